@@ -1,0 +1,1 @@
+"""sumdigits benchmarks: ``python -m benchmarks.run`` runs them all."""

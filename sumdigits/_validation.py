@@ -1,0 +1,173 @@
+"""Input checks shared by every public function of sumdigits.
+
+Each check raises a :class:`ValueError` or :class:`TypeError` whose message names
+the argument and says what was expected, in the manner of scikit-learn. Nothing
+is clipped, cast past its meaning, or dropped silently.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+MNIST_SHAPE = (28, 28)
+N_DIGIT_CLASSES = 10
+N_SUM_CLASSES = 19
+LAYOUTS = ("horizontal", "vertical")
+
+
+def check_image_shape(image_shape, *, name="image_shape"):
+    """Return ``image_shape`` as a tuple of two positive ints, or raise."""
+    if image_shape is None:
+        return None
+    try:
+        shape = tuple(image_shape)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a pair of positive ints (height, width), got {image_shape!r}."
+        ) from None
+    if len(shape) != 2 or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in shape
+    ):
+        raise ValueError(
+            f"{name} must be a pair of positive ints (height, width), got {image_shape!r}."
+        )
+    return (int(shape[0]), int(shape[1]))
+
+
+def _check_pixels(X, name):
+    if X.dtype == object or not (
+        np.issubdtype(X.dtype, np.number) or X.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must hold numeric pixel values, got dtype {X.dtype}.")
+    if np.issubdtype(X.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real pixel values, got dtype {X.dtype}.")
+    if np.issubdtype(X.dtype, np.floating) and X.size:
+        finite = np.isfinite(X)
+        if not finite.all():
+            kind = "NaN" if np.isnan(X).any() else "infinite"
+            raise ValueError(f"{name} contains {kind} pixel values; pixels must be finite.")
+    if X.size and not np.issubdtype(X.dtype, np.unsignedinteger) and X.dtype != np.bool_:
+        if X.min() < 0:
+            raise ValueError(
+                f"{name} contains negative pixel values (min {X.min()}); pixels must be >= 0."
+            )
+
+
+def check_images(X, *, image_shape=None, name="X", min_samples=1):
+    """Validate a stack of grey-scale images.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, height, width) or (n, height * width)
+        Images, 3-D, or flattened row-major. Flattened images must have 784
+        pixels (28 x 28) unless ``image_shape`` says otherwise.
+    image_shape : tuple of int, default=None
+        The (height, width) of flattened images. For 3-D input it must match
+        ``X.shape[1:]`` when given.
+    name : str
+        The argument's name for error messages.
+    min_samples : int, default=1
+        The fewest images accepted.
+
+    Returns
+    -------
+    images : ndarray of shape (n, height, width)
+        A view of ``X`` when possible; dtype is kept.
+    flat : bool
+        Whether ``X`` was given flattened.
+    """
+    image_shape = check_image_shape(image_shape)
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise TypeError(f"{name} must be a dense array of images; sparse input is not supported.")
+    X = np.asarray(X)
+    _check_pixels(X, name)
+    if X.ndim == 3:
+        if image_shape is not None and X.shape[1:] != image_shape:
+            raise ValueError(
+                f"{name} holds images of shape {X.shape[1:]}, but image_shape={image_shape}."
+            )
+        images, flat = X, False
+    elif X.ndim == 2:
+        shape = image_shape or MNIST_SHAPE
+        if X.shape[1] != shape[0] * shape[1]:
+            hint = (
+                "" if image_shape else
+                " Pass image_shape=(height, width) for images of another size, or give X as "
+                "a 3-D array (n, height, width)."
+            )
+            raise ValueError(
+                f"{name} has {X.shape[1]} features per sample, expected "
+                f"{shape[0] * shape[1]} ({shape[0]} x {shape[1]} pixels).{hint}"
+            )
+        images, flat = X.reshape(X.shape[0], *shape), True
+    else:
+        raise ValueError(
+            f"{name} must be a 2-D array (n, height * width) or a 3-D array "
+            f"(n, height, width) of images, got an array of shape {X.shape}."
+        )
+    if images.shape[0] < min_samples:
+        raise ValueError(
+            f"{name} holds {images.shape[0]} image(s); at least {min_samples} required."
+        )
+    return images, flat
+
+
+def _check_integer_labels(y, *, name, low, high, what):
+    if hasattr(y, "toarray"):
+        raise TypeError(f"{name} must be a dense array of {what}.")
+    y = np.asarray(y)
+    if y.dtype == object or not (
+        np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)
+        or y.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must hold integer {what} in {low}..{high}, got dtype {y.dtype}.")
+    if y.size and np.issubdtype(y.dtype, np.floating):
+        if not np.isfinite(y).all():
+            raise ValueError(f"{name} contains NaN or infinite values; expected {what}.")
+        if not np.array_equal(y, np.round(y)):
+            raise ValueError(f"{name} must hold whole numbers ({what}), got fractional values.")
+    if y.size and (y.min() < low or y.max() > high):
+        bad = y[(y < low) | (y > high)]
+        raise ValueError(
+            f"{name} must hold {what} in {low}..{high}; found {bad.ravel()[:5].tolist()}."
+        )
+    return y.astype(np.intp, copy=False)
+
+
+def check_digit_labels(y, *, name="y", n_samples=None, ndim=1):
+    """Validate digit labels (0..9), 1-D, or (n, 2) when ``ndim=2``."""
+    y = _check_integer_labels(y, name=name, low=0, high=9, what="digit labels")
+    if ndim == 1 and y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != ndim or (ndim == 2 and y.shape[1] != 2):
+        want = "(n_samples,)" if ndim == 1 else "(n_samples, 2)"
+        raise ValueError(f"{name} must have shape {want}, got {y.shape}.")
+    if n_samples is not None and y.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} has {y.shape[0]} labels but X has {n_samples} samples; "
+            "they must have the same length."
+        )
+    return y
+
+
+def check_sum_labels(y, *, name="y", n_samples=None, max_sum=18):
+    """Validate sum labels (0..``max_sum``), 1-D."""
+    y = _check_integer_labels(y, name=name, low=0, high=max_sum, what="sums")
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"{name} must have shape (n_samples,), got {y.shape}.")
+    if n_samples is not None and y.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} has {y.shape[0]} labels but X has {n_samples} samples; "
+            "they must have the same length."
+        )
+    return y
+
+
+def check_layout(layout, *, name="layout"):
+    if not isinstance(layout, str) or layout not in LAYOUTS:
+        raise ValueError(f"{name} must be one of {LAYOUTS}, got {layout!r}.")
+    return layout

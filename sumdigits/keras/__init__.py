@@ -1,0 +1,18 @@
+"""Keras estimators (through scikeras). Importing this subpackage imports TensorFlow."""
+
+import importlib
+
+_LAZY = {
+    "FCNNClassifier": "sumdigits.keras.estimators",
+    "CNNClassifier": "sumdigits.keras.estimators",
+    "MultiTaskSumClassifier": "sumdigits.keras.multitask",
+    "NeuroSymbolicSumClassifier": "sumdigits.keras.neurosymbolic",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sumdigits.keras' has no attribute {name!r}")

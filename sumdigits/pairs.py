@@ -1,0 +1,460 @@
+"""Pairs of digit images labelled with their sum.
+
+:func:`make_digit_pairs` draws pairs of digit images and returns the pair images
+with their sums; :class:`PairSumTransformer` does the same as an estimator with the
+imbalanced-learn ``fit_resample`` convention; :func:`split_pairs` turns pair images
+back into their two digit images.
+
+Every generator works on indices first (memory proportional to the number of pairs)
+and then gathers the pixels in bounded chunks, with no Python loop per pair.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.base import _fit_context
+
+from ._validation import (
+    LAYOUTS,
+    N_DIGIT_CLASSES,
+    check_digit_labels,
+    check_image_shape,
+    check_images,
+    check_layout,
+)
+
+__all__ = ["STRATEGIES", "make_digit_pairs", "pair_indices", "split_pairs", "PairSumTransformer"]
+
+STRATEGIES = ("stratified", "unique", "random", "disjoint")
+_N_ORDERED = N_DIGIT_CLASSES**2  # 100 ordered digit pairs (a, b)
+_GATHER_CHUNK = 1 << 16  # pairs gathered at once: caps temporary memory
+
+
+def _check_n_pairs(n_pairs, strategy, n_images):
+    """Resolve ``n_pairs`` for ``strategy``, or raise a ValueError saying why not."""
+    if n_pairs is None:
+        if strategy == "stratified":
+            raise ValueError(
+                "n_pairs is required for strategy='stratified': give a positive multiple of 100."
+            )
+        n_pairs = _N_ORDERED if strategy == "unique" else n_images // 2
+    if not isinstance(n_pairs, numbers.Integral) or isinstance(n_pairs, bool) or n_pairs < 1:
+        raise ValueError(f"n_pairs must be a positive int, got {n_pairs!r}.")
+    n_pairs = int(n_pairs)
+    if strategy == "stratified" and n_pairs % _N_ORDERED:
+        raise ValueError(
+            f"n_pairs={n_pairs} cannot be stratified: strategy='stratified' gives every ordered "
+            f"digit pair (a, b) equally often, so n_pairs must be a multiple of {_N_ORDERED}."
+        )
+    if strategy == "unique" and n_pairs > _N_ORDERED:
+        raise ValueError(
+            f"n_pairs={n_pairs} is too many for strategy='unique', which draws distinct ordered "
+            f"digit pairs without replacement: at most {_N_ORDERED}."
+        )
+    if strategy == "disjoint" and n_pairs > n_images // 2:
+        raise ValueError(
+            f"n_pairs={n_pairs} is too many for strategy='disjoint', which uses every image at "
+            f"most once: {n_images} images give at most {n_images // 2} pairs."
+        )
+    return n_pairs
+
+
+def _draw_from_classes(digits, y, rng):
+    """For each requested digit, the index of a uniformly drawn image with that label."""
+    counts = np.bincount(y, minlength=N_DIGIT_CLASSES)
+    missing = np.setdiff1d(np.unique(digits), np.flatnonzero(counts))
+    if missing.size:
+        raise ValueError(
+            f"y has no image of digit(s) {missing.tolist()}, which the requested pairs need."
+        )
+    order = np.argsort(y, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    return order[starts[digits] + rng.integers(0, counts[digits])]
+
+
+def pair_indices(y, n_pairs=None, *, strategy="stratified", random_state=None):
+    """Draw the source indices of digit pairs, without touching any pixel.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_images,)
+        Digit labels, integers in 0..9.
+    n_pairs : int, default=None
+        Number of pairs; see :func:`make_digit_pairs` for the default and the
+        limits of each strategy.
+    strategy : {"stratified", "unique", "random", "disjoint"}, default="stratified"
+        How pairs are drawn; see :func:`make_digit_pairs`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draw.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_pairs, 2)
+        Row ``i`` holds the indices into ``y`` of the first and second digit.
+
+    Examples
+    --------
+    >>> from sumdigits.pairs import pair_indices
+    >>> pair_indices([0, 1, 2, 3], strategy="disjoint", random_state=0).shape
+    (2, 2)
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
+    y = check_digit_labels(y, name="y")
+    n_pairs = _check_n_pairs(n_pairs, strategy, y.shape[0])
+    rng = check_random_state(random_state)
+    # numpy's Generator draws bounded integers vectorised with per-element bounds.
+    gen = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
+
+    if strategy == "disjoint":
+        return gen.permutation(y.shape[0])[: 2 * n_pairs].reshape(n_pairs, 2)
+    if strategy == "random":
+        return gen.integers(0, y.shape[0], size=(n_pairs, 2))
+    if strategy == "stratified":
+        codes = np.tile(np.arange(_N_ORDERED), n_pairs // _N_ORDERED)
+        gen.shuffle(codes)
+    else:  # unique
+        codes = gen.choice(_N_ORDERED, size=n_pairs, replace=False)
+    digits = np.stack([codes // N_DIGIT_CLASSES, codes % N_DIGIT_CLASSES], axis=1)
+    return _draw_from_classes(digits.ravel(), y, gen).reshape(n_pairs, 2)
+
+
+def _gather_pairs(images, indices, layout):
+    """Pair images (n, h, 2w) or (n, 2h, w) gathered from ``images`` in bounded chunks."""
+    n, (h, w) = indices.shape[0], images.shape[1:]
+    if layout == "horizontal":
+        out = np.empty((n, h, 2, w), dtype=images.dtype)
+        view = out.transpose(0, 2, 1, 3)  # (n, 2, h, w) view of the side-by-side layout
+    else:
+        out = np.empty((n, 2, h, w), dtype=images.dtype)
+        view = out
+    for start in range(0, n, _GATHER_CHUNK):
+        stop = min(start + _GATHER_CHUNK, n)
+        view[start:stop] = images[indices[start:stop]]
+    shape = (n, h, 2 * w) if layout == "horizontal" else (n, 2 * h, w)
+    return out.reshape(shape)
+
+
+def make_digit_pairs(
+    X,
+    y,
+    n_pairs=None,
+    *,
+    strategy="stratified",
+    layout="horizontal",
+    image_shape=None,
+    random_state=None,
+    return_X_y=False,
+):
+    """Make images of two digits side by side, labelled with their sum.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_images, height, width) or (n_images, height * width)
+        Digit images. Flattened images must be 28 x 28 unless ``image_shape``
+        is given; 3-D images may have any size (e.g. scikit-learn's 8 x 8 digits).
+        Pixels must be finite and non-negative.
+    y : array-like of shape (n_images,)
+        Digit labels, integers in 0..9.
+    n_pairs : int, default=None
+        Number of pairs. Its default and limits depend on ``strategy``.
+    strategy : {"stratified", "unique", "random", "disjoint"}, default="stratified"
+        How the two images of each pair are chosen:
+
+        - ``"stratified"``: every ordered digit pair (a, b) appears exactly
+          ``n_pairs / 100`` times, each image drawn at random among those of its
+          digit (images may recur). ``n_pairs`` is required and must be a
+          multiple of 100.
+        - ``"unique"``: ``n_pairs <= 100`` distinct ordered digit pairs drawn
+          without replacement (default 100).
+        - ``"random"``: two uniformly random images; the sums come out
+          bell-shaped (default ``n_images // 2``).
+        - ``"disjoint"``: every image used at most once, the MNIST-addition
+          protocol (default and maximum ``n_images // 2``).
+    layout : {"horizontal", "vertical"}, default="horizontal"
+        Side by side (height x 2 width) or stacked (2 height x width).
+    image_shape : tuple of int, default=None
+        (height, width) of flattened images, when not 28 x 28.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draw.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    pairs : :class:`~sklearn.utils.Bunch`
+        With ``data`` (pair images: flattened if ``X`` was, else 3-D; dtype of
+        ``X``), ``target`` (the sums, 0..18), ``digits`` (n_pairs, 2) digit
+        labels, ``indices`` (n_pairs, 2) indices into ``X`` of each pair's
+        images, ``image_shape`` of one digit, ``layout`` and ``strategy``.
+    (data, target) : tuple of ndarray
+        If ``return_X_y`` is True.
+
+    See Also
+    --------
+    PairSumTransformer : the same as an estimator with ``fit_resample``.
+    split_pairs : the inverse, from pair images to digit images.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sumdigits import make_digit_pairs
+    >>> X = np.arange(10 * 4, dtype=np.uint8).reshape(10, 2, 2)  # ten tiny 2 x 2 "digits"
+    >>> pairs = make_digit_pairs(X, np.arange(10), 200, random_state=0)
+    >>> pairs.data.shape, pairs.target.shape
+    ((200, 2, 4), (200,))
+    >>> bool((pairs.target == pairs.digits.sum(axis=1)).all())
+    True
+    """
+    layout = check_layout(layout)
+    images, flat = check_images(X, image_shape=image_shape, name="X")
+    y = check_digit_labels(y, name="y", n_samples=images.shape[0])
+    indices = pair_indices(y, n_pairs, strategy=strategy, random_state=random_state)
+    data = _gather_pairs(images, indices, layout)
+    if flat:
+        data = data.reshape(data.shape[0], -1)
+    digits = y[indices]
+    target = digits.sum(axis=1)
+    if return_X_y:
+        return data, target
+    return Bunch(
+        data=data,
+        target=target,
+        digits=digits,
+        indices=indices,
+        image_shape=tuple(images.shape[1:]),
+        layout=layout,
+        strategy=strategy,
+    )
+
+
+def split_pairs(X, *, layout="horizontal", image_shape=None, name="X"):
+    """Split pair images into their first and second digit images.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, h, 2w), (n, 2h, w) or (n, 2 * h * w)
+        Pair images as :func:`make_digit_pairs` makes them.
+    layout : {"horizontal", "vertical"}, default="horizontal"
+        How the digits sit in the pair image.
+    image_shape : tuple of int, default=None
+        (height, width) of one digit. Needed for flattened pairs whose digits
+        are not 28 x 28; for 3-D pairs it is read from ``X``.
+    name : str, default="X"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    first, second : ndarray
+        Digit images, each of shape (n, h, w), or (n, h * w) when ``X`` is
+        flattened. Views of ``X`` where possible.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sumdigits import split_pairs
+    >>> pair = np.array([[[1, 2], [3, 4]]])  # one 2 x 2 "pair" of 2 x 1 digits
+    >>> first, second = split_pairs(pair)
+    >>> first.ravel().tolist(), second.ravel().tolist()
+    ([1, 3], [2, 4])
+    """
+    layout = check_layout(layout)
+    image_shape = check_image_shape(image_shape)
+    arr = np.asarray(X)
+    if arr.ndim == 2:
+        h, w = image_shape or (28, 28)
+        pair_shape = (h, 2 * w) if layout == "horizontal" else (2 * h, w)
+        images, flat = check_images(arr, image_shape=pair_shape, name=name)
+    else:
+        images, flat = check_images(arr, name=name)
+        h, w = images.shape[1:]
+        if layout == "horizontal":
+            if w % 2:
+                raise ValueError(f"{name} has pair images {h} x {w}: a horizontal pair "
+                                 "needs an even width.")
+            w //= 2
+        else:
+            if h % 2:
+                raise ValueError(f"{name} has pair images {h} x {w}: a vertical pair "
+                                 "needs an even height.")
+            h //= 2
+        if image_shape is not None and image_shape != (h, w):
+            raise ValueError(f"{name} holds digits of shape {(h, w)}, but "
+                             f"image_shape={image_shape}.")
+    n = images.shape[0]
+    if layout == "horizontal":
+        both = images.reshape(n, h, 2, w).transpose(0, 2, 1, 3)
+    else:
+        both = images.reshape(n, 2, h, w)
+    first, second = both[:, 0], both[:, 1]
+    if flat:
+        first, second = first.reshape(n, h * w), second.reshape(n, h * w)
+    return first, second
+
+
+class PairSumTransformer(BaseEstimator):
+    """Resample digit images into pair images labelled with their sums.
+
+    The estimator form of :func:`make_digit_pairs`, following imbalanced-learn's
+    sampler convention: ``fit_resample(X_digits, y_digits)`` returns
+    ``(X_pairs, y_sums)`` and records in ``sample_indices_`` which two input
+    rows each output row came from. Use it first in an
+    :class:`imblearn.pipeline.Pipeline`, or on its own to build training and
+    test sets (from separate MNIST splits).
+
+    Parameters
+    ----------
+    n_pairs : int, default=None
+        Number of pairs; default and limits as in :func:`make_digit_pairs`.
+    strategy : {"stratified", "unique", "random", "disjoint"}, default="stratified"
+        How pairs are drawn.
+    layout : {"horizontal", "vertical"}, default="horizontal"
+        Side by side or stacked.
+    image_shape : tuple of int, default=None
+        (height, width) of flattened digits, when not 28 x 28.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draw.
+
+    Attributes
+    ----------
+    sample_indices_ : ndarray of shape (n_pairs, 2)
+        Indices into the ``X`` given to ``fit_resample`` of each pair's two images.
+    digits_ : ndarray of shape (n_pairs, 2)
+        Digit labels of each pair.
+    image_shape_ : tuple of int
+        (height, width) of one digit.
+    n_features_in_ : int
+        Pixels per digit image.
+
+    See Also
+    --------
+    make_digit_pairs : the function behind it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sumdigits import PairSumTransformer
+    >>> X, y = np.zeros((20, 784), dtype=np.uint8), np.repeat(np.arange(10), 2)
+    >>> sampler = PairSumTransformer(strategy="disjoint", random_state=0)
+    >>> X_pairs, y_sums = sampler.fit_resample(X, y)
+    >>> X_pairs.shape, sampler.sample_indices_.shape
+    ((10, 1568), (10, 2))
+    >>> sampler.inverse_transform(X_pairs).shape  # the 20 digits, pair by pair
+    (20, 784)
+    """
+
+    _parameter_constraints: dict = {
+        "n_pairs": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "layout": [StrOptions(set(LAYOUTS))],
+        "image_shape": ["array-like", tuple, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_pairs=None,
+        *,
+        strategy="stratified",
+        layout="horizontal",
+        image_shape=None,
+        random_state=None,
+    ):
+        self.n_pairs = n_pairs
+        self.strategy = strategy
+        self.layout = layout
+        self.image_shape = image_shape
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Check the inputs; use :meth:`fit_resample` to get the pairs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_images, height, width) or (n_images, n_pixels)
+            Digit images.
+        y : array-like of shape (n_images,)
+            Digit labels, 0..9.
+
+        Returns
+        -------
+        self : object
+        """
+        images, _ = check_images(X, image_shape=self.image_shape, name="X")
+        y = check_digit_labels(y, name="y", n_samples=images.shape[0])
+        _check_n_pairs(self.n_pairs, self.strategy, images.shape[0])
+        self.image_shape_ = tuple(images.shape[1:])
+        self.n_features_in_ = int(np.prod(self.image_shape_))
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_resample(self, X, y):
+        """Draw pairs from the digit images and return them with their sums.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_images, height, width) or (n_images, n_pixels)
+            Digit images.
+        y : array-like of shape (n_images,)
+            Digit labels, 0..9.
+
+        Returns
+        -------
+        X_pairs : ndarray
+            Pair images, flattened if ``X`` was.
+        y_sums : ndarray of shape (n_pairs,)
+            Sums of the two digits, 0..18.
+        """
+        return self._fit_resample(X, y)
+
+    def _fit_resample(self, X, y):
+        pairs = make_digit_pairs(
+            X,
+            y,
+            self.n_pairs,
+            strategy=self.strategy,
+            layout=self.layout,
+            image_shape=self.image_shape,
+            random_state=self.random_state,
+        )
+        self.sample_indices_ = pairs.indices
+        self.digits_ = pairs.digits
+        self.image_shape_ = pairs.image_shape
+        self.n_features_in_ = int(np.prod(pairs.image_shape))
+        return pairs.data, pairs.target
+
+    def inverse_transform(self, X):
+        """Split pair images back into digit images, pair by pair.
+
+        Parameters
+        ----------
+        X : array-like of pair images
+            As returned by :meth:`fit_resample`.
+
+        Returns
+        -------
+        X_digits : ndarray of shape (2 * n_pairs, ...)
+            Rows ``2i`` and ``2i + 1`` are the first and second digit of pair
+            ``i``: for the pairs of the last ``fit_resample``,
+            ``X_digits == X_input[sample_indices_.ravel()]``.
+        """
+        check_is_fitted(self)
+        first, second = split_pairs(
+            X, layout=self.layout, image_shape=self.image_shape_, name="X"
+        )
+        out = np.stack([first, second], axis=1)
+        return out.reshape(-1, *first.shape[1:])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        tags.input_tags.three_d_array = True
+        tags.target_tags.required = True
+        return tags
