@@ -1,0 +1,492 @@
+"""The scikeras base class shared by every Keras estimator of sumdigits.
+
+:class:`BaseKerasClassifier` is a :class:`scikeras.wrappers.KerasClassifier` that
+fixes what scikeras 0.13 (no longer maintained) gets wrong with Keras 3 and
+scikit-learn >= 1.6, and adds what users of skorch and scikeras ask for most:
+
+* ``is_classifier`` is True (scikeras only sets the pre-1.6 ``_estimator_type``
+  and ``_more_tags``, which scikit-learn >= 1.6 ignores, so ``cross_val_score``
+  silently used ``KFold`` instead of ``StratifiedKFold``);
+* ``predict_proba`` always returns a 2-D array (scikeras squeezes the output, so
+  one sample gave a 1-D array);
+* ``class_weight`` no longer multiplies the caller's ``sample_weight`` array in
+  place;
+* callbacks are copied at every fit, so the instances given as parameters never
+  hold a model: they survive ``clone``, ``GridSearchCV`` and pickling, and a
+  stateful callback (Keras' ``EarlyStopping`` keeps its best value, keras#20521)
+  starts afresh at every fit;
+* early stopping on a stratified validation split carved from the training data,
+  with Keras' own ``EarlyStopping`` restoring the best weights;
+* the input shape is read from ``X``: flattened or 2-D images of any size, single
+  digits (10 classes) or digit pairs (19 sums); ``uint8`` pixels are scaled to
+  [0, 1];
+* silent by default (``verbose=0``), ``random_state`` makes a CPU fit repeatable,
+  and ``history_`` holds the per-epoch loss and metrics, training and validation.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import numbers
+from collections import defaultdict
+
+import keras
+import numpy as np
+from scikeras.utils.random_state import tensorflow_random_state
+from scikeras.wrappers import KerasClassifier
+from scikeras._utils import (
+    get_optimizer_class,
+    route_params,
+    try_to_convert_strings_to_classes,
+    unflatten_params,
+)
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn_compat.base import _fit_context
+
+from .._validation import MNIST_SHAPE, check_image_shape
+from .builders import EMBEDDING_LAYER
+
+__all__ = ["BaseKerasClassifier", "ImageInputEncoder"]
+
+_PAIR_SHAPE = (MNIST_SHAPE[0], 2 * MNIST_SHAPE[1])  # two digits side by side
+
+
+class ImageInputEncoder(TransformerMixin, BaseEstimator):
+    """Reshape and scale images (or feature vectors) for a Keras network.
+
+    Parameters
+    ----------
+    image_shape : tuple of int, default=None
+        The (height, width) of flattened images. ``None`` infers it: 784 features
+        are a 28 x 28 digit, 1568 a 28 x 56 pair (two digits side by side, the
+        default layout of :func:`sumdigits.make_digit_pairs`), a perfect square
+        ``d`` a ``sqrt(d) x sqrt(d)`` image.
+    rescale : "auto", float or None, default="auto"
+        Factor applied to the pixels: "auto" divides ``uint8`` input by 255 and
+        leaves other dtypes alone; ``None`` means 1.
+    as_images : bool, default=False
+        Give the network images (n, height, width[, channels]) rather than
+        flattened vectors (n, n_features).
+
+    Attributes
+    ----------
+    input_shape_ : tuple of int
+        The shape of one sample as the network sees it.
+    scale_ : float
+        The factor applied to the pixels.
+    """
+
+    def __init__(self, *, image_shape=None, rescale="auto", as_images=False):
+        self.image_shape = image_shape
+        self.rescale = rescale
+        self.as_images = as_images
+
+    def fit(self, X, y=None):
+        X = np.asarray(X)
+        if X.ndim == 2 and not self.as_images:
+            self.input_shape_ = (X.shape[1],)
+        elif X.ndim == 2:
+            self.input_shape_ = _flat_image_shape(X.shape[1], self.image_shape)
+        elif X.ndim in (3, 4):
+            if self.image_shape is not None:
+                shape = check_image_shape(self.image_shape)
+                if X.shape[1:3] != shape:
+                    raise ValueError(
+                        f"X holds images of shape {X.shape[1:3]}, but image_shape={shape}."
+                    )
+            self.input_shape_ = X.shape[1:] if self.as_images else (int(np.prod(X.shape[1:])),)
+        else:
+            raise ValueError(
+                "X must be a 2-D array (n_samples, n_features) or a stack of images "
+                f"(n_samples, height, width[, channels]); got an array of shape {X.shape}."
+            )
+        if isinstance(self.rescale, str):
+            if self.rescale != "auto":
+                raise ValueError(f"rescale must be 'auto', a float or None, got {self.rescale!r}.")
+            self.scale_ = 1.0 / 255.0 if X.dtype == np.uint8 else 1.0
+        else:
+            self.scale_ = 1.0 if self.rescale is None else float(self.rescale)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = np.asarray(X).reshape(-1, *self.input_shape_).astype(keras.backend.floatx())
+        if self.scale_ != 1.0:
+            X *= self.scale_
+        return X
+
+
+def _flat_image_shape(n_features, image_shape):
+    """The (height, width) of flattened images with ``n_features`` pixels."""
+    if image_shape is not None:
+        shape = check_image_shape(image_shape)
+        if shape[0] * shape[1] != n_features:
+            raise ValueError(
+                f"X has {n_features} features per sample but image_shape={shape} holds "
+                f"{shape[0] * shape[1]} pixels."
+            )
+        return shape
+    if n_features == MNIST_SHAPE[0] * MNIST_SHAPE[1]:
+        return MNIST_SHAPE
+    if n_features == _PAIR_SHAPE[0] * _PAIR_SHAPE[1]:
+        return _PAIR_SHAPE
+    side = int(round(np.sqrt(n_features)))
+    if side * side == n_features:
+        return (side, side)
+    raise ValueError(
+        f"Cannot tell the image shape of {n_features} features per sample: pass "
+        "image_shape=(height, width), or give X as a 3-D array (n, height, width)."
+    )
+
+
+class BaseKerasClassifier(KerasClassifier):
+    """Base class of the Keras classifiers of sumdigits (not for direct use).
+
+    A subclass describes its network; this class does the rest: input shape and
+    scaling, target encoding, compilation, early stopping, callbacks, random state,
+    pickling and the scikit-learn tags.
+
+    How to subclass
+    ---------------
+    * **Network** (required): implement ``_build_network(self, input_shape,
+      n_outputs)`` and return an *uncompiled* ``keras.Model`` with one softmax
+      output of ``n_outputs`` units. ``input_shape`` is one sample's shape as the
+      network receives it (``(n_features,)``, or ``(height, width[, channels])``
+      when the class sets ``_as_images = True``). Name the last hidden layer
+      ``"embedding"`` (:data:`EMBEDDING_LAYER`) for :meth:`transform`. Keep the
+      architecture in a plain builder function (``sumdigits.keras.builders``)
+      and pass it the estimator's parameters.
+    * **Parameters**: list the base parameters and your own in ``__init__`` as
+      keyword-only arguments, store yours, and pass the rest to
+      ``super().__init__(**base, **kwargs)``; extend ``_parameter_constraints``
+      with ``{**BaseKerasClassifier._parameter_constraints, ...}``.
+    * **Loss**: the ``loss`` parameter (default
+      ``"sparse_categorical_crossentropy"``), or override ``_get_compile_kwargs``
+      for a custom loss (call ``super()`` and replace ``"loss"``).
+    * **Target encoding**: override the ``target_encoder`` property (a scikit-learn
+      transformer with ``inverse_transform(y, return_proba=False)`` and
+      ``get_metadata()``; see scikeras' ``ClassifierLabelEncoder``); the number of
+      network outputs comes from ``_n_outputs()``, by default ``n_classes_``.
+    * **Early-stopping split**: override ``_stratify_labels(y)`` when the encoded
+      target is not one label per sample.
+    * **Tags**: extend ``__sklearn_tags__`` by calling ``super()`` first.
+
+    Parameters
+    ----------
+    optimizer : {"adam", "sgd", "rmsprop", "adamw", "nadam"}, Optimizer class or instance, \
+            default="adam"
+        Routed parameters ``optimizer__<name>`` go to the optimizer's constructor.
+    learning_rate : float, default=1e-3
+        The optimizer's initial learning rate (unless an optimizer instance or
+        ``optimizer__learning_rate`` is given).
+    loss : str or keras.losses.Loss, default="sparse_categorical_crossentropy"
+    metrics : list of str, default=None
+        Metrics recorded per epoch in ``history_``; ``None`` means ``["accuracy"]``.
+    batch_size : int, default=128
+    epochs : int, default=10
+        The largest number of passes over the training data.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified by
+        class) and stop when the validation loss has not improved for
+        ``n_iter_no_change`` epochs, restoring the weights of the best epoch.
+    validation_fraction : float in (0, 1), default=0.1
+        Share of the training data held out when ``early_stopping`` is True.
+    n_iter_no_change : int, default=5
+        Patience of early stopping, in epochs.
+    callbacks : list of keras.callbacks.Callback (instances or classes), default=None
+        Copied at every fit, so the given instances stay untouched. Classes are
+        built with the routed parameters ``callbacks__<i>__<name>``.
+    class_weight : dict, "balanced" or None, default=None
+        Multiplies the sample weights per class.
+    shuffle : bool, default=True
+        Shuffle the training data before each epoch.
+    image_shape : tuple of int, default=None
+        The (height, width) of flattened images when it cannot be inferred
+        (784 = 28 x 28, 1568 = 28 x 56, square sizes); see :class:`ImageInputEncoder`.
+    rescale : "auto", float or None, default="auto"
+        "auto" scales ``uint8`` pixels to [0, 1].
+    warm_start : bool, default=False
+        Continue from the previous fit's weights.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split: an int makes a fit repeatable on the CPU.
+    verbose : int, default=0
+        0 is silent, 1 a progress bar per epoch, 2 one line per epoch.
+    **kwargs
+        Routed parameters (``optimizer__beta_1``, ``fit__validation_batch_size``,
+        ``predict__batch_size``, ``callbacks__0__patience``...).
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network.
+    history_ : dict of list
+        Per-epoch ``loss``, metrics and, with early stopping, ``val_loss`` and
+        ``val_<metric>``; diagnostic callbacks add their own keys.
+    n_iter_ : int
+        The number of epochs run (over all warm starts).
+    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+    input_shape_ : tuple of int
+        One sample's shape as the network receives it.
+    """
+
+    _as_images = False  # give the network images rather than flat vectors
+
+    _parameter_constraints: dict = {
+        "optimizer": [str, type, keras.optimizers.Optimizer],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "loss": [str, keras.losses.Loss, callable],
+        "metrics": [list, None],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "shuffle": ["boolean"],
+        "image_shape": [tuple, list, None],
+        "rescale": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="neither"),
+                    None],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        optimizer="adam",
+        learning_rate=1e-3,
+        loss="sparse_categorical_crossentropy",
+        metrics=None,
+        batch_size=128,
+        epochs=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        callbacks=None,
+        class_weight=None,
+        shuffle=True,
+        image_shape=None,
+        rescale="auto",
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.metrics = metrics
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.class_weight = class_weight
+        self.shuffle = shuffle
+        self.image_shape = image_shape
+        self.rescale = rescale
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        # routed parameters (optimizer__*, fit__*, callbacks__*, ...), as scikeras does
+        vars(self).update(kwargs)
+        if kwargs:
+            self._user_params = set(kwargs)
+
+    # ------------------------------------------------------------------ hooks
+    def _build_network(self, input_shape, n_outputs):
+        """Return the uncompiled network; subclasses implement it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _build_network(input_shape, n_outputs)."
+        )
+
+    def _n_outputs(self):
+        """Units of the network's output layer."""
+        return self.n_classes_
+
+    def _stratify_labels(self, y):
+        """One label per sample of the encoded target, to stratify the validation split."""
+        y = np.asarray(y)
+        return y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
+
+    def _default_callbacks(self):
+        """Callbacks the estimator adds to the user's at each fresh fit."""
+        if not self.early_stopping:
+            return []
+        return [keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=self.n_iter_no_change, restore_best_weights=True
+        )]
+
+    @property
+    def feature_encoder(self):
+        return ImageInputEncoder(
+            image_shape=self.image_shape, rescale=self.rescale, as_images=self._as_images
+        )
+
+    # --------------------------------------------------------- scikeras internals
+    def _build_keras_model(self):
+        self.input_shape_ = tuple(self.feature_encoder_.input_shape_)
+        if self._random_state is not None:
+            with tensorflow_random_state(self._random_state):
+                model = self._build_network(self.input_shape_, self._n_outputs())
+        else:
+            model = self._build_network(self.input_shape_, self._n_outputs())
+        if not model.compiled:
+            model.compile(**self._get_compile_kwargs())
+        return model
+
+    def _get_compile_kwargs(self):
+        params = self.get_params()
+        kwargs = super()._get_compile_kwargs()
+        if kwargs.get("metrics") is None:
+            kwargs["metrics"] = ["accuracy"]
+        if isinstance(self.optimizer, str) or inspect.isclass(self.optimizer):
+            routed = route_params(params, destination="optimizer", pass_filter=set(), strict=True)
+            routed.setdefault("learning_rate", self.learning_rate)
+            kwargs["optimizer"] = unflatten_params(
+                items=try_to_convert_strings_to_classes(self.optimizer, get_optimizer_class),
+                params=routed,
+            )
+        return kwargs
+
+    def _initialize_callbacks(self):
+        super()._initialize_callbacks()
+        # Fresh copies at every fit: the instances given as parameters never get a
+        # model attached, so clone/pickle stay cheap and stateful callbacks restart.
+        self._fit_callbacks = copy.deepcopy(self._fit_callbacks) + self._default_callbacks()
+        self._predict_callbacks = copy.deepcopy(self._predict_callbacks)
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        if self.early_stopping and "validation_data" not in kwargs:
+            X, y, sample_weight, kwargs["validation_data"] = self._validation_split(
+                X, y, sample_weight
+            )
+        if isinstance(getattr(self, "history_", None), dict):
+            self.history_ = defaultdict(list, self.history_)  # scikeras appends on warm start
+        for callback in self._fit_callbacks:
+            if hasattr(callback, "set_training_data"):
+                callback.set_training_data(X, y)
+        super()._fit_keras_model(
+            X, y, sample_weight=sample_weight, warm_start=warm_start, epochs=epochs,
+            initial_epoch=initial_epoch, **kwargs,
+        )
+        self.history_ = dict(self.history_)
+        self.n_iter_ = len(self.history_.get("loss", ()))
+
+    def _validation_split(self, X, y, sample_weight):
+        """Carve a stratified validation set from the (encoded) training data."""
+        n = _num_samples(X)
+        n_val = int(np.ceil(self.validation_fraction * n))
+        if n_val < 1 or n - n_val < 1:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no training or no "
+                f"validation sample out of {n}; early stopping needs both."
+            )
+        labels = self._stratify_labels(y)
+        _, counts = np.unique(labels, return_counts=True)
+        stratify = labels if counts.min() >= 2 and n_val >= len(counts) else None
+        seed = self._random_state if isinstance(self._random_state, numbers.Integral) else None
+        train, val = train_test_split(
+            np.arange(n), test_size=n_val, stratify=stratify, random_state=seed
+        )
+
+        def take(a, idx):
+            return None if a is None else np.asarray(a)[idx]
+
+        validation = (take(X, val), take(y, val))
+        if sample_weight is not None:
+            validation += (take(sample_weight, val),)
+        return take(X, train), take(y, train), take(sample_weight, train), validation
+
+    # ------------------------------------------------------------- public API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Build a new network and train it on (X, y).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+            Images, flattened or not; ``uint8`` pixels are scaled to [0, 1].
+        y : array-like of shape (n_samples,)
+            Class labels (digits 0..9, sums 0..18, or any labels).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; samples of weight 0 are left out. Not modified.
+        **kwargs
+            Passed to ``keras.Model.fit`` (prefer the routed ``fit__*`` parameters).
+
+        Returns
+        -------
+        self
+        """
+        if sample_weight is not None:
+            # scikeras multiplies by the class weights in place: work on a copy
+            sample_weight = np.array(sample_weight, dtype=np.float64)
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
+        """Train for one epoch, keeping the current weights (builds them on first call)."""
+        if not self.initialized_:
+            self._validate_params()
+        if sample_weight is not None:
+            sample_weight = np.array(sample_weight, dtype=np.float64)
+        return super().partial_fit(
+            X, y, classes=classes, sample_weight=sample_weight, **kwargs
+        )
+
+    def predict_proba(self, X, **kwargs):
+        """Class probabilities, an array of shape (n_samples, n_classes)."""
+        check_is_fitted(self, "model_")
+        proba = super().predict_proba(X, **kwargs)
+        return np.asarray(proba).reshape(_num_samples(X), -1)
+
+    def predict(self, X, **kwargs):
+        """Predicted class labels, an array of shape (n_samples,)."""
+        check_is_fitted(self, "model_")
+        return super().predict(X, **kwargs)
+
+    def transform(self, X):
+        """Activations of the last hidden layer: the network's embedding of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_units)
+        """
+        check_is_fitted(self, "model_")
+        X, _ = self._validate_data(X)
+        X = self.feature_encoder_.transform(X)
+        embedding = keras.Model(self.model_.inputs, self.model_.get_layer(EMBEDDING_LAYER).output)
+        out = embedding.predict(X, batch_size=self.batch_size, verbose=0)
+        return np.asarray(out).reshape(len(X), -1)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        # the per-fit callback copies hold the model: never pickle them
+        state.pop("_fit_callbacks", None)
+        state["_predict_callbacks"] = []
+        return state
+
+    def __sklearn_tags__(self):
+        # scikeras sets only the pre-1.6 _estimator_type/_more_tags, and puts
+        # ClassifierMixin right of BaseEstimator, whose __sklearn_tags__ does not
+        # call it: so is_classifier() was False. Set what ClassifierMixin would.
+        from sklearn.utils import ClassifierTags
+
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags(poor_score=True)
+        tags.target_tags.required = True
+        tags.input_tags.three_d_array = True
+        return tags
