@@ -26,18 +26,19 @@ def _get_axes(ax, caller, **subplots_kw):
     from matplotlib.axes import Axes
 
     if ax is None:
-        fig, ax = plt.subplots(**subplots_kw)
+        fig, ax = plt.subplots(layout="constrained", **subplots_kw)
         return fig, ax
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}.")
     return ax.figure, ax
 
 
-def _get_grid(ax, n_panels, caller, *, n_cols=None, panel_size=1.2):
+def _get_grid(ax, n_panels, caller, *, n_cols=None, panel_size=(1.2, 1.2)):
     """A figure cut into ``n_panels`` small axes, inside ``ax`` when one is given.
 
     Returns ``(figure, axes)`` with ``axes`` an object array of shape
-    ``(n_rows, n_cols)``; cells past ``n_panels`` are switched off.
+    ``(n_rows, n_cols)``; cells past ``n_panels`` are switched off. A new figure
+    gets ``panel_size`` (width, height) inches per panel.
     """
     check_matplotlib_support(caller)
     import matplotlib.pyplot as plt
@@ -46,7 +47,7 @@ def _get_grid(ax, n_panels, caller, *, n_cols=None, panel_size=1.2):
     n_cols = n_cols or int(np.ceil(np.sqrt(n_panels)))
     n_rows = int(np.ceil(n_panels / n_cols))
     if ax is None:
-        fig = plt.figure(figsize=(panel_size * n_cols + 0.4, panel_size * n_rows + 0.6),
+        fig = plt.figure(figsize=(panel_size[0] * n_cols + 0.8, panel_size[1] * n_rows + 0.5),
                          layout="constrained")
         spec = fig.add_gridspec(n_rows, n_cols)
     else:

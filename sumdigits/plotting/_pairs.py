@@ -228,14 +228,15 @@ class PairGridDisplay:
         n = images.shape[0]
         h, w = images.shape[1:]
         fig, axes = _get_grid(ax, n, "PairGridDisplay.plot", n_cols=min(n_cols, n),
-                              panel_size=1.6 * max(1.0, w / (2 * h)))
+                              panel_size=(0.045 * w, 0.045 * h + 0.3))
         self.images_ = []
         for k in range(n):
             a = axes.flat[k]
             self.images_.append(a.imshow(images[k], cmap=cmap, interpolation="nearest"))
             parts, wrong = [], False
             if self.y_true is not None:
-                parts.append(f"true {int(self.y_true[k])}")
+                what = "sum" if self.y_pred is None else "true"
+                parts.append(f"{what} {int(self.y_true[k])}")
             if self.y_pred is not None:
                 parts.append(f"pred {int(self.y_pred[k])}")
                 wrong = self.y_true is not None and self.y_pred[k] != self.y_true[k]
