@@ -399,7 +399,9 @@ class BaseKerasClassifier(KerasClassifier):
             np.arange(n), test_size=n_val, stratify=stratify, random_state=seed
         )
 
-        def take(a, idx):
+        def take(a, idx):  # arrays, or a dict of arrays (one per network output)
+            if isinstance(a, dict):
+                return {k: np.asarray(v)[idx] for k, v in a.items()}
             return None if a is None else np.asarray(a)[idx]
 
         validation = (take(X, val), take(y, val))
