@@ -8,12 +8,13 @@ import warnings
 import numpy as np
 import optuna
 import pytest
-from optuna.distributions import CategoricalDistribution, FloatDistribution
+from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState
+from sklearn.datasets import load_digits
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.ensemble import AdaBoostClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
+from sklearn.model_selection import KFold, ShuffleSplit, StratifiedShuffleSplit
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -36,13 +37,6 @@ def pairs():
     train = make_digit_pairs(X.reshape(len(X), -1), y, 300, random_state=0)
     test = make_digit_pairs(X_test.reshape(len(X_test), -1), y_test, 200, random_state=1)
     return train.data, train.target, test.data, test.target
-
-
-@pytest.fixture(scope="module")
-def digit_labels():
-    """The two digit labels of each training pair of ``pairs``."""
-    (X, y), _ = load_mnist("embedded")
-    return make_digit_pairs(X.reshape(len(X), -1), y, 300, random_state=0).digits
 
 
 def _svc_pipeline():
@@ -150,22 +144,25 @@ def test_tune_pipeline_returns_fitted_search(svc_search, pairs):
     assert search.score(X_test, y_test) > 2 / 19  # chance is about 1/10 for the mode
 
 
-def test_tune_sequential_meta_estimator(pairs, digit_labels):
-    X, _, X_test, y_test = pairs
+def test_tune_sequential_meta_estimator():
+    # 8 x 8 digits keep the digit classifier's fits fast
+    X, y = load_digits(return_X_y=True)
+    train = make_digit_pairs(X[:900], y[:900], 200, image_shape=(8, 8), random_state=0)
+    test = make_digit_pairs(X[900:], y[900:], 200, image_shape=(8, 8), random_state=0)
     sequential = SequentialDigitSumClassifier(
-        make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=100)))
+        make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=200)))
     # digit labels (n, 2): a plain KFold, as stratification needs one label per sample
-    search = tune(sequential, X[:150], digit_labels[:150], n_trials=2, cv=KFold(2),
+    search = tune(sequential, train.data, train.digits, n_trials=2, cv=KFold(2),
                   random_state=0)
     assert set(search.best_params_) == {"estimator__logisticregression__C"}
     fitted_c = search.best_estimator_.estimator_[-1].C
     assert fitted_c == search.best_params_["estimator__logisticregression__C"]
-    assert search.score(X_test, y_test) > 0.3
+    assert search.score(test.data, test.target) > 0.3
 
 
 def test_tune_same_seed_same_search(pairs):
     X, y, _, _ = pairs
-    runs = [tune(SVC(kernel="linear"), X[:100], y[:100], n_trials=3, cv=2, random_state=seed,
+    runs = [tune(SVC(kernel="linear"), X, y, n_trials=3, cv=2, random_state=seed,
                  refit=False) for seed in (7, 7, 8)]
     params = [[t.params for t in run.trials_] for run in runs]
     assert params[0] == params[1]
@@ -186,7 +183,7 @@ def test_tune_rejects_bad_arguments(pairs):
 
 def test_progress_bar(pairs, capsys):
     X, y, _, _ = pairs
-    tune(SVC(kernel="linear"), X[:100], y[:100], n_trials=2, cv=2, random_state=0,
+    tune(SVC(kernel="linear"), X, y, n_trials=2, cv=2, random_state=0,
          refit=False, show_progress_bar=True)
     err = capsys.readouterr().err
     assert "trials" in err and "2/2" in err and "best=" in err
@@ -198,11 +195,11 @@ def test_progress_bar(pairs, capsys):
 def test_sqlite_study_is_created_and_continued(pairs, tmp_path):
     X, y, _, _ = pairs
     path = tmp_path / "studies" / "svc.db"  # the folder does not exist yet
-    first = tune(SVC(kernel="linear"), X[:100], y[:100], n_trials=2, cv=2, storage=path,
+    first = tune(SVC(kernel="linear"), X, y, n_trials=2, cv=2, storage=path,
                  random_state=0)
     assert path.is_file()
     first_params = [t.params for t in first.trials_]  # read now: trials_ reads the file
-    second = tune(SVC(kernel="linear"), X[:100], y[:100], n_trials=2, cv=2, storage=path,
+    second = tune(SVC(kernel="linear"), X, y, n_trials=2, cv=2, storage=path,
                   random_state=0)
     assert len(second.trials_) == 4
     assert [t.number for t in second.trials_] == [0, 1, 2, 3]
@@ -222,7 +219,7 @@ def test_sqlite_url_and_study_name(pairs, tmp_path):
     X, y, _, _ = pairs
     url = f"sqlite:///{tmp_path / 'new' / 'study.db'}"
     for _ in range(2):
-        search = tune(SVC(kernel="linear"), X[:100], y[:100], n_trials=1, cv=2, storage=url,
+        search = tune(SVC(kernel="linear"), X, y, n_trials=1, cv=2, storage=url,
                       study_name="mine", random_state=0, refit=False)
     assert (tmp_path / "new" / "study.db").is_file()
     assert search.study_.study_name == "mine" and len(search.trials_) == 2
@@ -244,6 +241,15 @@ def test_no_warning_the_user_cannot_act_on(svc_search):
     assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
 
 
+def test_single_validation_split_does_not_warn(pairs):
+    X, y, _, _ = pairs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search = tune(SVC(kernel="linear"), X, y, n_trials=1, refit=False,
+                      cv=ShuffleSplit(n_splits=1, test_size=0.3, random_state=0))
+    assert "split0_test_score" in search.trials_[0].user_attrs
+
+
 def test_construction_and_clone_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -255,7 +261,7 @@ def test_only_the_known_warnings_are_filtered(pairs):
     """A warning from the estimator itself still reaches the user."""
     X, y, _, _ = pairs
     with pytest.warns(Warning):  # LogisticRegression does not converge in 1 iteration
-        tune(LogisticRegression(max_iter=1), X[:100], y[:100], n_trials=1, cv=2, refit=False)
+        tune(LogisticRegression(max_iter=1), X, y, n_trials=1, cv=2, refit=False)
 
 
 def test_search_presents_itself_as_the_estimator_it_searches(svc_search):
@@ -282,6 +288,7 @@ def test_pandas_path_works_and_is_declared(svc_search):
 keras_estimators = pytest.importorskip("sumdigits.keras.estimators")
 FCNNClassifier = keras_estimators.FCNNClassifier
 CNNClassifier = keras_estimators.CNNClassifier
+HOLDOUT = StratifiedShuffleSplit(n_splits=1, test_size=0.3, random_state=0)
 
 
 @pytest.mark.parametrize("estimator, space", [
@@ -302,8 +309,8 @@ def test_fcnn_spaces_follow_the_reports():
     assert r000["n_hidden_layers"]._contains(6) and r000["batch_size"]._contains(69)
     assert r000["learning_rate"]._contains(0.000236) and r000["l2"]._contains(0.000189)
     r001 = search_space(FCNNClassifier(), space="report001")
-    assert r001["hidden_layer_sizes"] == CategoricalDistribution(
-        [(128, 64), (256, 128), (512, 256, 128), (512, 256, 128, 64)])
+    assert r001["hidden_layer_sizes"].choices == (
+        (128, 64), (256, 128), (512, 256, 128), (512, 256, 128, 64))
     assert r001["batch_size"].choices == (32, 64, 128)
     assert set(search_space(make_pipeline(MinMaxScaler(), FCNNClassifier()))) == {
         f"fcnnclassifier__{k}" for k in r000}
@@ -312,12 +319,18 @@ def test_fcnn_spaces_follow_the_reports():
 @pytest.fixture(scope="module")
 def fcnn_search(pairs):
     X, y, _, _ = pairs
-    return tune(FCNNClassifier(epochs=2, random_state=0), X, y, n_trials=2, cv=2,
-                random_state=0)
+    # one validation split, as the reports used, keeps the fits few
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = tune(FCNNClassifier(epochs=2, random_state=0), X, y, n_trials=2, cv=HOLDOUT,
+                      random_state=0)
+    return search, caught
 
 
 def test_keras_search_reports_every_epoch(fcnn_search, pairs):
+    fcnn_search, caught = fcnn_search
     _, _, X_test, y_test = pairs
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
     assert [sorted(t.intermediate_values) for t in fcnn_search.trials_] == [[0, 1], [0, 1]]
     assert all(t.state == TrialState.COMPLETE for t in fcnn_search.trials_)
     assert isinstance(fcnn_search.study_.pruner, optuna.pruners.MedianPruner)
@@ -331,7 +344,7 @@ def test_keras_search_reports_every_epoch(fcnn_search, pairs):
 def test_keras_unpromising_trials_are_stopped(pairs):
     X, y, _, _ = pairs
     # every trial is below this threshold after its first epoch: all stop there
-    search = tune(FCNNClassifier(epochs=3, random_state=0), X[:200], y[:200], n_trials=2, cv=2,
+    search = tune(FCNNClassifier(epochs=3, random_state=0), X, y, n_trials=2, cv=HOLDOUT,
                   pruner=optuna.pruners.ThresholdPruner(lower=1.0), refit=False,
                   random_state=0, param_distributions={
                       "learning_rate": FloatDistribution(1e-4, 1e-2, log=True)})
@@ -343,7 +356,7 @@ def test_keras_pipeline_is_searched_without_pruning(pairs):
     X, y, _, _ = pairs
     pipe = make_pipeline(MinMaxScaler(), FCNNClassifier(epochs=1, hidden_layer_sizes=[16],
                                                          random_state=0))
-    search = tune(pipe, X[:200], y[:200], n_trials=2, cv=2, random_state=0, refit=False,
+    search = tune(pipe, X, y, n_trials=2, cv=HOLDOUT, random_state=0, refit=False,
                   param_distributions={
                       "fcnnclassifier__learning_rate": FloatDistribution(1e-4, 1e-2, log=True)})
     assert [t.state for t in search.trials_] == [TrialState.COMPLETE] * 2

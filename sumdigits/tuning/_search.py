@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import logging
 import os
 import re
 import sys
@@ -31,18 +32,34 @@ _upstream_init = getattr(_UpstreamOptunaSearchCV.__init__, "__wrapped__",
 
 # Warnings raised inside OptunaSearchCV.fit that no caller can act on, matched
 # precisely: optuna_integration reports every trial's cross-validation scores to the
-# deprecated optuna.terminator module.
+# deprecated optuna.terminator module, which fails (and says so) for a single
+# validation split, a legitimate choice of cv.
 _UPSTREAM_WARNINGS = [
     (FutureWarning, re.escape("`optuna.terminator` module has been deprecated")),
+    (UserWarning, re.escape("Failed to report cross validation scores for TerminatorCallback")),
 ]
+
+
+# TensorFlow logs that the per-sample functions of Keras were traced again, which
+# every new network of a search does: expected, and nothing to act on.
+_RETRACING = "triggered tf.function retracing"
+
+
+def _drop_retracing(record):
+    return _RETRACING not in record.getMessage()
 
 
 @contextlib.contextmanager
 def _upstream_warnings_silenced():
-    with warnings.catch_warnings():
-        for category, message in _UPSTREAM_WARNINGS:
-            warnings.filterwarnings("ignore", message=message, category=category)
-        yield
+    tf_logger = logging.getLogger("tensorflow")
+    tf_logger.addFilter(_drop_retracing)
+    try:
+        with warnings.catch_warnings():
+            for category, message in _UPSTREAM_WARNINGS:
+                warnings.filterwarnings("ignore", message=message, category=category)
+            yield
+    finally:
+        tf_logger.removeFilter(_drop_retracing)
 
 
 @contextlib.contextmanager
@@ -430,10 +447,11 @@ def tune(
     storage = _storage(storage)
     if storage is not None and study_name is None:
         study_name = f"sumdigits-{type(estimator).__name__}" + (f"-{space}" if space else "")
-    study = optuna.create_study(
-        storage=storage, study_name=study_name, direction="maximize",
-        pruner=pruner or NopPruner(), load_if_exists=True,
-    )
+    with _optuna_verbosity(verbose):
+        study = optuna.create_study(
+            storage=storage, study_name=study_name, direction="maximize",
+            pruner=pruner or NopPruner(), load_if_exists=True,
+        )
     rng = check_random_state(random_state)
     if random_state is None:
         seed = None
