@@ -1,0 +1,218 @@
+"""SequentialDigitSumClassifier: digit labels or sums in, the distribution of the sum out."""
+
+import itertools
+
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.naive_bayes import GaussianNB
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils._param_validation import InvalidParameterError
+from threadpoolctl import threadpool_limits
+
+from sumdigits import make_digit_pairs
+from sumdigits.sequential import SequentialDigitSumClassifier, sum_posterior
+
+pytestmark = pytest.mark.usefixtures("single_blas_thread")
+
+
+def digit_classifier():
+    return make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=300))
+
+
+@pytest.fixture(scope="module")
+def from_digits(small_pairs):
+    train, _ = small_pairs
+    with threadpool_limits(1):
+        return SequentialDigitSumClassifier(digit_classifier()).fit(train.data, train.digits)
+
+
+@pytest.fixture(scope="module")
+def from_sums(small_pairs):
+    train, _ = small_pairs
+    with threadpool_limits(1):
+        return SequentialDigitSumClassifier(digit_classifier(), max_iter=30).fit(
+            train.data[:400], train.target[:400]
+        )
+
+
+def test_is_a_classifier_of_the_19_sums(from_digits):
+    assert is_classifier(from_digits)
+    assert from_digits.classes_.tolist() == list(range(19))
+    assert from_digits.fit_mode_ == "digits"
+    assert from_digits.image_shape_ == (8, 8)  # inferred from 128 features
+
+
+def test_predict_proba_is_the_convolution_of_the_digit_probabilities(from_digits, small_pairs):
+    _, test = small_pairs
+    proba = from_digits.predict_proba(test.data)
+    digit_proba = from_digits.predict_digit_proba(test.data)
+    assert proba.shape == (len(test.target), 19)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    # naive reference: P(s) = sum over a + b = s of p[a] q[b], by loops
+    for i in range(5):
+        p, q = digit_proba[i]
+        expected = np.zeros(19)
+        for a, b in itertools.product(range(10), repeat=2):
+            expected[a + b] += p[a] * q[b]
+        np.testing.assert_allclose(proba[i], expected)
+    np.testing.assert_array_equal(from_digits.predict(test.data), proba.argmax(axis=1))
+
+
+def test_digit_probabilities_come_from_one_classifier_on_each_half(from_digits, small_pairs):
+    train, test = small_pairs
+    first, second = test.data.reshape(-1, 8, 2, 8).transpose(2, 0, 1, 3).reshape(2, -1, 64)
+    reference = digit_classifier().fit(
+        np.concatenate([train.data.reshape(-1, 8, 2, 8)[:, :, k].reshape(-1, 64)
+                        for k in (0, 1)]),
+        train.digits.T.ravel(),
+    )
+    digit_proba = from_digits.predict_digit_proba(test.data)
+    np.testing.assert_allclose(digit_proba[:, 0], reference.predict_proba(first), atol=1e-8)
+    np.testing.assert_allclose(digit_proba[:, 1], reference.predict_proba(second), atol=1e-8)
+
+
+def test_digit_labels_give_accurate_sums(from_digits, small_pairs):
+    _, test = small_pairs
+    assert (from_digits.predict_digits(test.data) == test.digits).mean() > 0.9
+    assert from_digits.score(test.data, test.target) > 0.85
+
+
+def test_score_takes_digit_labels_or_sums(from_digits, small_pairs):
+    _, test = small_pairs
+    assert from_digits.score(test.data, test.digits) == from_digits.score(test.data, test.target)
+
+
+def test_3d_pairs_and_flattened_pairs_agree(from_digits, small_pairs):
+    train, test = small_pairs
+    clf = clone(from_digits).fit(train.data.reshape(-1, 8, 16), train.digits)
+    np.testing.assert_allclose(
+        clf.predict_proba(test.data.reshape(-1, 8, 16)), from_digits.predict_proba(test.data)
+    )
+
+
+def test_vertical_layout(small_digits):
+    (X, y), (X_test, y_test) = small_digits
+    train = make_digit_pairs(X.reshape(-1, 8, 8), y, 300, layout="vertical", random_state=0)
+    test = make_digit_pairs(X_test.reshape(-1, 8, 8), y_test, 200, layout="vertical",
+                            random_state=0)
+    clf = SequentialDigitSumClassifier(digit_classifier(), layout="vertical")
+    clf.fit(train.data, train.digits)
+    assert (clf.predict_digits(test.data) == test.digits).mean() > 0.85
+
+
+def test_mnist_pairs_with_the_default_logistic_regression(mnist_pairs):
+    train, test = mnist_pairs
+    clf = SequentialDigitSumClassifier().fit(train.data, train.digits)
+    assert clf.image_shape_ == (28, 28)
+    assert clf.score(test.data, test.target) > 0.6
+
+
+def test_learns_digits_from_sums_alone_by_em(from_sums, small_pairs):
+    _, test = small_pairs
+    assert from_sums.fit_mode_ == "sums"
+    assert from_sums.converged_
+    assert from_sums.log_likelihood_.shape == (from_sums.n_iter_,)
+    # EM climbs: from the sums-only start (about log 1/19 per pair) to near certainty
+    assert from_sums.log_likelihood_[0] < -1.5
+    assert from_sums.log_likelihood_[-1] > -0.5
+    assert np.all(np.diff(from_sums.log_likelihood_) > -0.01)
+    assert (from_sums.predict_digits(test.data) == test.digits).mean() > 0.8
+    assert from_sums.score(test.data, test.target) > 0.7
+
+
+def test_sum_posterior_matches_enumeration():
+    rng = np.random.RandomState(0)
+    p, q = rng.dirichlet(np.ones(10), size=(2, 6))
+    sums = rng.randint(0, 19, size=6)
+    first, second, likelihood = sum_posterior(p, q, sums)
+    for i, s in enumerate(sums):
+        joint = np.zeros((10, 10))
+        for a, b in itertools.product(range(10), repeat=2):
+            if a + b == s:
+                joint[a, b] = p[i, a] * q[i, b]
+        assert likelihood[i] == pytest.approx(joint.sum())
+        np.testing.assert_allclose(first[i], joint.sum(axis=1) / joint.sum())
+        np.testing.assert_allclose(second[i], joint.sum(axis=0) / joint.sum())
+
+
+def test_sums_0_and_18_fix_both_digits():
+    uniform = np.full((2, 10), 0.1)
+    first, second, _ = sum_posterior(uniform, uniform, [0, 18])
+    np.testing.assert_array_equal(first, np.eye(10)[[0, 9]])
+    np.testing.assert_array_equal(second, np.eye(10)[[0, 9]])
+
+
+def test_em_warns_when_it_runs_out_of_iterations(small_pairs):
+    train, _ = small_pairs
+    clf = SequentialDigitSumClassifier(GaussianNB(), max_iter=1)
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        clf.fit(train.data[:200], train.target[:200])
+    assert clf.n_iter_ == 1 and not clf.converged_
+
+
+def test_zero_sample_weight_is_leaving_the_pair_out(small_pairs):
+    train, test = small_pairs
+    weight = np.ones(300)
+    weight[200:] = 0
+    est = LogisticRegression(max_iter=2000, tol=1e-8)
+    weighted = SequentialDigitSumClassifier(est).fit(
+        train.data[:300], train.digits[:300], sample_weight=weight)
+    subset = SequentialDigitSumClassifier(est).fit(train.data[:200], train.digits[:200])
+    np.testing.assert_allclose(weighted.predict_proba(test.data[:50]),
+                               subset.predict_proba(test.data[:50]), atol=1e-3)
+
+
+def test_digits_missing_from_training_get_probability_zero(small_pairs):
+    train, test = small_pairs
+    keep = (train.digits < 9).all(axis=1)
+    clf = SequentialDigitSumClassifier(GaussianNB()).fit(train.data[keep], train.digits[keep])
+    digit_proba = clf.predict_digit_proba(test.data)
+    assert digit_proba.shape == (len(test.target), 2, 10)
+    assert np.all(digit_proba[:, :, 9] == 0)
+    assert clf.predict_proba(test.data)[:, 17:].max() == 0
+
+
+def test_grid_search_over_the_digit_classifier(small_pairs):
+    train, _ = small_pairs
+    search = GridSearchCV(
+        SequentialDigitSumClassifier(digit_classifier()),
+        {"estimator__logisticregression__C": [0.01, 1.0]},
+        cv=2,
+    ).fit(train.data[:300], train.digits[:300])
+    assert search.best_params_["estimator__logisticregression__C"] in (0.01, 1.0)
+    scores = cross_val_score(SequentialDigitSumClassifier(GaussianNB()), train.data[:300],
+                             train.digits[:300], cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.3
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (np.zeros((10, 3), dtype=int), r"shape \(n_samples, 2\), or their sums"),
+        (np.full(10, 19), r"sums in 0..18"),
+        (np.full((10, 2), 10), r"digit labels in 0..9"),
+        (np.zeros(9, dtype=int), "9 labels but X has 10"),
+    ],
+)
+def test_bad_labels_are_rejected(y, message):
+    X = np.zeros((10, 128))
+    with pytest.raises(ValueError, match=message):
+        SequentialDigitSumClassifier().fit(X, y)
+
+
+def test_bad_pairs_are_rejected(from_digits):
+    with pytest.raises(ValueError, match="image_shape"):
+        SequentialDigitSumClassifier().fit(np.zeros((4, 100)), np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match="negative"):
+        SequentialDigitSumClassifier().fit(-np.ones((4, 128)), np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match="features"):
+        from_digits.predict(np.zeros((2, 1568)))
+    with pytest.raises(InvalidParameterError, match="estimator"):
+        SequentialDigitSumClassifier(object()).fit(np.zeros((4, 128)), np.zeros(4, dtype=int))
+    with pytest.raises(NotFittedError):
+        SequentialDigitSumClassifier().predict(np.zeros((2, 128)))
