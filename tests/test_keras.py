@@ -28,6 +28,7 @@ from sklearn.utils import get_tags  # noqa: E402
 
 from sumdigits import SequentialDigitSumClassifier, load_mnist, make_digit_pairs  # noqa: E402
 from sumdigits.keras import CNNClassifier, FCNNClassifier  # noqa: E402
+from sumdigits.keras._base import seeded  # noqa: E402
 from sumdigits.keras.builders import build_fcnn  # noqa: E402
 
 N_TRAIN, N_TEST = 600, 200
@@ -123,16 +124,14 @@ def test_history_records_loss_and_accuracy_per_epoch(fitted_fcnn):
 
 def test_same_predictions_as_raw_keras_with_the_same_seed(digits):
     """A naive reference: the builder compiled and fitted by hand under the same seed."""
-    from scikeras.utils.random_state import tensorflow_random_state
-
     X, y, X_test, _ = digits
     est = tiny_fcnn(batch_size=64).fit(X, y)
 
-    with tensorflow_random_state(0):
+    with seeded(0):
         model = build_fcnn((784,), 10, hidden_layer_sizes=[32])
     model.compile(optimizer=keras.optimizers.Adam(3e-3),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    with tensorflow_random_state(0):
+    with seeded(0):
         model.fit(X.reshape(-1, 784).astype("float32") / 255, y.astype("float32"), batch_size=64, epochs=2,
                   verbose=0)
     raw = model.predict(X_test.reshape(-1, 784).astype("float32") / 255, verbose=0)
@@ -205,6 +204,17 @@ def test_random_state_makes_a_fit_repeatable(fitted_cnn, digits):
     seed_1 = tiny_fcnn(random_state=1).fit(X, y)
     seed_2 = tiny_fcnn(random_state=2).fit(X, y)
     assert not np.allclose(seed_1.predict_proba(X_test), seed_2.predict_proba(X_test))
+
+
+def test_a_seeded_fit_leaves_unseeded_fits_working(fitted_cnn, digits):
+    """scikeras' seeding left TensorFlow op determinism on for the whole process
+    (it sets TF_DETERMINISTIC_OPS, which TensorFlow caches), so any later unseeded
+    fit raised "Random ops require a seed to be set when determinism is enabled"."""
+    from tensorflow.python.framework import config
+
+    X, y, _, _ = digits
+    assert not config.is_op_determinism_enabled()
+    tiny_fcnn(random_state=None, epochs=1).fit(X, y)
 
 
 def test_warm_start_continues_from_the_previous_weights(digits):

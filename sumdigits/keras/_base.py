@@ -26,14 +26,15 @@ scikit-learn >= 1.6, and adds what users of skorch and scikeras ask for most:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import numbers
+import random
 from collections import defaultdict
 
 import keras
 import numpy as np
-from scikeras.utils.random_state import tensorflow_random_state
 from scikeras.wrappers import KerasClassifier
 from scikeras._utils import (
     get_optimizer_class,
@@ -141,6 +142,35 @@ def _flat_image_shape(n_features, image_shape):
         f"Cannot tell the image shape of {n_features} features per sample: pass "
         "image_shape=(height, width), or give X as a 3-D array (n, height, width)."
     )
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Seed Python, NumPy, TensorFlow and Keras for a block, then restore them.
+
+    Replaces scikeras' ``tensorflow_random_state``, which sets the environment
+    variable ``TF_DETERMINISTIC_OPS`` while it enables op determinism: TensorFlow
+    reads that variable once and caches it, so after the first seeded fit op
+    determinism stayed on for the whole process and every later unseeded random
+    op (an estimator with ``random_state=None``, raw Keras) failed with "Random
+    ops require a seed to be set when determinism is enabled". On the CPU the
+    seeds alone make a fit repeatable.
+    """
+    if seed is None:
+        yield
+        return
+    import tensorflow as tf
+    from tensorflow.python.eager import context
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    tf_seed = context.global_seed()
+    keras.utils.set_random_seed(int(seed))
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        tf.random.set_seed(tf_seed)
 
 
 class BaseKerasClassifier(KerasClassifier):
@@ -335,10 +365,7 @@ class BaseKerasClassifier(KerasClassifier):
     # --------------------------------------------------------- scikeras internals
     def _build_keras_model(self):
         self.input_shape_ = tuple(self.feature_encoder_.input_shape_)
-        if self._random_state is not None:
-            with tensorflow_random_state(self._random_state):
-                model = self._build_network(self.input_shape_, self._n_outputs())
-        else:
+        with seeded(self._random_state):
             model = self._build_network(self.input_shape_, self._n_outputs())
         if not model.compiled:
             model.compile(**self._get_compile_kwargs())
@@ -372,13 +399,19 @@ class BaseKerasClassifier(KerasClassifier):
             )
         if isinstance(getattr(self, "history_", None), dict):
             self.history_ = defaultdict(list, self.history_)  # scikeras appends on warm start
+        sample = X[0][:2] if isinstance(X, keras.utils.PyDataset) else (X, y)
         for callback in self._fit_callbacks:
             if hasattr(callback, "set_training_data"):
-                callback.set_training_data(X, y)
-        super()._fit_keras_model(
-            X, y, sample_weight=sample_weight, warm_start=warm_start, epochs=epochs,
-            initial_epoch=initial_epoch, **kwargs,
-        )
+                callback.set_training_data(*sample)
+        seed, self._random_state = self._random_state, None  # keep scikeras' context out
+        try:
+            with seeded(seed):
+                super()._fit_keras_model(
+                    X, y, sample_weight=sample_weight, warm_start=warm_start, epochs=epochs,
+                    initial_epoch=initial_epoch, **kwargs,
+                )
+        finally:
+            self._random_state = seed
         self.history_ = dict(self.history_)
         self.n_iter_ = len(self.history_.get("loss", ()))
 
@@ -433,6 +466,50 @@ class BaseKerasClassifier(KerasClassifier):
             # scikeras multiplies by the class weights in place: work on a copy
             sample_weight = np.array(sample_weight, dtype=np.float64)
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def fit_dataset(self, dataset, *, classes=None, validation_data=None):
+        """Build a new network and train it on batches from a ``keras.utils.PyDataset``.
+
+        For data that do not fit in memory, such as millions of pairs gathered
+        on the fly by :class:`~sumdigits.keras.streaming.DigitPairDataset`. Each
+        batch ``(X, y)`` goes through the same input scaling and label encoding
+        as in :meth:`fit`; the batch size is the dataset's.
+
+        Parameters
+        ----------
+        dataset : keras.utils.PyDataset
+            Yields ``(X_batch, y_batch)``.
+        classes : array-like, default=None
+            Every label the data hold; default: ``dataset.classes``.
+        validation_data : tuple (X_val, y_val), default=None
+            Needed for early stopping (no split is carved from a stream).
+
+        Returns
+        -------
+        self
+        """
+        from .streaming import EncodedDataset
+
+        self._validate_params()
+        if classes is None:
+            classes = getattr(dataset, "classes", None)
+        if classes is None:
+            raise ValueError("classes is required unless the dataset has a `classes` attribute.")
+        if self.early_stopping and validation_data is None:
+            raise ValueError("early_stopping=True with a dataset needs validation_data=(X, y).")
+        X0, y0 = dataset[0][:2]
+        self.classes_ = np.asarray(classes)
+        X0, y0 = self._initialize(np.asarray(X0), np.asarray(y0))
+        self._ensure_compiled_model()
+        fit_kwargs = {"batch_size": None}
+        if validation_data is not None:
+            X_val, y_val = self._validate_data(*validation_data[:2])
+            fit_kwargs["validation_data"] = (self.feature_encoder_.transform(X_val),
+                                             self.target_encoder_.transform(y_val))
+        encoded = EncodedDataset(dataset, self.feature_encoder_, self.target_encoder_)
+        self._fit_keras_model(encoded, None, sample_weight=None, warm_start=False,
+                              epochs=self.epochs, initial_epoch=0, **fit_kwargs)
+        return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
         """Train for one epoch, keeping the current weights (builds them on first call)."""

@@ -1,0 +1,197 @@
+"""MultiTaskSumClassifier, streaming pairs (DigitPairDataset, fit_dataset) and the
+inactive-neuron diagnostics, on tiny embedded data."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from sklearn.base import is_classifier  # noqa: E402
+from sklearn.model_selection import cross_val_score  # noqa: E402
+
+from sumdigits import load_mnist, make_digit_pairs  # noqa: E402
+from sumdigits.keras import FCNNClassifier, MultiTaskSumClassifier  # noqa: E402
+from sumdigits.keras.builders import build_fcnn  # noqa: E402
+from sumdigits.keras.callbacks import (  # noqa: E402
+    InactiveNeuronFraction,
+    inactive_neuron_fractions,
+)
+from sumdigits.keras.streaming import DigitPairDataset  # noqa: E402
+from sumdigits.pairs import pair_indices  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def digits():
+    (X, y), (X_test, y_test) = load_mnist("embedded")
+    return X[:1000], y[:1000], X_test[:400], y_test[:400]
+
+
+@pytest.fixture(scope="module")
+def pairs(digits):
+    X, y, X_test, y_test = digits
+    return (make_digit_pairs(X, y, 500, strategy="disjoint", random_state=0),
+            make_digit_pairs(X_test, y_test, 200, strategy="disjoint", random_state=0))
+
+
+@pytest.fixture(scope="module")
+def fitted_multitask(pairs):
+    train, _ = pairs
+    return MultiTaskSumClassifier(shared_units=[64], head_units=[16], epochs=3,
+                                  learning_rate=3e-3, random_state=0).fit(train.data, train.digits)
+
+
+# -- MultiTaskSumClassifier --------------------------------------------------------------
+
+def test_multitask_predicts_sums_from_the_sum_head(fitted_multitask, pairs):
+    _, test = pairs
+    est = fitted_multitask
+    assert is_classifier(est)
+    np.testing.assert_array_equal(est.classes_, np.arange(19))
+    proba = est.predict_proba(test.data)
+    assert proba.shape == (200, 19)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(est.predict(test.data), proba.argmax(axis=1))
+    assert est.score(test.data, test.digits) == est.score(test.data, test.target)
+
+
+def test_multitask_digit_heads_and_embedding(fitted_multitask, pairs):
+    _, test = pairs
+    digit_proba = fitted_multitask.predict_digit_proba(test.data)
+    assert digit_proba.shape == (200, 2, 10)
+    assert fitted_multitask.predict_digits(test.data).shape == (200, 2)
+    assert fitted_multitask.transform(test.data).shape == (200, 64)
+    # the digit heads learn: better than chance (0.1) on the first digit
+    assert np.mean(digit_proba[:, 0].argmax(axis=1) == test.digits[:, 0]) > 0.3
+
+
+def test_multitask_history_has_each_task(fitted_multitask):
+    for task in ("first", "second", "sum"):
+        assert len(fitted_multitask.history_[f"{task}_accuracy"]) == 3
+
+
+def test_multitask_needs_digit_labels(pairs):
+    train, _ = pairs
+    with pytest.raises(ValueError, match="digit labels"):
+        MultiTaskSumClassifier(epochs=1).fit(train.data, train.target)
+    with pytest.raises(ValueError, match="task_weights"):
+        MultiTaskSumClassifier(epochs=1, task_weights=(1, 1)).fit(train.data, train.digits)
+
+
+def test_multitask_cnn_trunk_with_early_stopping_and_pickle(pairs):
+    train, test = pairs
+    est = MultiTaskSumClassifier(trunk="cnn", filters=[4, 8], shared_units=[16], head_units=[],
+                                 epochs=2, early_stopping=True, random_state=0)
+    est.fit(train.data, train.digits)
+    assert est.input_shape_ == (28, 56)
+    assert "val_sum_accuracy" in est.history_
+    restored = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(restored.predict_proba(test.data), est.predict_proba(test.data))
+
+
+def test_multitask_cross_val_score(pairs):
+    train, _ = pairs
+    scores = cross_val_score(
+        MultiTaskSumClassifier(shared_units=[16], head_units=[], epochs=1, run_eagerly=True,
+                               random_state=0),
+        train.data, train.digits, cv=2)
+    assert scores.shape == (2,)
+
+
+# -- streaming ----------------------------------------------------------------------------
+
+def test_dataset_batches_equal_naively_built_pairs(digits):
+    X, y, _, _ = digits
+    indices = pair_indices(y, 50, strategy="random", random_state=0)
+    data = DigitPairDataset(X, y, indices, batch_size=16, shuffle=False)
+    assert len(data) == 4
+    images = np.concatenate([data[i][0] for i in range(len(data))])
+    sums = np.concatenate([data[i][1] for i in range(len(data))])
+    naive = np.stack([np.hstack([X[a], X[b]]) for a, b in indices])
+    np.testing.assert_array_equal(images, naive)
+    np.testing.assert_array_equal(sums, y[indices[:, 0]] + y[indices[:, 1]])
+
+
+def test_dataset_shuffles_each_epoch_and_keeps_every_pair(digits):
+    X, y, _, _ = digits
+    indices = pair_indices(y, 40, strategy="random", random_state=1)
+    data = DigitPairDataset(X.reshape(-1, 784), y, indices, target="digits", batch_size=40,
+                            layout="vertical", random_state=0)
+    first_epoch = data[0]
+    data.on_epoch_end()
+    second_epoch = data[0]
+    assert first_epoch[0].shape == (40, 1568)  # flattened in, flattened out
+    assert not np.array_equal(first_epoch[1], second_epoch[1])
+    as_rows = {tuple(r) for r in np.asarray(second_epoch[1])}
+    assert as_rows == {tuple(r) for r in y[indices]}
+
+
+def test_dataset_validates_its_input(digits):
+    X, y, _, _ = digits
+    with pytest.raises(ValueError, match="indices"):
+        DigitPairDataset(X, y, [[0, len(X)]])
+    with pytest.raises(ValueError, match="indices"):
+        DigitPairDataset(X, y, [0, 1])
+    with pytest.raises(ValueError, match="target"):
+        DigitPairDataset(X, y, [[0, 1]], target="product")
+    with pytest.raises(ValueError, match="y"):
+        DigitPairDataset(X, y[:-1], [[0, 1]])
+
+
+def test_fit_dataset_trains_on_streamed_pairs(digits, pairs):
+    X, y, _, _ = digits
+    _, test = pairs
+    data = DigitPairDataset(X, y, pair_indices(y, 4000, strategy="random", random_state=0),
+                            batch_size=128, random_state=0)
+    est = FCNNClassifier(hidden_layer_sizes=[64], epochs=2, learning_rate=3e-3, random_state=0,
+                         early_stopping=True, callbacks=[InactiveNeuronFraction()])
+    est.fit_dataset(data, validation_data=(test.data[:100], test.target[:100]))
+    np.testing.assert_array_equal(est.classes_, np.arange(19))
+    assert est.input_shape_ == (1568,)
+    assert {"val_loss", "inactive_fraction"} <= set(est.history_)
+    assert est.predict_proba(test.data).shape == (200, 19)
+    assert est.score(test.data, test.target) > 0.1  # chance is about 0.1 for the mode
+
+
+def test_fit_dataset_early_stopping_needs_validation_data(digits):
+    X, y, _, _ = digits
+    data = DigitPairDataset(X, y, [[0, 1], [2, 3]])
+    with pytest.raises(ValueError, match="validation_data"):
+        FCNNClassifier(early_stopping=True).fit_dataset(data)
+
+
+# -- inactive neurons -----------------------------------------------------------------------
+
+def test_inactive_fraction_matches_a_hand_count():
+    """Units with a hugely negative bias never fire: a ReLU there has zero gradient."""
+    model = build_fcnn((6,), 3, hidden_layer_sizes=[8, 4])
+    model.compile(loss="sparse_categorical_crossentropy")
+    bias = np.zeros(8)
+    bias[[1, 4, 6]] = -1e3
+    model.get_layer("dense_0").set_weights([np.ones((6, 8)), bias])
+    model.get_layer("dense_1").set_weights([np.full((8, 4), 0.1), np.zeros(4)])
+    X = np.random.default_rng(0).random((64, 6))
+    y = np.arange(64) % 3
+    fractions = inactive_neuron_fractions(model, X, y)
+    assert fractions == {"dense_0": 3 / 8, "dense_1": 0.0}
+
+
+def test_inactive_fraction_per_epoch_in_history(digits):
+    X, y, _, _ = digits
+    est = FCNNClassifier(hidden_layer_sizes=[32, 16], epochs=2, random_state=0,
+                         callbacks=[InactiveNeuronFraction(n_samples=64)]).fit(X[:300], y[:300])
+    values = est.history_["inactive_fraction"]
+    assert len(values) == est.n_iter_ == 2
+    assert all(0 <= v <= 1 for v in values)
+    assert set(est._fit_callbacks[0].per_layer_[0]) == {"dense_0", "dense_1"}
+
+
+def test_inactive_fraction_with_raw_keras_needs_data():
+    model = build_fcnn((4,), 2, hidden_layer_sizes=[3])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    X, y = np.random.default_rng(0).random((8, 4)), np.arange(8) % 2
+    with pytest.raises(ValueError, match="needs data"):
+        model.fit(X, y, epochs=1, verbose=0, callbacks=[InactiveNeuronFraction()])
+    history = model.fit(X, y, epochs=2, verbose=0, callbacks=[InactiveNeuronFraction(X, y)])
+    assert len(history.history["inactive_fraction"]) == 2
