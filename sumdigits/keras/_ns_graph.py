@@ -29,7 +29,7 @@ from keras import ops
 
 from .._sums import sum_matrix
 
-__all__ = ["position_sum_proba", "sum_log_proba"]
+__all__ = ["most_probable_sum", "position_sum_proba", "sum_log_proba", "sum_proba"]
 
 _NEG = -1e30  # log of an impossible event: finite, so log-sum-exp never meets inf - inf
 _TINY = 1e-30  # added to position probabilities before the log
@@ -118,3 +118,55 @@ def sum_log_proba(position_proba, sums):
     impossible = ops.logical_or(rest < 0, rest > 1)
     log_p = ops.where(rest == 0, alpha_0, alpha_1)
     return ops.where(impossible, ops.full_like(log_p, _NEG), log_p)
+
+
+_CHUNK_ENTRIES = 1 << 21  # samples x sums evaluated at once by the chunked functions
+
+
+def _chunks_of_all_sums(position_proba):
+    """Yield (start, stop, log P(S = s) for every sum s) over chunks of samples."""
+    position_proba = np.asarray(position_proba)
+    n, n_digits = position_proba.shape[:2]
+    candidates = np.arange(2 * 10**n_digits - 1)[None]
+    step = max(1, _CHUNK_ENTRIES // candidates.shape[1])
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        log_p = sum_log_proba(position_proba[start:stop], candidates)
+        yield start, stop, ops.convert_to_numpy(log_p)
+
+
+def sum_proba(position_proba):
+    """Distribution over every sum 0..2 * (10**N - 1), computed in chunks of samples.
+
+    Parameters
+    ----------
+    position_proba : array-like of shape (n, N, 19)
+
+    Returns
+    -------
+    ndarray of shape (n, 2 * 10**N - 1)
+    """
+    position_proba = np.asarray(position_proba)
+    n, n_digits = position_proba.shape[:2]
+    out = np.empty((n, 2 * 10**n_digits - 1), dtype=position_proba.dtype)
+    for start, stop, log_p in _chunks_of_all_sums(position_proba):
+        out[start:stop] = np.exp(log_p)
+    return out
+
+
+def most_probable_sum(position_proba):
+    """The most probable sum of each sample, holding one chunk of the distribution at a time.
+
+    Parameters
+    ----------
+    position_proba : array-like of shape (n, N, 19)
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    position_proba = np.asarray(position_proba)
+    out = np.empty(position_proba.shape[0], dtype=np.intp)
+    for start, stop, log_p in _chunks_of_all_sums(position_proba):
+        out[start:stop] = log_p.argmax(axis=1)
+    return out

@@ -173,8 +173,9 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
     layout : {"horizontal", "vertical"}, default="horizontal"
         How the two numbers sit in the image.
     image_shape : tuple of int, default=None
-        (height, width) of one digit; needed for flattened samples whose digits are
-        not 28 x 28, read from ``X`` otherwise.
+        (height, width) of one digit. Needed for flattened samples whose digits are
+        not 28 x 28, and for 3-D samples whose digits are not square; otherwise read
+        from ``X``.
     name : str, default="X"
         The argument's name in error messages.
 
@@ -203,6 +204,12 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
         if image_shape is not None and image_shape != (h, w):
             raise ValueError(f"{name} holds digits of shape {(h, w)}, but "
                              f"image_shape={image_shape}.")
+        if image_shape is None and h != w:
+            raise ValueError(
+                f"{name} has images of shape {arr.shape[1:]}: with n_digits={n_digits} and "
+                f"layout={layout!r} each digit would be {h} x {w}. Check n_digits and layout, "
+                f"or pass image_shape=({h}, {w}) if the digits are not square."
+            )
         number_shape = None
     elif arr.ndim == 3:
         across = 2 * n_digits if layout == "horizontal" else n_digits
