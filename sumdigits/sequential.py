@@ -252,9 +252,12 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
             )
         return (side, side)
 
-    def _split(self, X, reset):
-        """Validate pair images; return their first and second digits."""
-        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=None)
+    def _split(self, X, y=None, *, reset):
+        """Validate pair images (and y, when fitting); return their first and second digits."""
+        if reset:
+            X, _ = validate_data(self, X, y, allow_nd=True, dtype=None, multi_output=True)
+        else:
+            X = validate_data(self, X, reset=False, allow_nd=True, dtype=None)
         if reset:
             self.image_shape_ = self._digit_shape(X)
         first, second = split_pairs(X, layout=self.layout, image_shape=self.image_shape_)
@@ -289,12 +292,13 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         -------
         self : object
         """
-        first, second = self._split(X, reset=True)
+        first, second = self._split(X, y, reset=True)
         n = first.shape[0]
         digits, sums = _split_labels(y, n)
-        sample_weight = None if sample_weight is None else _check_sample_weight(
-            sample_weight, first
-        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, first, ensure_non_negative=True)
+            if not sample_weight.any():
+                raise ValueError("sample_weight is zero for every pair: nothing to learn from.")
         X_digits = np.concatenate([first, second])
         self.classes_ = np.arange(N_SUM_CLASSES)
         self.estimator_ = clone(

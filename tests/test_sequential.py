@@ -196,7 +196,7 @@ def test_grid_search_over_the_digit_classifier(small_pairs):
         (np.zeros((10, 3), dtype=int), r"shape \(n_samples, 2\), or their sums"),
         (np.full(10, 19), r"sums in 0..18"),
         (np.full((10, 2), 10), r"digit labels in 0..9"),
-        (np.zeros(9, dtype=int), "9 labels but X has 10"),
+        (np.zeros(9, dtype=int), "inconsistent numbers of samples"),
     ],
 )
 def test_bad_labels_are_rejected(y, message):
