@@ -1,0 +1,55 @@
+"""The package as a user meets it: a fast import, the console command, the benchmark runner."""
+
+import subprocess
+import sys
+
+import pytest
+
+import sumdigits
+from sumdigits.cli import main
+
+
+def test_import_does_not_load_tensorflow():
+    code = ("import sys, sumdigits; from sumdigits import make_digit_pairs, load_mnist; "
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_public_names_resolve():
+    for name in ("load_mnist", "make_digit_pairs", "split_pairs", "PairSumTransformer"):
+        assert callable(getattr(sumdigits, name))
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        sumdigits.Nope
+
+
+def test_demo_prints_a_table_of_accuracy_and_fit_seconds(capsys):
+    main(["demo", "--data", "embedded", "--n-train", "300", "--n-test", "200",
+          "--approaches", "single-logreg", "sequential-logreg"])
+    out = capsys.readouterr().out
+    assert "300 training pairs" in out and "200 test pairs" in out
+    rows = [line.split() for line in out.splitlines() if line.startswith(("single", "sequential"))]
+    assert [row[0] for row in rows] == ["single-logreg", "sequential-logreg"]
+    accuracies = {row[0]: float(row[3]) for row in rows}
+    assert all(0.0 <= a <= 1.0 for a in accuracies.values())
+    # per-digit classifiers combined by convolution beat one classifier of the whole pair
+    assert accuracies["sequential-logreg"] > accuracies["single-logreg"] + 0.2
+
+
+def test_demo_rejects_bad_arguments(capsys):
+    with pytest.raises(SystemExit):
+        main(["demo", "--n-train", "0"])
+    with pytest.raises(SystemExit):
+        main(["demo", "--approaches", "nope"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_benchmark_runner_quick_run_writes_json_and_markdown(tmp_path):
+    from benchmarks.run import available, run_benchmarks
+
+    assert "pairs" in available()
+    results = run_benchmarks(["pairs"], "embedded", quick=True, out=tmp_path)
+    table = results["pairs"]["tables"][0]
+    assert table["columns"][0] == "method" and len(table["rows"]) == 4
+    assert (tmp_path / "results.json").is_file()
+    assert "| make_digit_pairs, stratified |" in (tmp_path / "results.md").read_text()
