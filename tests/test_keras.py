@@ -324,6 +324,35 @@ def test_clone_of_a_fitted_estimator_is_unfitted(fitted_fcnn):
     assert cloned.get_params()["hidden_layer_sizes"] == [32]
 
 
+def test_an_optimizer_instance_serves_every_fit(digits):
+    """A Keras 3 optimizer is bound to the variables of its first model: scikeras
+    passed the same instance to every compile, so a second fit raised "Unknown
+    variable ... This optimizer can only be called for the variables it was
+    originally built with" (and SequentialDigitSumClassifier refits its estimator)."""
+    X, y, _, _ = digits
+    optimizer = keras.optimizers.SGD(learning_rate=0.05, momentum=0.9)
+    est = tiny_fcnn(epochs=1, optimizer=optimizer).fit(X, y)
+    est.fit(X, y)
+    assert isinstance(est.model_.optimizer, keras.optimizers.SGD)
+    assert est.model_.optimizer is not optimizer
+    assert float(est.model_.optimizer.momentum) == pytest.approx(0.9)
+
+
+def test_silent_by_default_progress_on_request(fitted_fcnn, digits, capfd):
+    X, y, X_test, _ = digits
+    capfd.readouterr()
+    fitted_fcnn.predict_proba(X_test)
+    tiny_fcnn(epochs=1).fit(X[:64], y[:64])
+    assert capfd.readouterr().out == ""
+    tiny_fcnn(epochs=1, verbose=2).fit(X[:64], y[:64])
+    assert "loss:" in capfd.readouterr().out  # one line per epoch
+
+
+def test_repr_shows_the_changed_parameters():
+    assert repr(FCNNClassifier(epochs=3, optimizer__momentum=0.9)) == (
+        "FCNNClassifier(epochs=3, optimizer__momentum=0.9)")
+
+
 # -- meta-estimators ---------------------------------------------------------------------
 
 def test_pipeline_grid_search_with_callbacks(digits):

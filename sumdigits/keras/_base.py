@@ -178,32 +178,7 @@ class BaseKerasClassifier(KerasClassifier):
 
     A subclass describes its network; this class does the rest: input shape and
     scaling, target encoding, compilation, early stopping, callbacks, random state,
-    pickling and the scikit-learn tags.
-
-    How to subclass
-    ---------------
-    * **Network** (required): implement ``_build_network(self, input_shape,
-      n_outputs)`` and return an *uncompiled* ``keras.Model`` with one softmax
-      output of ``n_outputs`` units. ``input_shape`` is one sample's shape as the
-      network receives it (``(n_features,)``, or ``(height, width[, channels])``
-      when the class sets ``_as_images = True``). Name the last hidden layer
-      ``"embedding"`` (:data:`EMBEDDING_LAYER`) for :meth:`transform`. Keep the
-      architecture in a plain builder function (``sumdigits.keras.builders``)
-      and pass it the estimator's parameters.
-    * **Parameters**: list the base parameters and your own in ``__init__`` as
-      keyword-only arguments, store yours, and pass the rest to
-      ``super().__init__(**base, **kwargs)``; extend ``_parameter_constraints``
-      with ``{**BaseKerasClassifier._parameter_constraints, ...}``.
-    * **Loss**: the ``loss`` parameter (default
-      ``"sparse_categorical_crossentropy"``), or override ``_get_compile_kwargs``
-      for a custom loss (call ``super()`` and replace ``"loss"``).
-    * **Target encoding**: override the ``target_encoder`` property (a scikit-learn
-      transformer with ``inverse_transform(y, return_proba=False)`` and
-      ``get_metadata()``; see scikeras' ``ClassifierLabelEncoder``); the number of
-      network outputs comes from ``_n_outputs()``, by default ``n_classes_``.
-    * **Early-stopping split**: override ``_stratify_labels(y)`` when the encoded
-      target is not one label per sample.
-    * **Tags**: extend ``__sklearn_tags__`` by calling ``super()`` first.
+    pickling and the scikit-learn tags. See the Notes for how to subclass.
 
     Parameters
     ----------
@@ -258,11 +233,45 @@ class BaseKerasClassifier(KerasClassifier):
         Per-epoch ``loss``, metrics and, with early stopping, ``val_loss`` and
         ``val_<metric>``; diagnostic callbacks add their own keys.
     n_iter_ : int
-        The number of epochs run (over all warm starts).
+        The number of epochs in ``history_``: those of the last ``fit``, plus one
+        per later ``partial_fit``.
     classes_ : ndarray of shape (n_classes,)
     n_classes_ : int
     input_shape_ : tuple of int
         One sample's shape as the network receives it.
+
+    Notes
+    -----
+    How to subclass (as ``FCNNClassifier``, ``CNNClassifier``,
+    ``MultiTaskSumClassifier`` and ``NeuroSymbolicSumClassifier`` do):
+
+    * **Network** (required): implement ``_build_network(self, input_shape,
+      n_outputs)`` and return an *uncompiled* ``keras.Model`` with one softmax
+      output of ``n_outputs`` units. ``input_shape`` is one sample's shape as the
+      network receives it (``(n_features,)``, or ``(height, width[, channels])``
+      when the class sets ``_as_images = True``). Name the last hidden layer
+      ``"embedding"`` (:data:`EMBEDDING_LAYER`) for :meth:`transform`. Keep the
+      architecture in a plain builder function (``sumdigits.keras.builders``)
+      and pass it the estimator's parameters.
+    * **Parameters**: list the base parameters and your own in ``__init__`` as
+      keyword-only arguments, store yours, and pass the rest to
+      ``super().__init__(**base, **kwargs)``; extend ``_parameter_constraints``
+      with ``{**BaseKerasClassifier._parameter_constraints, ...}``.
+    * **Loss**: the ``loss`` parameter (default
+      ``"sparse_categorical_crossentropy"``), or override ``_get_compile_kwargs``
+      for a custom loss (call ``super()`` and replace ``"loss"``).
+    * **Target encoding**: override the ``target_encoder`` property (a scikit-learn
+      transformer with ``inverse_transform(y, return_proba=False)`` and
+      ``get_metadata()``; see scikeras' ``ClassifierLabelEncoder``); the number of
+      network outputs comes from ``_n_outputs()``, by default ``n_classes_``.
+    * **Early-stopping split**: override ``_stratify_labels(y)`` when the encoded
+      target is not one label per sample.
+    * **Tags**: extend ``__sklearn_tags__`` by calling ``super()`` first.
+    * **Input encoding**: override the ``feature_encoder`` property (default
+      :class:`ImageInputEncoder`), e.g. to split pair images into digits.
+    * **Extra callbacks**: override ``_default_callbacks()`` (called at each fresh
+      fit; keep ``super()``'s early stopping). A callback with a
+      ``set_training_data(X, y)`` method receives the encoded training data.
     """
 
     _as_images = False  # give the network images rather than flat vectors
@@ -383,6 +392,12 @@ class BaseKerasClassifier(KerasClassifier):
                 items=try_to_convert_strings_to_classes(self.optimizer, get_optimizer_class),
                 params=routed,
             )
+        elif isinstance(self.optimizer, keras.optimizers.Optimizer):
+            # A Keras 3 optimizer instance is bound to the variables of the first
+            # model it trained: a second fit would fail with "Unknown variable".
+            # Each fit gets a fresh optimizer with the same configuration.
+            optimizer = self.optimizer
+            kwargs["optimizer"] = type(optimizer).from_config(optimizer.get_config())
         return kwargs
 
     def _initialize_callbacks(self):
@@ -549,6 +564,9 @@ class BaseKerasClassifier(KerasClassifier):
         embedding = keras.Model(self.model_.inputs, self.model_.get_layer(EMBEDDING_LAYER).output)
         out = embedding.predict(X, batch_size=self.batch_size, verbose=0)
         return np.asarray(out).reshape(len(X), -1)
+
+    # scikit-learn's repr (changed parameters only), not scikeras' one-per-line listing
+    __repr__ = BaseEstimator.__repr__
 
     def __getstate__(self):
         state = self.__dict__.copy()
