@@ -188,7 +188,10 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     weighted training set, and in the E-step the digit probabilities are floored at
     1e-9 so that an over-confident classifier cannot rule out every digit pair of
     an observed sum. EM finds a local maximum: it needs enough pairs with
-    informative sums (at 50 pairs it may settle on a wrong labelling).
+    informative sums (at 50 pairs it may settle on a wrong labelling). Each M-step
+    refits the same ``estimator_``: a classifier with ``warm_start=True`` (e.g.
+    ``LogisticRegression(warm_start=True)``) starts from the previous solution,
+    which makes the later iterations much cheaper.
 
     Examples
     --------
