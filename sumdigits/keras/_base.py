@@ -173,7 +173,7 @@ def seeded(seed):
         tf.random.set_seed(tf_seed)
 
 
-class BaseKerasClassifier(KerasClassifier):
+class BaseKerasClassifier(TransformerMixin, KerasClassifier):
     """Base class of the Keras classifiers of sumdigits (not for direct use).
 
     A subclass describes its network; this class does the rest: input shape and
