@@ -54,7 +54,7 @@ def position_sum_proba(digit_proba):
     >>> import numpy as np
     >>> from keras import ops
     >>> from sumdigits.keras._ns_graph import position_sum_proba
-    >>> p = np.eye(10, dtype="float32")[[[[3]], [[4]]]]  # certain digits 3 and 4
+    >>> p = np.eye(10, dtype="float32")[[[[3], [4]]]]  # one sample: certain digits 3 and 4
     >>> int(ops.argmax(position_sum_proba(p)[0, 0]))
     7
     """

@@ -189,9 +189,9 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
     --------
     >>> import numpy as np
     >>> from sumdigits.keras._ns_numbers import split_numbers
-    >>> strip = np.arange(8).reshape(1, 1, 8)  # two numbers of two 1 x 2 digits
-    >>> split_numbers(strip, n_digits=2)[0, :, :, 0].tolist()
-    [[[0, 1], [2, 3]], [[4, 5], [6, 7]]]
+    >>> sample = np.arange(4).reshape(1, 1, 4)  # 12 + 34 written with 1 x 1 "digits"
+    >>> split_numbers(sample, n_digits=2)[0, :, :, 0, 0].tolist()
+    [[0, 1], [2, 3]]
     """
     n_digits = check_n_digits(n_digits)
     layout = check_layout(layout)

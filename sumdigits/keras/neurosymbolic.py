@@ -33,7 +33,9 @@ from .estimators import _base_kwargs
 
 __all__ = [
     "NeuroSymbolicSumClassifier",
+    "NumberPairEncoder",
     "PositionSums",
+    "SumEncoder",
     "build_neurosymbolic",
     "make_learning_rate_schedule",
     "sum_accuracy",
@@ -395,9 +397,9 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
     >>> from sumdigits import load_mnist, make_digit_pairs
     >>> from sumdigits.keras import NeuroSymbolicSumClassifier
     >>> (X, y), (X_test, y_test) = load_mnist("embedded")
-    >>> X_pairs, sums = make_digit_pairs(X, y, 500, strategy="disjoint",
+    >>> X_pairs, sums = make_digit_pairs(X, y, 200, strategy="disjoint",
     ...                                  random_state=0, return_X_y=True)
-    >>> clf = NeuroSymbolicSumClassifier(filters=[8], dense_units=[16], epochs=1,
+    >>> clf = NeuroSymbolicSumClassifier(filters=[4], dense_units=[8], epochs=1,
     ...                                  random_state=0).fit(X_pairs, sums)
     >>> clf.predict_proba(X_pairs[:2]).shape, clf.predict_digits(X_test[:3]).shape
     ((2, 19), (3,))
