@@ -279,3 +279,17 @@ def test_learning_rate_schedules_follow_their_formulas(schedule):
     for t in (0, 1, 25, 49, 50, 51, 120, 199, 200, 300):
         got = s if schedule == "constant" else float(s(t))
         assert got == pytest.approx(reference(t), rel=1e-5)
+
+
+def test_streamed_pairs_schedule_over_every_batch(mnist):
+    from sumdigits.keras.streaming import DigitPairDataset
+    from sumdigits.pairs import pair_indices
+
+    (X, y), _ = mnist
+    stream = DigitPairDataset(X, y, pair_indices(y, 256, strategy="disjoint", random_state=0),
+                              batch_size=32, random_state=0)
+    clf = NeuroSymbolicSumClassifier(epochs=2, learning_rate_schedule="cosine", random_state=0,
+                                     **TINY).fit_dataset(stream)
+    assert clf.predict_proba(stream[0][0]).shape == (32, 19)
+    # T = 2 epochs x 8 batches, not 2 x (the 32 samples of the first batch / batch_size)
+    assert clf.model_.optimizer._learning_rate.decay_steps == 16

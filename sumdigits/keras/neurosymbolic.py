@@ -507,9 +507,20 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         if self.early_stopping:
             n_train -= int(np.ceil(self.validation_fraction * n_train))
         batch_size = getattr(self, "fit__batch_size", self.batch_size)
-        total = self.epochs * int(np.ceil(n_train / batch_size))
+        steps = getattr(self, "_steps_per_epoch", None) or int(np.ceil(n_train / batch_size))
+        total = self.epochs * steps
         return make_learning_rate_schedule(self.learning_rate_schedule, eta, total,
                                            warmup_fraction=self.warmup_fraction)
+
+    def fit_dataset(self, dataset, **kwargs):
+        # the schedule spans the dataset's batches, not the first batch's samples
+        self._steps_per_epoch = len(dataset)
+        try:
+            return super().fit_dataset(dataset, **kwargs)
+        finally:
+            del self._steps_per_epoch
+
+    fit_dataset.__doc__ = BaseKerasClassifier.fit_dataset.__doc__
 
     # ------------------------------------------------------------ digits API
     @property
