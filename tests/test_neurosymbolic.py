@@ -1,6 +1,5 @@
-"""NeuroSymbolicSumClassifier: exact sums with carries, N-digit samples, learning digits from sums."""
+"""NeuroSymbolicSumClassifier: exact sums with carries, N-digit numbers, learning from sums."""
 
-import itertools
 import math
 import pickle
 

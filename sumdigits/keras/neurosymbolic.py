@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import check_images, check_sum_labels
 from ._base import BaseKerasClassifier, ImageInputEncoder
 from ._ns_graph import most_probable_sum, position_sum_proba, sum_log_proba, sum_proba
-from ._ns_numbers import check_n_digits, max_sum, split_numbers
+from ._ns_numbers import max_sum, split_numbers
 from .builders import EMBEDDING_LAYER, build_cnn
 from .estimators import _base_kwargs
 
