@@ -35,6 +35,7 @@ from collections import defaultdict
 
 import keras
 import numpy as np
+import scipy.sparse as sp
 from scikeras.wrappers import KerasClassifier
 from scikeras._utils import (
     get_optimizer_class,
@@ -45,7 +46,7 @@ from scikeras._utils import (
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
 from .._validation import MNIST_SHAPE, check_image_shape
@@ -142,6 +143,12 @@ def _flat_image_shape(n_features, image_shape):
         f"Cannot tell the image shape of {n_features} features per sample: pass "
         "image_shape=(height, width), or give X as a 3-D array (n, height, width)."
     )
+
+
+def _ravel_column(y):
+    """A column vector y (n, 1) as (n,), with scikit-learn's DataConversionWarning."""
+    y = np.asarray(y)
+    return column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
 
 
 @contextlib.contextmanager
@@ -430,6 +437,23 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         self.history_ = dict(self.history_)
         self.n_iter_ = len(self.history_.get("loss", ()))
 
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        # scikeras accepts sparse X (a network cannot use it) and words a
+        # feature-count mismatch its own way: use scikit-learn's messages.
+        if X is not None and (sp.issparse(X) or hasattr(X, "toarray")):
+            raise TypeError(
+                f"{type(self).__name__} does not accept sparse input: sparse data is not "
+                "supported, convert X to a dense array (X.toarray())."
+            )
+        if X is not None and not reset and hasattr(self, "X_shape_"):
+            shape = np.asarray(X).shape
+            if len(shape) == 2 == len(self.X_shape_) and shape[1] != self.X_shape_[1]:
+                raise ValueError(
+                    f"X has {shape[1]} features, but {type(self).__name__} is expecting "
+                    f"{self.X_shape_[1]} features as input."
+                )
+        return super()._validate_data(X, y, reset=reset, y_numeric=y_numeric)
+
     def _validation_split(self, X, y, sample_weight):
         """Carve a stratified validation set from the (encoded) training data."""
         n = _num_samples(X)
@@ -480,7 +504,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         if sample_weight is not None:
             # scikeras multiplies by the class weights in place: work on a copy
             sample_weight = np.array(sample_weight, dtype=np.float64)
-        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        return super().fit(X, _ravel_column(y), sample_weight=sample_weight, **kwargs)
 
     def fit_dataset(self, dataset, *, classes=None, validation_data=None):
         """Build a new network and train it on batches from a ``keras.utils.PyDataset``.
@@ -533,7 +557,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         if sample_weight is not None:
             sample_weight = np.array(sample_weight, dtype=np.float64)
         return super().partial_fit(
-            X, y, classes=classes, sample_weight=sample_weight, **kwargs
+            X, _ravel_column(y), classes=classes, sample_weight=sample_weight, **kwargs
         )
 
     def predict_proba(self, X, **kwargs):
@@ -586,4 +610,5 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         tags.classifier_tags = ClassifierTags(poor_score=True)
         tags.target_tags.required = True
         tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]  # transform gives Keras' floats
         return tags
