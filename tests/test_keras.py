@@ -34,14 +34,17 @@ from sumdigits.keras.builders import build_fcnn  # noqa: E402
 N_TRAIN, N_TEST = 600, 200
 
 
+# Tiny networks run eagerly: tracing the graph costs more than a tiny fit. The
+# module fixtures and the raw-Keras comparison train in graph mode, the default.
 def tiny_fcnn(**params):
     return FCNNClassifier(**{"hidden_layer_sizes": [32], "epochs": 2, "random_state": 0,
-                             "learning_rate": 3e-3, **params})
+                             "learning_rate": 3e-3, "run_eagerly": True, **params})
 
 
 def tiny_cnn(**params):
     return CNNClassifier(**{"filters": [4, 8], "dense_units": [16], "epochs": 2,
-                            "random_state": 0, "learning_rate": 3e-3, **params})
+                            "random_state": 0, "learning_rate": 3e-3, "run_eagerly": True,
+                            **params})
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +56,13 @@ def digits():
 @pytest.fixture(scope="module")
 def fitted_fcnn(digits):
     X, y, _, _ = digits
-    return tiny_fcnn(epochs=5).fit(X, y)
+    return tiny_fcnn(epochs=5, run_eagerly=False).fit(X, y)
 
 
 @pytest.fixture(scope="module")
 def fitted_cnn(digits):
     X, y, _, _ = digits
-    return tiny_cnn(epochs=5).fit(X, y)
+    return tiny_cnn(epochs=5, run_eagerly=False).fit(X, y)
 
 
 # -- scikit-learn >= 1.6 tags: scikeras' wrappers were not classifiers -----------------
@@ -125,7 +128,7 @@ def test_history_records_loss_and_accuracy_per_epoch(fitted_fcnn):
 def test_same_predictions_as_raw_keras_with_the_same_seed(digits):
     """A naive reference: the builder compiled and fitted by hand under the same seed."""
     X, y, X_test, _ = digits
-    est = tiny_fcnn(batch_size=64).fit(X, y)
+    est = tiny_fcnn(batch_size=64, run_eagerly=False).fit(X, y)
 
     with seeded(0):
         model = build_fcnn((784,), 10, hidden_layer_sizes=[32])
@@ -357,9 +360,8 @@ def test_repr_shows_the_changed_parameters():
 
 def test_pipeline_grid_search_with_callbacks(digits):
     X, y, X_test, y_test = digits
-    # run_eagerly skips tracing the graph of each of the five tiny fits
     pipe = make_pipeline(FunctionTransformer(lambda Z: Z / 255.0),
-                         tiny_fcnn(epochs=1, run_eagerly=True, callbacks=[keras.callbacks.EarlyStopping("loss")]))
+                         tiny_fcnn(epochs=1, callbacks=[keras.callbacks.EarlyStopping("loss")]))
     search = GridSearchCV(pipe, {"fcnnclassifier__hidden_layer_sizes": [[16], [32]]}, cv=2)
     search.fit(X[:300], y[:300])
     assert search.cv_results_["mean_test_score"].shape == (2,)
@@ -380,7 +382,7 @@ def test_optuna_search(digits):
     X, y, _, _ = digits
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     search = OptunaSearchCV(
-        tiny_fcnn(epochs=1, run_eagerly=True),
+        tiny_fcnn(epochs=1),
         {"learning_rate": optuna.distributions.FloatDistribution(1e-4, 1e-1, log=True),
          "dropout": optuna.distributions.FloatDistribution(0.0, 0.5)},
         n_trials=2, cv=2, random_state=0,

@@ -18,9 +18,12 @@ from sklearn.utils.estimator_checks import estimator_checks_generator  # noqa: E
 
 from sumdigits.keras import CNNClassifier, FCNNClassifier  # noqa: E402
 
+# run eagerly: tracing a graph per fit costs more than these tiny fits
 ESTIMATORS = [
-    FCNNClassifier(hidden_layer_sizes=[8], epochs=1, batch_size=32, random_state=0),
-    CNNClassifier(filters=[2], dense_units=[4], epochs=1, batch_size=32, random_state=0),
+    FCNNClassifier(hidden_layer_sizes=[8], epochs=1, batch_size=32, random_state=0,
+                   run_eagerly=True),
+    CNNClassifier(filters=[2], dense_units=[4], epochs=1, batch_size=32, random_state=0,
+                  run_eagerly=True),
 ]
 
 EXPECTED_FAILED = {
