@@ -7,6 +7,9 @@ _LAZY = {
     "CNNClassifier": "sumdigits.keras.estimators",
     "MultiTaskSumClassifier": "sumdigits.keras.multitask",
     "NeuroSymbolicSumClassifier": "sumdigits.keras.neurosymbolic",
+    "BaseKerasClassifier": "sumdigits.keras._base",
+    "DigitPairDataset": "sumdigits.keras.streaming",
+    "InactiveNeuronFraction": "sumdigits.keras.callbacks",
 }
 
 __all__ = list(_LAZY)
