@@ -116,10 +116,11 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         check_is_fitted(self)
-        X = np.asarray(X).reshape(-1, *self.input_shape_).astype(keras.backend.floatx())
-        if self.scale_ != 1.0:
-            X *= self.scale_
-        return X
+        X = np.asarray(X).reshape(-1, *self.input_shape_)
+        dtype = keras.backend.floatx()
+        if self.scale_ == 1.0:
+            return X.astype(dtype)
+        return np.multiply(X, self.scale_, dtype=dtype)  # one pass, one new array
 
 
 def _flat_image_shape(n_features, image_shape):
