@@ -4,3 +4,12 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless figures
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+
+# The suite's arrays are tiny: one BLAS thread is fastest for them, and on a loaded 2-core
+# machine OpenBLAS' spinning worker threads made a 0.3 s LogisticRegression fit take 15 s.
+# threadpoolctl limits only the BLAS libraries already loaded, so load NumPy's and SciPy's.
+import numpy  # noqa: E402,F401
+import scipy.linalg  # noqa: E402,F401
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+threadpool_limits(limits=1, user_api="blas")

@@ -201,13 +201,19 @@ def test_transformer_validates_parameters_in_fit():
         PairSumTransformer(n_pairs=150).fit(X, y)
 
 
-def test_transformer_leads_an_imbalanced_learn_pipeline(embedded_digits_small):
+def test_transformer_leads_an_imbalanced_learn_pipeline():
     imblearn_pipeline = pytest.importorskip("imblearn.pipeline")
+    from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
 
-    X, y = embedded_digits_small
+    digits = load_digits()  # 8 x 8 digits keep the fit fast
     pipe = imblearn_pipeline.make_pipeline(
-        PairSumTransformer(n_pairs=500, random_state=0), LogisticRegression(max_iter=500)
+        PairSumTransformer(n_pairs=500, image_shape=(8, 8), random_state=0),
+        LogisticRegression(max_iter=500),
     )
-    pipe.fit(X.reshape(len(X), -1) / 255.0, y)
-    assert pipe[-1].coef_.shape[1] == 1568
+    pipe.fit(digits.data / 16.0, digits.target)
+    assert pipe[-1].coef_.shape[1] == 128
+    # at predict time the resampler is skipped: the pipeline takes pair images
+    X_pairs, sums = make_digit_pairs(digits.data / 16.0, digits.target, 200,
+                                     image_shape=(8, 8), random_state=1, return_X_y=True)
+    assert pipe.predict(X_pairs).shape == sums.shape
