@@ -148,6 +148,8 @@ def _flat_image_shape(n_features, image_shape):
 
 def _ravel_column(y):
     """A column vector y (n, 1) as (n,), with scikit-learn's DataConversionWarning."""
+    if y is None:
+        return y  # scikit-learn's "requires y to be passed" comes from the validation
     y = np.asarray(y)
     return column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
 
