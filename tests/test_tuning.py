@@ -26,6 +26,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.sequential import SequentialDigitSumClassifier
+from sumdigits.perceptron import StepDecayPerceptron
 from sumdigits.tuning import OptunaSearchCV, available_spaces, search_space, tune
 from sumdigits.tuning._spaces import _layer_lists
 
@@ -51,6 +52,8 @@ def _sklearn_estimators():
         RandomForestClassifier(),
         AdaBoostClassifier(DecisionTreeClassifier(max_depth=1)),
         LogisticRegression(),
+        StepDecayPerceptron(),
+        StepDecayPerceptron(learning_rate="invscaling"),
         _svc_pipeline(),
         SequentialDigitSumClassifier(LogisticRegression()),
         SequentialDigitSumClassifier(make_pipeline(MinMaxScaler(), LogisticRegression())),
@@ -81,6 +84,14 @@ def _check_settable(estimator, space):
 @pytest.mark.parametrize("estimator", _sklearn_estimators(), ids=lambda e: repr(e)[:60])
 def test_search_space_keys_are_settable_parameters(estimator):
     _check_settable(estimator, search_space(estimator))
+
+
+def test_perceptron_space_holds_report002_and_follows_the_schedule():
+    space = search_space(StepDecayPerceptron())
+    assert set(space) == {"eta0", "decay", "step_size"}
+    assert space["eta0"]._contains(1.0) and space["decay"]._contains(0.1)
+    assert space["step_size"]._contains(100)
+    assert set(search_space(StepDecayPerceptron(learning_rate="constant"))) == {"eta0"}
 
 
 def test_search_space_follows_the_svc_kernel():

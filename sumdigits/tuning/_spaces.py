@@ -71,6 +71,18 @@ def _logistic_regression(estimator):
     return {"C": FloatDistribution(1e-4, 1e2, log=True)}
 
 
+@_register("sumdigits.perceptron", "StepDecayPerceptron", "report002")
+def _step_decay_perceptron(estimator):
+    # Report 002: eta0 = 1.0, dropped by decay = 0.1 every step_size = 100 iterations.
+    space = {"eta0": FloatDistribution(1e-2, 10.0, log=True)}
+    if estimator.learning_rate == "step":
+        space["decay"] = FloatDistribution(1e-3, 0.5, log=True)
+        space["step_size"] = IntDistribution(10, 1000, log=True)
+    elif estimator.learning_rate == "invscaling":
+        space["power_t"] = FloatDistribution(0.1, 1.0)
+    return space
+
+
 # -- the Keras estimators (sumdigits.keras.estimators) ------------------------------
 
 # Optuna's UserWarning for categorical choices that are not None/bool/int/float/str.
