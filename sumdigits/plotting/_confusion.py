@@ -118,7 +118,7 @@ text_kw
         y_true = check_sum_labels(y_true, name="y_true")
         y_pred = check_sum_labels(y_pred, name="y_pred", n_samples=y_true.shape[0])
         fig, ax = _get_axes(ax, f"{cls.__name__}.from_predictions", figsize=(8, 7))
-        text_kw = {"fontsize": 6, **(text_kw or {})}
+        text_kw = {"fontsize": 7, **(text_kw or {})}
         disp = super().from_predictions(
             y_true, y_pred, labels=SUMS, sample_weight=sample_weight, normalize=normalize,
             include_values=include_values, values_format=values_format, cmap=cmap, ax=ax,
