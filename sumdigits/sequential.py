@@ -171,7 +171,7 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         Which labels ``fit`` got.
     n_iter_ : int
         EM iterations run (1 with digit labels).
-    log_likelihood_ : ndarray of shape (n_iter_,)
+    log_likelihood_ : ndarray of shape (``n_iter_``,)
         With sums only: the mean log-likelihood of the training sums after each
         M-step. EM with an exact M-step never lowers it; a regularised or
         approximate M-step may, slightly.
@@ -402,7 +402,17 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         return sum_distribution(proba[:, 0], proba[:, 1])
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of pair images
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_pairs, 19)
+            ``-inf`` where a sum has probability 0.
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 

@@ -188,7 +188,7 @@ def load_mnist(source=None, *, verify=True):
     Returns
     -------
     (X_train, y_train), (X_test, y_test) : tuple of tuples of ndarray
-        uint8 images of shape (n, 28, 28) and uint8 labels in 0..9. The
+        The uint8 images of shape (n, 28, 28) and uint8 labels in 0..9. The
         training and test images come from MNIST's separate splits.
 
     Raises

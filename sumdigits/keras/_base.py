@@ -554,7 +554,26 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
-        """Train for one epoch, keeping the current weights (builds them on first call)."""
+        """Train for one epoch, keeping the current weights (builds them on first call).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+            Training images.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like, default=None
+            All classes; needed on the first call when ``y`` may not hold them all.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+        **kwargs : dict
+            Passed on to ``keras.Model.fit``.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained for one more epoch.
+        """
         if not self.initialized_:
             self._validate_params()
         if sample_weight is not None:
@@ -564,13 +583,39 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         )
 
     def predict_proba(self, X, **kwargs):
-        """Class probabilities, an array of shape (n_samples, n_classes)."""
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+            Images.
+        **kwargs : dict
+            Passed on to ``keras.Model.predict``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
         check_is_fitted(self, "model_")
         proba = super().predict_proba(X, **kwargs)
         return np.asarray(proba).reshape(_num_samples(X), -1)
 
     def predict(self, X, **kwargs):
-        """Predicted class labels, an array of shape (n_samples,)."""
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+            Images.
+        **kwargs : dict
+            Passed on to ``keras.Model.predict``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The most probable class of each sample.
+        """
         check_is_fitted(self, "model_")
         return super().predict(X, **kwargs)
 

@@ -138,7 +138,16 @@ class InactiveNeuronFraction(keras.callbacks.Callback):
         self.log_name = log_name
 
     def set_training_data(self, X, y):
-        """Called by the sumdigits estimators with the encoded training data."""
+        """Called by the sumdigits estimators with the encoded training data.
+
+        Parameters
+        ----------
+        X : ndarray
+            The training inputs, as the network sees them; the first
+            ``n_samples`` are kept unless data were given to the constructor.
+        y : ndarray
+            The matching encoded targets.
+        """
         if self.X is None:
             self.X, self.y = X[: self.n_samples], y[: self.n_samples]
 

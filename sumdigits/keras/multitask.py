@@ -211,17 +211,51 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 
     def predict_digit_proba(self, X):
-        """Probabilities of the two digits, an array of shape (n_pairs, 2, 10)."""
+        """Probabilities of the two digits of each pair, from the digit heads.
+
+        Parameters
+        ----------
+        X : array-like of pair images
+
+        Returns
+        -------
+        proba : ndarray of shape (n_pairs, 2, 10)
+            ``proba[i, j, d]`` is the probability that digit ``j`` of pair ``i`` is ``d``.
+        """
         check_is_fitted(self, "model_")
         first, second, _ = self._predict_raw(X)
         return np.stack([np.asarray(first), np.asarray(second)], axis=1)
 
     def predict_digits(self, X):
-        """The two digits of each pair from the digit heads, shape (n_pairs, 2)."""
+        """The two digits of each pair, from the digit heads.
+
+        Parameters
+        ----------
+        X : array-like of pair images
+
+        Returns
+        -------
+        digits : ndarray of shape (n_pairs, 2)
+            The most probable first and second digit.
+        """
         return self.predict_digit_proba(X).argmax(axis=2)
 
     def score(self, X, y, sample_weight=None):
-        """Accuracy of the predicted sums; ``y`` holds digit pairs (n, 2) or sums (n,)."""
+        """Accuracy of the predicted sums.
+
+        Parameters
+        ----------
+        X : array-like of pair images
+        y : array-like of shape (n_pairs, 2) or (n_pairs,)
+            Digit pairs or their sums.
+        sample_weight : array-like of shape (n_pairs,), default=None
+            Weight of each pair.
+
+        Returns
+        -------
+        score : float
+            Fraction of pairs whose sum is predicted right.
+        """
         y = np.asarray(y)
         sums = (check_digit_labels(y, ndim=2).sum(axis=1) if y.ndim == 2
                 else check_sum_labels(y))

@@ -319,6 +319,9 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         last value. Ignored when ``optimizer`` is an optimizer instance.
     warmup_fraction : float in [0, 1), default=0.2
         Share of the steps spent warming up for ``"one-cycle"``.
+    optimizer : str, Optimizer class or instance, default="adam"
+        ``optimizer__<name>`` routes constructor arguments.
+    learning_rate : float, default=3e-3
     loss : callable or None, default=None
         None trains on the negative log-likelihood of the observed sum
         (:func:`sum_nll`). A callable ``loss(y_true, y_pred)`` receives the sums
@@ -327,11 +330,8 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         Recorded per epoch in ``history_``; None means ``[sum_accuracy]``
         (the exact most probable sum). Keras' ``"accuracy"`` does not apply to
         this network's output.
-    learning_rate : float, default=3e-3
     batch_size : int, default=64
     epochs : int, default=4
-    optimizer : str, Optimizer class or instance, default="adam"
-        ``optimizer__<name>`` routes constructor arguments.
     early_stopping : bool, default=False
         Stop when the loss on a ``validation_fraction`` of the training data has
         not improved for ``n_iter_no_change`` epochs; restore the best weights.
