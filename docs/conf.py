@@ -37,7 +37,6 @@ version = release = sumdigits.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
@@ -45,8 +44,7 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py",
-                    "auto_examples/*.zip", "auto_examples/*.md5", "auto_examples/*.codeobj.json"]
+exclude_patterns = ["_build"]
 
 # -- autodoc / autosummary / numpydoc ----------------------------------------
 autosummary_generate = True
@@ -101,6 +99,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": "plot_",
+    # SUMDIGITS_DOCS_PLOT_GALLERY=0 builds the pages without running the examples
     "plot_gallery": os.environ.get("SUMDIGITS_DOCS_PLOT_GALLERY", "True"),
     "download_all_examples": False,
     "remove_config_comments": True,
@@ -112,10 +111,6 @@ sphinx_gallery_conf = {
     "abort_on_example_error": False,
     "show_memory": False,
 }
-
-# -- intersphinx (offline builds just lose the links; no warning is raised for
-#    an unreachable inventory when it is not configured) -------------------------
-intersphinx_mapping = {}
 
 # -- HTML ---------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
