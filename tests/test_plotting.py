@@ -413,6 +413,30 @@ def test_conv_kernels_and_feature_maps_from_arrays():
         ConvKernelsDisplay.from_estimator(Perceptron().fit(np.eye(4), [0, 1, 0, 1]))
 
 
+
+def test_conv_kernels_and_feature_maps_of_a_fitted_cnn_classifier():
+    pytest.importorskip("keras")
+    from sumdigits.keras import CNNClassifier
+
+    (X, y), _ = load_mnist("embedded")
+    clf = CNNClassifier(filters=[4, 8], dense_units=[8], epochs=1, random_state=0)
+    clf.fit(X[:200], y[:200])
+    kernels = ConvKernelsDisplay.from_estimator(clf, n_cols=4)
+    conv = clf.model_.get_layer("conv_0")
+    assert len(kernels.images_) == 4 and "conv_0" in kernels.figure_._suptitle.get_text()
+    np.testing.assert_allclose(kernels.images_[1].get_array(),
+                               np.asarray(conv.kernel)[:, :, 0, 1], rtol=1e-6)
+    maps = FeatureMapsDisplay.from_estimator(clf, X[5:6])
+    # the first convolution after its activation, stride 2 with "same" padding: 14 x 14
+    assert "conv_0_act" in maps.figure_._suptitle.get_text()
+    assert len(maps.images_) == 4 and maps.images_[0].get_array().shape == (14, 14)
+    assert maps.axes_.flat[0].get_title() == "input"
+    np.testing.assert_allclose(maps.axes_.flat[0].images[0].get_array(), X[5] / 255.0,
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="is not in the model"):
+        FeatureMapsDisplay.from_estimator(clf, X[:1], layer="no_such_layer")
+
+
 # --- saving ---------------------------------------------------------------------------------
 
 def test_savefig_writes_into_the_figures_folder(tmp_path, monkeypatch):
