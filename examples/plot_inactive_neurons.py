@@ -10,6 +10,11 @@ saturated sigmoid units a vanishing one. The
 :class:`~sumdigits.keras.InactiveNeuronFraction` callback measures the share
 of inactive hidden units after each epoch on a sample of the training data,
 and the estimator keeps it in ``history_`` beside the loss.
+
+In this short run only the ReLU network loses units (about one in seven
+stays at zero gradient from the first epoch on); the sigmoid and tanh
+networks keep all theirs, their curves lie on top of each other at 0.
+Report 004 trained longer and saw the ReLU share grow to over 90 %.
 """
 
 import os
@@ -44,9 +49,12 @@ for activation in ("sigmoid", "tanh", "relu"):
 # Inactive share and loss per epoch
 # ---------------------------------
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+markers = {"sigmoid": "s", "tanh": "o", "relu": "^"}
 for activation, clf in fits.items():
     TrainingHistoryDisplay.from_estimator(clf, name=activation,
-                                          metrics=["inactive_fraction", "loss"], ax=axes)
+                                          metrics=["inactive_fraction", "loss"], ax=axes,
+                                          line_kw={"marker": markers[activation],
+                                                   "markersize": 6, "alpha": 0.8})
 axes[0].set(ylabel="Share of inactive hidden units", ylim=(-0.02, 1.02))
 axes[0].set_title("inactive units (|gradient| < 1e-5)")
 axes[1].set_title("training loss")
