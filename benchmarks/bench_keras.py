@@ -53,6 +53,44 @@ def _timed(fn):
     return out, time.perf_counter() - start
 
 
+def fit_report000_fcnn(X, y, n_pairs, *, epochs, seed, **params):
+    """Report 000's tuned FCNN (6 layers 2048..64, batch norm) fitted on stratified pairs.
+
+    Returns the fitted estimator, the fit seconds and a dict describing the row.
+    """
+    from sumdigits import make_digit_pairs
+    from sumdigits.keras import FCNNClassifier
+
+    pairs = make_digit_pairs(X, y, n_pairs // 100 * 100, strategy="stratified",
+                             random_state=seed)
+    est = FCNNClassifier(n_hidden_layers=6, dropout=0.104, l2=0.000189, batch_norm=True,
+                         learning_rate=0.000236, batch_size=69, epochs=epochs,
+                         random_state=seed, **params)
+    _, t = _timed(lambda: est.fit(pairs.data, pairs.target))
+    return est, t, dict(model="FCNN 2048..64, BN, dropout 0.104", layout="horizontal",
+                        data=f"{len(pairs.target)} stratified pairs", reported=0.955,
+                        setting="report: 80,000 pairs, epochs not stated")
+
+
+def fit_report001_fcnn(X, y, n_pairs, *, epochs, seed, **params):
+    """Report 001's tuned FCNN (512-256-128-64, dropout 0.174) fitted on random 56 x 28 pairs.
+
+    Returns the fitted estimator, the fit seconds and a dict describing the row.
+    """
+    from sumdigits import make_digit_pairs
+    from sumdigits.keras import FCNNClassifier
+
+    pairs = make_digit_pairs(X, y, n_pairs, strategy="random", layout="vertical",
+                             random_state=seed)
+    est = FCNNClassifier(hidden_layer_sizes=[512, 256, 128, 64], dropout=0.174,
+                         learning_rate=0.000633, batch_size=64, epochs=epochs,
+                         random_state=seed, **params)
+    _, t = _timed(lambda: est.fit(pairs.data, pairs.target))
+    return est, t, dict(model="FCNN 512-256-128-64, dropout 0.174", layout="vertical",
+                        data=f"{len(pairs.target)} random pairs 56x28", reported=0.9505,
+                        setting="report: 70,000 pairs, 25 epochs")
+
+
 def overhead_table(X, y, X_test, *, n, epochs, repeats, seed):
     import keras
 
@@ -123,27 +161,12 @@ def accuracy_table(X, y, X_test, y_test, cfg, seed):
         rows.append([report, model, data, acc, reported, fit_s, est.n_iter_, setting])
         _log(f"{report} {model}: {acc:.4f} in {fit_s:.0f} s (load {_load()})")
 
-    # report 000: 6-layer pyramid 2048..64, batch norm, tuned hyper-parameters, stratified pairs
-    pairs = make_digit_pairs(X, y, cfg["pairs_r000"] // 100 * 100, strategy="stratified",
-                             random_state=seed)
-    est = FCNNClassifier(n_hidden_layers=6, dropout=0.104, l2=0.000189, batch_norm=True,
-                         learning_rate=0.000236, batch_size=69, epochs=cfg["epochs"],
-                         random_state=seed)
-    _, t = _timed(lambda: est.fit(pairs.data, pairs.target))
-    add("000", "FCNN 2048..64, BN, dropout 0.104", f"{len(pairs.target)} stratified pairs",
-        est, t, est.score(test_pairs.data, test_pairs.target), 0.955,
-        "report: 80,000 pairs, epochs not stated")
-
-    # report 001: FCNN 512-256-128-64, dropout 0.174, Adam 0.000633, batch 64, 56 x 28 pairs
-    pairs = make_digit_pairs(X, y, cfg["pairs_train"], strategy="random", layout="vertical",
-                             random_state=seed)
-    est = FCNNClassifier(hidden_layer_sizes=[512, 256, 128, 64], dropout=0.174,
-                         learning_rate=0.000633, batch_size=64, epochs=cfg["epochs"],
-                         random_state=seed)
-    _, t = _timed(lambda: est.fit(pairs.data, pairs.target))
-    add("001", "FCNN 512-256-128-64, dropout 0.174", f"{len(pairs.target)} random pairs 56x28",
-        est, t, est.score(test_pairs_v.data, test_pairs_v.target), 0.9505,
-        "report: 70,000 pairs, 25 epochs")
+    for report, fit in (("000", fit_report000_fcnn), ("001", fit_report001_fcnn)):
+        est, t, info = fit(X, y, cfg["pairs_r000"] if report == "000" else cfg["pairs_train"],
+                           epochs=cfg["epochs"], seed=seed)
+        test = test_pairs_v if info["layout"] == "vertical" else test_pairs
+        add(report, info["model"], info["data"], est, t, est.score(test.data, test.target),
+            info["reported"], info["setting"])
 
     Xd, yd = X[:n_digits], y[:n_digits]
     # report 002: MLP 2 x 1000, batch 100
