@@ -375,6 +375,10 @@ def test_cross_val_score(digits):
     assert scores.shape == (2,) and np.all(scores > 0.3)
 
 
+# optuna-integration's own OptunaSearchCV, used raw: its experimental and
+# optuna.terminator warnings are expected here (sumdigits.tuning.tune silences them).
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+@pytest.mark.filterwarnings("ignore:.*optuna.terminator:FutureWarning")
 def test_optuna_search(digits):
     optuna = pytest.importorskip("optuna")
     from optuna_integration import OptunaSearchCV
@@ -404,6 +408,7 @@ def test_estimator_of_sequential_digit_sum_classifier(make, digits):
     assert seq.score(test.data, test.target) > 0.2  # chance is below 0.1
 
 
+@pytest.mark.filterwarnings("ignore:EM did not converge:sklearn.exceptions.ConvergenceWarning")
 def test_sequential_learns_digits_from_sums_with_sample_weights(digits):
     X, y, _, _ = digits
     pairs = make_digit_pairs(X, y, 300, strategy="disjoint", random_state=0)
