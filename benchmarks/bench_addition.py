@@ -36,7 +36,7 @@ ANCHORS_1 = [
 #: DeepStochLog's sum accuracy (%) for numbers of N digits.
 ANCHORS_N = {2: 96.4, 3: 94.5, 4: 92.7}
 
-FULL = dict(seeds_1=3, epochs_1=5, epochs_n=3, n_digits=(2, 3, 4), em_pairs=5000, em_iter=5)
+FULL = dict(seeds_1=3, epochs_1=6, epochs_n=3, n_digits=(2, 3, 4), em_pairs=5000, em_iter=5)
 QUICK = dict(seeds_1=1, epochs_1=2, epochs_n=1, n_digits=(2,), n_train_images=4000,
              filters=[8, 16], dense_units=[32], em_pairs=200, em_iter=2)
 
@@ -88,9 +88,14 @@ def _digit_accuracy(estimator, data):
 
 def _cnn_params(cfg, seed):
     """The digit CNN of NeuroSymbolicSumClassifier's defaults, as CNNClassifier parameters."""
-    return dict(filters=cfg.get("filters", [32, 64]), dense_units=cfg.get("dense_units", [128]),
-                strides=1, pooling="max", batch_norm=True, dropout=0.25, batch_size=64,
-                epochs=cfg["epochs_1"], random_state=seed)
+    from sumdigits.keras import NeuroSymbolicSumClassifier
+
+    ours = NeuroSymbolicSumClassifier().get_params()
+    return dict(filters=list(cfg.get("filters", ours["filters"])),
+                dense_units=list(cfg.get("dense_units", ours["dense_units"])),
+                kernel_size=ours["kernel_size"], strides=1, pooling="max",
+                batch_norm=ours["batch_norm"], dropout=ours["dropout"],
+                batch_size=ours["batch_size"], epochs=cfg["epochs_1"], random_state=seed)
 
 
 def em_from_sums(train, test, data, seed, cfg):
