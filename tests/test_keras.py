@@ -195,6 +195,22 @@ def test_invalid_parameters_and_data_are_named():
         tiny_fcnn().fit(X_nan, y)
     with pytest.raises(NotFittedError):
         tiny_fcnn().predict(X)
+    with pytest.raises(ValueError, match="hidden_layer_sizes must .* '512-256'"):
+        tiny_fcnn(hidden_layer_sizes="16-x").fit(X, y)
+    with pytest.raises(ValueError, match="filters must hold positive ints"):
+        tiny_cnn(filters=[4, 0]).fit(X, y)
+
+
+@pytest.mark.parametrize("widths", ["16-8", [16, 8], (16, 8)])
+def test_layer_widths_as_a_list_or_a_string(widths):
+    # the string form is what a stored Optuna study keeps (sumdigits.tuning)
+    model = build_fcnn((784,), 10, hidden_layer_sizes=widths)
+    assert [layer.units for layer in model.layers if isinstance(layer, keras.layers.Dense)
+            and layer.name != "output"] == [16, 8]
+    X, y = np.zeros((20, 28, 28)), np.arange(20) % 10
+    cnn = tiny_cnn(filters="4-8", epochs=1).fit(X, y)
+    assert [layer.filters for layer in cnn.model_.layers
+            if isinstance(layer, keras.layers.Conv2D)] == [4, 8]
 
 
 # -- random_state, warm start ----------------------------------------------------------

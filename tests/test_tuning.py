@@ -28,6 +28,7 @@ from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.sequential import SequentialDigitSumClassifier
 from sumdigits.perceptron import StepDecayPerceptron
 from sumdigits.tuning import OptunaSearchCV, available_spaces, search_space, tune
+from sumdigits.tuning._search import non_storable_params
 from sumdigits.tuning._spaces import _layer_lists
 
 
@@ -238,7 +239,10 @@ def test_sqlite_url_and_study_name(pairs, tmp_path):
 
 def test_storage_refuses_list_choices(pairs, tmp_path):
     X, y, _, _ = pairs
-    space = {"hidden_layer_sizes": _layer_lists([[8], [8, 4]])}
+    with warnings.catch_warnings():  # optuna warns of tuple choices too
+        warnings.simplefilter("ignore", UserWarning)
+        space = {"hidden_layer_sizes": optuna.distributions.CategoricalDistribution(
+            [(8,), (8, 4)])}
     with pytest.raises(ValueError, match=r"\['hidden_layer_sizes'\] have others"):
         tune(MLPClassifier(), X, y, param_distributions=space, storage=tmp_path / "x.db")
     assert not (tmp_path / "x.db").exists()
@@ -297,6 +301,7 @@ def test_pandas_path_works_and_is_declared(svc_search):
 # -- the Keras estimators: pruning per epoch -----------------------------------------
 
 keras_estimators = pytest.importorskip("sumdigits.keras.estimators")
+import keras  # noqa: E402  (installed with the Keras estimators)
 FCNNClassifier = keras_estimators.FCNNClassifier
 CNNClassifier = keras_estimators.CNNClassifier
 HOLDOUT = StratifiedShuffleSplit(n_splits=1, test_size=0.3, random_state=0)
@@ -320,8 +325,10 @@ def test_fcnn_spaces_follow_the_reports():
     assert r000["n_hidden_layers"]._contains(6) and r000["batch_size"]._contains(69)
     assert r000["learning_rate"]._contains(0.000236) and r000["l2"]._contains(0.000189)
     r001 = search_space(FCNNClassifier(), space="report001")
+    # layer lists as strings, which the estimators take and an Optuna storage keeps
     assert r001["hidden_layer_sizes"].choices == (
-        (128, 64), (256, 128), (512, 256, 128), (512, 256, 128, 64))
+        "128-64", "256-128", "512-256-128", "512-256-128-64")
+    assert non_storable_params(r001) == []
     assert r001["batch_size"].choices == (32, 64, 128)
     assert set(search_space(make_pipeline(MinMaxScaler(), FCNNClassifier()))) == {
         f"fcnnclassifier__{k}" for k in r000}
@@ -374,3 +381,20 @@ def test_keras_pipeline_is_searched_without_pruning(pairs):
     assert all(not t.intermediate_values for t in search.trials_)
     with pytest.raises(ValueError, match="a Pipeline has none"):
         tune(pipe, X, y, pruner=optuna.pruners.MedianPruner())
+
+
+def test_keras_layer_lists_study_is_stored_and_continued(pairs, tmp_path):
+    # report 001's space holds lists of layer widths; as strings they go in the file
+    X, y, _, _ = pairs
+    path = tmp_path / "fcnn.db"
+    space = search_space(FCNNClassifier(), space="report001")
+    space["hidden_layer_sizes"] = _layer_lists([[16], [16, 8]])  # small networks for a test
+    for _ in range(2):
+        search = tune(FCNNClassifier(epochs=1, random_state=0), X, y, n_trials=1,
+                      cv=HOLDOUT, storage=path, param_distributions=space, random_state=0)
+    assert len(search.trials_) == 2
+    widths = search.best_params_["hidden_layer_sizes"]
+    assert widths in ("16", "16-8")
+    dense = [layer.units for layer in search.best_estimator_.model_.layers
+             if isinstance(layer, keras.layers.Dense) and layer.name != "output"]
+    assert dense == [int(w) for w in widths.split("-")]

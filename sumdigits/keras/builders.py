@@ -13,10 +13,12 @@ convolutional layer has no bias (the normalisation's offset replaces it).
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 from keras import layers
 
-__all__ = ["pyramid_widths", "build_fcnn", "build_cnn", "build_multitask"]
+__all__ = ["pyramid_widths", "layer_widths", "build_fcnn", "build_cnn", "build_multitask"]
 
 EMBEDDING_LAYER = "embedding"
 
@@ -35,6 +37,51 @@ def pyramid_widths(n_hidden_layers, base_width=64):
     if int(n_hidden_layers) != n_hidden_layers or n_hidden_layers < 0:
         raise ValueError(f"n_hidden_layers must be an int >= 0, got {n_hidden_layers!r}.")
     return [int(base_width) * 2 ** (int(n_hidden_layers) - 1 - k) for k in range(int(n_hidden_layers))]
+
+
+def layer_widths(widths, *, name="widths"):
+    """Layer widths as a list of positive ints, from a sequence or a string like ``"512-256"``.
+
+    The string form lets a search space hold layer lists as plain strings, which an
+    Optuna storage keeps (it keeps only None, bool, int, float and str choices).
+
+    Parameters
+    ----------
+    widths : sequence of int or str
+        ``[512, 256]``, ``(512, 256)`` or ``"512-256"`` (``""`` is no layer).
+    name : str, default="widths"
+        The parameter's name, for the error message.
+
+    Returns
+    -------
+    list of int
+
+    Examples
+    --------
+    >>> from sumdigits.keras.builders import layer_widths
+    >>> layer_widths("512-256-128"), layer_widths((32, 64))
+    ([512, 256, 128], [32, 64])
+    """
+    if isinstance(widths, str):
+        parts = [p for p in widths.replace(",", "-").split("-") if p.strip()]
+        if not all(p.strip().isdigit() for p in parts):
+            raise ValueError(
+                f"{name} must be a list of positive ints or a string of them joined by '-' "
+                f"such as '512-256', got {widths!r}."
+            )
+        values = [int(p) for p in parts]
+    else:
+        try:
+            values = list(widths)
+        except TypeError:
+            raise TypeError(
+                f"{name} must be a list of positive ints or a string such as '512-256', "
+                f"got {type(widths).__name__}."
+            ) from None
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0
+               for v in values):
+        raise ValueError(f"{name} must hold positive ints, got {widths!r}.")
+    return [int(v) for v in values]
 
 
 def _regularizer(l2):
@@ -79,8 +126,9 @@ def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), act
         One sample's shape, e.g. ``(784,)`` or ``(28, 56)``.
     n_outputs : int
         Number of classes.
-    hidden_layer_sizes : sequence of int, default=(256, 128, 64)
-        Width of each hidden layer (empty: multinomial logistic regression).
+    hidden_layer_sizes : sequence of int or str, default=(256, 128, 64)
+        Width of each hidden layer, or a string such as ``"256-128-64"`` (empty:
+        multinomial logistic regression).
     activation : str, default="relu"
         Any Keras activation ("relu", "tanh", "sigmoid", ...).
     dropout : float in [0, 1), default=0.0
@@ -104,8 +152,8 @@ def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), act
     """
     inputs = keras.Input(shape=tuple(input_shape), name="pixels")
     x = layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
-    x = _dense_stack(x, hidden_layer_sizes, activation=activation, dropout=dropout, l2=l2,
-                     batch_norm=batch_norm)
+    x = _dense_stack(x, layer_widths(hidden_layer_sizes, name="hidden_layer_sizes"),
+                     activation=activation, dropout=dropout, l2=l2, batch_norm=batch_norm)
     return keras.Model(inputs, _head(x, n_outputs, l2=l2), name="fcnn")
 
 
@@ -114,7 +162,7 @@ def _conv_trunk(inputs, *, filters, kernel_size, strides, pooling, activation, d
     x = inputs
     if len(inputs.shape) == 3:  # (batch, height, width): add the channel axis
         x = layers.Reshape((*inputs.shape[1:], 1), name="channels")(x)
-    for k, f in enumerate(filters):
+    for k, f in enumerate(layer_widths(filters, name="filters")):
         conv = layers.Conv2D(
             int(f), kernel_size, strides=strides, padding="same", use_bias=not batch_norm,
             kernel_regularizer=_regularizer(l2), name=f"conv_{k}",
@@ -143,8 +191,9 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
     input_shape : tuple of int
         ``(height, width)`` or ``(height, width, channels)``.
     n_outputs : int
-    filters : sequence of int, default=(32, 64, 128)
-        Filters of each convolutional layer (report 002's network).
+    filters : sequence of int or str, default=(32, 64, 128)
+        Filters of each convolutional layer (report 002's network), or a string
+        such as ``"32-64-128"``.
     kernel_size : int, default=3
     strides : int, default=2
         Stride of each convolution (report 002 used 2, shrinking the maps).
@@ -173,8 +222,8 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
     x = _conv_trunk(inputs, filters=filters, kernel_size=kernel_size, strides=strides,
                     pooling=pooling, activation=activation, dropout=dropout, l2=l2,
                     batch_norm=batch_norm)
-    x = _dense_stack(x, dense_units, activation=activation, dropout=dropout, l2=l2,
-                     batch_norm=batch_norm)
+    x = _dense_stack(x, layer_widths(dense_units, name="dense_units"), activation=activation,
+                     dropout=dropout, l2=l2, batch_norm=batch_norm)
     return keras.Model(inputs, _head(x, n_outputs, l2=l2), name="cnn")
 
 
@@ -224,13 +273,15 @@ def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn", shared_uni
         x = layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
     else:
         raise ValueError(f"trunk must be 'fcnn' or 'cnn', got {trunk!r}.")
-    x = _dense_stack(x, shared_units, activation=activation, dropout=dropout, l2=l2,
+    x = _dense_stack(x, layer_widths(shared_units, name="shared_units"), activation=activation,
+                     dropout=dropout, l2=l2,
                      batch_norm=batch_norm, prefix="shared")
     shared = layers.Identity(name=EMBEDDING_LAYER)(x)
     outputs = []
     for name, n_out in (("first", n_digit_classes), ("second", n_digit_classes),
                         ("sum", 2 * n_digit_classes - 1)):
-        h = _dense_stack(shared, head_units, activation=activation, dropout=dropout, l2=l2,
+        h = _dense_stack(shared, layer_widths(head_units, name="head_units"),
+                         activation=activation, dropout=dropout, l2=l2,
                          batch_norm=batch_norm, prefix=f"{name}_head")
         outputs.append(layers.Dense(n_out, activation="softmax",
                                     kernel_regularizer=_regularizer(l2), name=name)(h))

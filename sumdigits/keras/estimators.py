@@ -13,7 +13,7 @@ import numbers
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseKerasClassifier
-from .builders import build_cnn, build_fcnn, pyramid_widths
+from .builders import build_cnn, build_fcnn, layer_widths, pyramid_widths
 
 __all__ = ["FCNNClassifier", "CNNClassifier"]
 
@@ -82,8 +82,9 @@ class FCNNClassifier(BaseKerasClassifier):
 
     Parameters
     ----------
-    hidden_layer_sizes : list of int or None, default=None
-        Width of each hidden layer. None uses report 000's pyramid,
+    hidden_layer_sizes : list of int, str or None, default=None
+        Width of each hidden layer, as a list or a string such as ``"512-256"``
+        (the form Optuna storages keep). None uses report 000's pyramid,
         ``64 * 2**(N-1-k)`` for ``k = 0..N-1`` with ``N = n_hidden_layers``.
     n_hidden_layers : int, default=3
         Depth of the pyramid when ``hidden_layer_sizes`` is None.
@@ -113,7 +114,7 @@ class FCNNClassifier(BaseKerasClassifier):
 
     _parameter_constraints = {
         **BaseKerasClassifier._parameter_constraints,
-        "hidden_layer_sizes": [list, tuple, None],
+        "hidden_layer_sizes": [list, tuple, str, None],
         "n_hidden_layers": [Interval(numbers.Integral, 0, None, closed="left")],
         "activation": [StrOptions(_ACTIVATIONS)],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
@@ -160,7 +161,7 @@ class FCNNClassifier(BaseKerasClassifier):
     def _hidden_layer_sizes(self):
         if self.hidden_layer_sizes is None:
             return pyramid_widths(self.n_hidden_layers)
-        return list(self.hidden_layer_sizes)
+        return layer_widths(self.hidden_layer_sizes, name="hidden_layer_sizes")
 
     def _build_network(self, input_shape, n_outputs):
         return build_fcnn(
@@ -178,7 +179,7 @@ class CNNClassifier(BaseKerasClassifier):
 
     Parameters
     ----------
-    filters : list of int, default=(32, 64, 128)
+    filters : list of int or str, default=(32, 64, 128)
         Filters of each convolutional layer (report 002's network).
     kernel_size : int, default=3
     strides : int, default=2
@@ -211,11 +212,11 @@ class CNNClassifier(BaseKerasClassifier):
 
     _parameter_constraints = {
         **BaseKerasClassifier._parameter_constraints,
-        "filters": [list, tuple],
+        "filters": [list, tuple, str],
         "kernel_size": [Interval(numbers.Integral, 1, None, closed="left"), tuple],
         "strides": [Interval(numbers.Integral, 1, None, closed="left"), tuple],
         "pooling": [StrOptions({"max", "avg"}), None],
-        "dense_units": [list, tuple],
+        "dense_units": [list, tuple, str],
         "activation": [StrOptions(_ACTIVATIONS)],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "l2": [Interval(numbers.Real, 0, None, closed="left")],

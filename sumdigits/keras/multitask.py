@@ -69,7 +69,7 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
         Dense widths of the shared trunk; the last is the embedding.
     head_units : list of int, default=(64,)
         Dense widths of each task head.
-    filters : list of int, default=(32, 64)
+    filters : list of int or str, default=(32, 64)
         Convolutions of the "cnn" trunk.
     kernel_size : int, default=3
     strides : int, default=2
@@ -100,9 +100,9 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
     _parameter_constraints = {
         **BaseKerasClassifier._parameter_constraints,
         "trunk": [StrOptions({"fcnn", "cnn"})],
-        "shared_units": [list, tuple],
-        "head_units": [list, tuple],
-        "filters": [list, tuple],
+        "shared_units": [list, tuple, str],
+        "head_units": [list, tuple, str],
+        "filters": [list, tuple, str],
         "kernel_size": [Interval(numbers.Integral, 1, None, closed="left"), tuple],
         "strides": [Interval(numbers.Integral, 1, None, closed="left"), tuple],
         "task_weights": [tuple, list],

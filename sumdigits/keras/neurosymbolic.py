@@ -289,7 +289,7 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         How a sample holds its two numbers: side by side, height x 2N widths (the
         N digits of the first number, then those of the second), or the first
         above the second, 2 heights x N widths.
-    filters : list of int, default=(32, 64, 128)
+    filters : list of int or str, default=(32, 64, 128)
         Filters of the digit CNN's convolutions (3 x 3, stride 1, 2 x 2 max pooling
         after each: :func:`sumdigits.keras.builders.build_cnn`). The third block
         shrinks the maps to 3 x 3 before the dense head, which makes the network
@@ -414,9 +414,9 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         **BaseKerasClassifier._parameter_constraints,
         "n_digits": [Interval(numbers.Integral, 1, 4, closed="both")],
         "layout": [StrOptions({"horizontal", "vertical"})],
-        "filters": [list, tuple],
+        "filters": [list, tuple, str],
         "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "dense_units": [list, tuple],
+        "dense_units": [list, tuple, str],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "shift_range": [Interval(numbers.Real, 0, 0.5, closed="left")],

@@ -10,7 +10,6 @@ of a Keras estimator can only exist once its module has been imported.
 from __future__ import annotations
 
 import sys
-import warnings
 
 from optuna.distributions import (
     BaseDistribution,
@@ -85,20 +84,14 @@ def _step_decay_perceptron(estimator):
 
 # -- the Keras estimators (sumdigits.keras.estimators) ------------------------------
 
-# Optuna's UserWarning for categorical choices that are not None/bool/int/float/str.
-_NON_PRIMITIVE_CHOICES = r"Choices for a categorical distribution should be"
-
-
 def _layer_lists(lists):
-    """A categorical over lists of layer widths, as tuples (the choices must hash).
+    """A categorical over lists of layer widths, as strings such as ``"512-256-128"``.
 
-    Optuna warns that such choices cannot be kept in a persistent storage; that
-    is so (a stored study with them cannot be continued), and :func:`tune`
-    refuses a storage for them with a clear message instead.
+    The Keras estimators take the string form (see
+    :func:`sumdigits.keras.builders.layer_widths`), and an Optuna storage keeps
+    strings, so a stored study over layer lists can be continued.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_NON_PRIMITIVE_CHOICES, category=UserWarning)
-        return CategoricalDistribution([tuple(int(w) for w in widths) for widths in lists])
+    return CategoricalDistribution(["-".join(str(int(w)) for w in widths) for widths in lists])
 
 
 def non_storable_params(param_distributions):
