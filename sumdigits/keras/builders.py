@@ -28,6 +28,18 @@ def pyramid_widths(n_hidden_layers, base_width=64):
 
     The rule of report 000 (eq. 9), where N = 6 gave 2048, 1024, ..., 64.
 
+    Parameters
+    ----------
+    n_hidden_layers : int
+        Number of hidden layers N (0 gives no layer).
+    base_width : int, default=64
+        Width of the last hidden layer.
+
+    Returns
+    -------
+    list of int
+        The N widths, widest first.
+
     Examples
     --------
     >>> from sumdigits.keras.builders import pyramid_widths
