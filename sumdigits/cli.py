@@ -98,7 +98,8 @@ def _demo(args):
         estimator.fit(X_fit, y_fit)
         seconds = time.perf_counter() - start
         accuracy = float(np.mean(estimator.predict(X_eval) == test.target))
-        print(f"{name:<20} {labels + ' labels':<12} {accuracy:>12.4f} {seconds:>8.1f}  "
+        learns_from = {"digits": "digit labels", "sums": "sum labels"}[labels]
+        print(f"{name:<20} {learns_from:<12} {accuracy:>12.4f} {seconds:>8.1f}  "
               f"{description}", flush=True)
     return 0
 
