@@ -28,8 +28,7 @@ from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.sequential import SequentialDigitSumClassifier
 from sumdigits.perceptron import StepDecayPerceptron
 from sumdigits.tuning import OptunaSearchCV, available_spaces, search_space, tune
-from sumdigits.tuning._search import non_storable_params
-from sumdigits.tuning._spaces import _layer_lists
+from sumdigits.tuning._spaces import _layer_lists, non_storable_params
 
 
 @pytest.fixture(scope="module")

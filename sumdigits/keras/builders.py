@@ -211,7 +211,7 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
         Stride of each convolution (report 002 used 2, shrinking the maps).
     pooling : {"max", "avg"} or None, default=None
         2 x 2 pooling after each convolution.
-    dense_units : sequence of int, default=(128,)
+    dense_units : sequence of int or str, default=(128,)
         Hidden widths of the dense head.
     activation : str, default="relu"
     dropout : float, default=0.0
@@ -255,9 +255,9 @@ def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn", shared_uni
     n_digit_classes : int, default=10
         The sum head has ``2 * n_digit_classes - 1`` outputs.
     trunk : {"fcnn", "cnn"}, default="fcnn"
-    shared_units : sequence of int, default=(256, 128)
+    shared_units : sequence of int or str, default=(256, 128)
         Dense widths of the shared trunk (after the convolutions for "cnn").
-    head_units : sequence of int, default=(64,)
+    head_units : sequence of int or str, default=(64,)
         Dense widths of each task head.
     filters, kernel_size, strides
         Convolutions of the "cnn" trunk.
@@ -286,8 +286,7 @@ def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn", shared_uni
     else:
         raise ValueError(f"trunk must be 'fcnn' or 'cnn', got {trunk!r}.")
     x = _dense_stack(x, layer_widths(shared_units, name="shared_units"), activation=activation,
-                     dropout=dropout, l2=l2,
-                     batch_norm=batch_norm, prefix="shared")
+                     dropout=dropout, l2=l2, batch_norm=batch_norm, prefix="shared")
     shared = layers.Identity(name=EMBEDDING_LAYER)(x)
     outputs = []
     for name, n_out in (("first", n_digit_classes), ("second", n_digit_classes),

@@ -13,7 +13,7 @@ import numbers
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseKerasClassifier
-from .builders import build_cnn, build_fcnn, layer_widths, pyramid_widths
+from .builders import build_cnn, build_fcnn, pyramid_widths
 
 __all__ = ["FCNNClassifier", "CNNClassifier"]
 
@@ -161,7 +161,7 @@ class FCNNClassifier(BaseKerasClassifier):
     def _hidden_layer_sizes(self):
         if self.hidden_layer_sizes is None:
             return pyramid_widths(self.n_hidden_layers)
-        return layer_widths(self.hidden_layer_sizes, name="hidden_layer_sizes")
+        return self.hidden_layer_sizes  # a list or "512-256": build_fcnn reads both
 
     def _build_network(self, input_shape, n_outputs):
         return build_fcnn(
@@ -180,13 +180,14 @@ class CNNClassifier(BaseKerasClassifier):
     Parameters
     ----------
     filters : list of int or str, default=(32, 64, 128)
-        Filters of each convolutional layer (report 002's network).
+        Filters of each convolutional layer (report 002's network), or a string
+        such as ``"32-64-128"``.
     kernel_size : int, default=3
     strides : int, default=2
         Stride of every convolution.
     pooling : {"max", "avg"} or None, default=None
         2 x 2 pooling after each convolution.
-    dense_units : list of int, default=(128,)
+    dense_units : list of int or str, default=(128,)
         Hidden widths of the dense head; the last is the embedding.
     activation : {"relu", "tanh", "sigmoid", ...}, default="relu"
     dropout : float in [0, 1), default=0.0

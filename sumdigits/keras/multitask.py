@@ -65,9 +65,9 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
     ----------
     trunk : {"fcnn", "cnn"}, default="fcnn"
         Dense trunk on the flattened pair, or convolutions then dense layers.
-    shared_units : list of int, default=(256, 128)
+    shared_units : list of int or str, default=(256, 128)
         Dense widths of the shared trunk; the last is the embedding.
-    head_units : list of int, default=(64,)
+    head_units : list of int or str, default=(64,)
         Dense widths of each task head.
     filters : list of int or str, default=(32, 64)
         Convolutions of the "cnn" trunk.

@@ -296,7 +296,7 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         both faster and more accurate than two blocks on MNIST addition
         (``benchmarks/bench_addition.py``).
     kernel_size : int, default=3
-    dense_units : list of int, default=(128,)
+    dense_units : list of int or str, default=(128,)
         Hidden widths of the digit CNN's dense head.
     dropout : float in [0, 1), default=0.25
         Dropout after the flattened maps and after each dense layer.
