@@ -1,6 +1,7 @@
 """SequentialDigitSumClassifier: digit labels or sums in, the distribution of the sum out."""
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -156,15 +157,36 @@ def test_em_warns_when_it_runs_out_of_iterations(small_pairs):
 
 
 def test_zero_sample_weight_is_leaving_the_pair_out(small_pairs):
+    # A pair of weight 0 adds nothing to the penalised log-likelihood, so both fits minimise
+    # the same strictly convex objective and share its one optimum. The property holds
+    # for converged fits only: Newton's method on pixels scaled to [0, 1] converges in a
+    # few iterations (asserted), to a gradient below tol in the max-norm. scikit-learn's
+    # objective is F(w) = sum(s_i l_i(w)) / S + |w|^2 / (2 C S), S the total weight, so F is
+    # 1/(C S)-strongly convex and each fit lies within sqrt(n_params) * tol * C * S of the
+    # optimum; a logit moves by at most that times |(x, 1)| and a probability by at most
+    # the largest logit change. A sum probability adds 10 products of two digit
+    # probabilities: at most 20 times the digit bound.
     train, test = small_pairs
+    X, X_test = train.data[:300] / 16.0, test.data[:50] / 16.0  # 8 x 8 pixels are 0..16
     weight = np.ones(300)
     weight[200:] = 0
-    est = LogisticRegression(max_iter=2000, tol=1e-8)
-    weighted = SequentialDigitSumClassifier(est).fit(
-        train.data[:300], train.digits[:300], sample_weight=weight)
-    subset = SequentialDigitSumClassifier(est).fit(train.data[:200], train.digits[:200])
-    np.testing.assert_allclose(weighted.predict_proba(test.data[:50]),
-                               subset.predict_proba(test.data[:50]), atol=1e-3)
+    tol, C, max_iter = 1e-10, 1.0, 100
+    est = LogisticRegression(solver="newton-cholesky", tol=tol, C=C, max_iter=max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        weighted = SequentialDigitSumClassifier(est).fit(
+            X, train.digits[:300], sample_weight=weight)
+        subset = SequentialDigitSumClassifier(est).fit(X[:200], train.digits[:200])
+    for fitted in (weighted, subset):
+        assert fitted.estimator_.n_iter_.max() < max_iter
+    n_params = subset.estimator_.coef_.size + subset.estimator_.intercept_.size
+    total_weight = 2 * 200  # two digits per pair of weight 1
+    x_norm = np.sqrt(64 + 1)  # |(x, 1)| for 64 pixels in [0, 1]
+    digit_bound = 2 * np.sqrt(n_params) * tol * C * total_weight * x_norm
+    np.testing.assert_allclose(weighted.predict_digit_proba(X_test),
+                               subset.predict_digit_proba(X_test), rtol=0, atol=digit_bound)
+    np.testing.assert_allclose(weighted.predict_proba(X_test), subset.predict_proba(X_test),
+                               rtol=0, atol=20 * digit_bound)
 
 
 def test_digits_missing_from_training_get_probability_zero(small_pairs):
