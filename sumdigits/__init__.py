@@ -26,7 +26,7 @@ _LAZY = {
     "NeuroSymbolicSumClassifier": "sumdigits.keras",
 }
 _SUBMODULES = {"datasets", "pairs", "sequential", "perceptron", "features", "keras",
-               "tuning", "plotting", "cli"}
+               "tuning", "plotting", "cli", "model_selection"}
 
 __all__ = ["load_mnist", "make_digit_pairs", "split_pairs", "PairSumTransformer", *_LAZY]
 

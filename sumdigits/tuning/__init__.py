@@ -4,9 +4,10 @@
   from the reports the library grew from, keyed by the estimator's own parameter
   names (``clf__C`` in a :class:`~sklearn.pipeline.Pipeline`, ``estimator__C``
   inside :class:`~sumdigits.SequentialDigitSumClassifier`).
-- :func:`tune` runs the search in one line: a seeded sampler, an optional SQLite
-  study store that a second run continues, pruning of the Keras estimators epoch
-  by epoch, a progress bar.
+- :func:`tune` runs the search in one line: a seeded sampler, an optional study
+  store that a second run continues or that several worker processes share
+  (PostgreSQL, a journal file; :func:`open_storage`), a study-wide trial budget,
+  pruning of the Keras estimators epoch by epoch, a progress bar.
 - :class:`OptunaSearchCV` is :class:`optuna_integration.OptunaSearchCV` with the
   scikit-learn >= 1.6 estimator tags of the estimator it wraps (a search over a
   classifier is a classifier) and without the warnings a user cannot act on.
@@ -14,7 +15,7 @@
 Importing this module does not import TensorFlow.
 """
 
-from ._search import OptunaSearchCV, tune
+from ._search import OptunaSearchCV, open_storage, tune
 from ._spaces import available_spaces, search_space
 
-__all__ = ["OptunaSearchCV", "available_spaces", "search_space", "tune"]
+__all__ = ["OptunaSearchCV", "available_spaces", "open_storage", "search_space", "tune"]
