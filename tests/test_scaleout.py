@@ -7,16 +7,12 @@ bounded.
 """
 
 import contextlib
-import glob
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import optuna
@@ -24,7 +20,8 @@ import pytest
 from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 
-import sumdigits
+from sumdigits._scaleout import (local_postgres, postgres_bindir, start_tune_worker, stop_pid,
+                                worker_env)
 from sumdigits.model_selection import repeated_scores
 from sumdigits.perceptron import StepDecayPerceptron
 from sumdigits.tuning import open_storage, tune
@@ -32,77 +29,17 @@ from sumdigits.tuning import open_storage, tune
 WAIT = 300  # seconds: the most any worker or server start may take on a loaded machine
 
 
-# -- a real PostgreSQL server ----------------------------------------------------------
-
-
-def _postgres_bindir():
-    """The folder of initdb and pg_ctl: on PATH, else Debian's /usr/lib/postgresql/N/bin."""
-    found = shutil.which("initdb")
-    if found and shutil.which("pg_ctl"):
-        return Path(found).parent
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                      key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
-    return Path(versions[-1]).parent if versions else None
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _stop_pid(pid, timeout=30):
-    """Wait for ``pid`` to end; SIGKILL it if it does not."""
-    deadline = time.monotonic() + timeout
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
+# -- a real PostgreSQL server and search workers ------------------------------------
 
 
 @pytest.fixture(scope="module")
 def postgres_url():
-    """A PostgreSQL server of our own in a temporary folder, on a Unix socket only.
-
-    initdb refuses to run as root: as root, the server runs as the ``postgres`` user of
-    Debian's package. Stopped (by pg_ctl, then by its pid) at the end.
-    """
-    bindir = _postgres_bindir()
-    if bindir is None:
+    """A PostgreSQL server of our own, on a Unix socket only, stopped at the end."""
+    if postgres_bindir() is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; on Debian: "
                     "apt-get install postgresql")
-    root = Path(tempfile.mkdtemp(prefix="sdpg-"))  # short: a socket path has ~100 bytes
-    data, sockets = root / "data", root / "sockets"
-    sockets.mkdir()
-    as_user = []
-    if os.geteuid() == 0:
-        as_user = ["runuser", "-u", "postgres", "--"]
-        for path in (root, sockets):
-            shutil.chown(path, "postgres")
-    pid = None
-    try:
-        subprocess.run(as_user + [str(bindir / "initdb"), "-D", str(data), "-A", "trust",
-                                  "-U", "sumdigits", "--no-sync"],
-                       check=True, capture_output=True, timeout=WAIT)
-        subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-l",
-                                  str(root / "server.log"), "-w", "-t", str(WAIT), "-o",
-                                  f"-k {sockets} -c listen_addresses='' -c fsync=off",
-                                  "start"],
-                       check=True, capture_output=True, timeout=WAIT + 10)
-        pid = int((data / "postmaster.pid").read_text().split()[0])
-        yield f"postgresql+psycopg2://sumdigits@/postgres?host={sockets}"
-    finally:
-        if pid is not None:
-            subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
-                                      "-w", "-t", "60", "stop"], capture_output=True,
-                           timeout=90)
-            _stop_pid(pid)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-# -- search workers --------------------------------------------------------------------
+    with local_postgres(timeout=WAIT) as url:
+        yield url
 
 
 class Workers:
@@ -112,16 +49,8 @@ class Workers:
         self.started = []
 
     def start(self, approach, storage, study, *options):
-        # the same sumdigits as this test's, installed or from a checkout
-        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-                   PYTHONPATH=os.pathsep.join(
-                       [str(Path(sumdigits.__file__).parents[1]),
-                        os.environ.get("PYTHONPATH", "")]))
-        command = [sys.executable, "-m", "sumdigits.cli", "tune", approach, "--storage",
-                   storage, "--study", study, "--data", "embedded", "--n-test", "100",
-                   "--cv", "2", *options]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, env=env)
+        process = start_tune_worker(approach, storage, study, "--data", "embedded",
+                                    "--n-test", "100", "--cv", "2", *options)
         self.started.append(process)
         return process
 
@@ -294,7 +223,7 @@ def dask_client():
         client.close()
         cluster.close()
         for pid in pids:
-            _stop_pid(pid)
+            stop_pid(pid)
 
 
 def test_repeated_scores_on_dask_equal_the_sequential_run(dask_client, small_pairs):
@@ -342,3 +271,44 @@ def test_repeated_scores_rejects_bad_input(small_pairs):
         repeated_scores(StepDecayPerceptron(), *data, seeds=[1])
     with pytest.raises(ValueError, match="seeds"):
         repeated_scores(StepDecayPerceptron(), *data, seeds=1)
+
+
+def test_pruner_sees_the_trials_of_other_workers(small_pairs, tmp_path):
+    # another process writes a finished trial with a perfect score at every epoch; this
+    # worker's median pruner compares with it and stops every trial after its first epoch
+    from optuna.distributions import FloatDistribution
+    from sklearn.linear_model import SGDClassifier
+
+    path, name = tmp_path / "pruning.log", "pruning"
+    other_worker = (
+        "import optuna, sys\n"
+        "from optuna.distributions import FloatDistribution\n"
+        "from sumdigits.tuning import open_storage\n"
+        "study = optuna.create_study(storage=open_storage(sys.argv[1]), study_name=sys.argv[2],"
+        " direction='maximize')\n"
+        "study.add_trial(optuna.trial.create_trial(value=1.0, params={'alpha': 1e-4},"
+        " distributions={'alpha': FloatDistribution(1e-6, 1e-2, log=True)},"
+        " intermediate_values={step: 1.0 for step in range(4)}))\n"
+    )
+    subprocess.run([sys.executable, "-c", other_worker, str(path), name], check=True,
+                   timeout=WAIT, env=worker_env())
+    train, _ = small_pairs
+    search = tune(SGDClassifier(max_iter=4, random_state=0), train.data, train.target,
+                  param_distributions={"alpha": FloatDistribution(1e-6, 1e-2, log=True)},
+                  n_trials=3, cv=2, storage=path, study_name=name, refit=False,
+                  random_state=0, pruner=optuna.pruners.MedianPruner(n_startup_trials=1,
+                                                                      n_warmup_steps=0))
+    mine = [t for t in search.trials_ if t.user_attrs.get("worker_pid") == os.getpid()]
+    assert len(mine) == 3
+    assert all(t.state == TrialState.PRUNED and list(t.intermediate_values) == [0]
+               for t in mine)
+
+
+def test_keras_estimators_refuse_threads(small_pairs):
+    from sumdigits import SequentialDigitSumClassifier
+    from sumdigits.keras import CNNClassifier, FCNNClassifier
+
+    train, _ = small_pairs
+    for estimator in (FCNNClassifier(), SequentialDigitSumClassifier(CNNClassifier())):
+        with pytest.raises(ValueError, match="share TensorFlow's global state"):
+            tune(estimator, train.data, train.target, n_trials=2, n_jobs=2)
