@@ -86,7 +86,7 @@ def repeated_scores(estimator, X, y, X_test, y_test, *, seeds=5, scoring=None, n
         Fits run in parallel by joblib: None is one unless inside a
         :func:`joblib.parallel_config` context, -1 all workers.
     verbose : int, default=0
-        joblib's progress messages.
+        Progress messages of joblib.
 
     Returns
     -------
