@@ -513,7 +513,9 @@ def tune(
         (:class:`~optuna.study.MaxTrialsCallback`). Workers that were running a trial
         at that moment finish it, so ``k`` workers end with at most ``k - 1`` trials
         more. A call on a study that already reached it runs no trial and only refits
-        its best parameters: the refit after a distributed search.
+        its best parameters: the refit after a distributed search. ``n_trials`` still
+        caps this call: pass ``n_trials=None`` for a worker that runs until the
+        study's budget is spent.
     timeout : float, default=None
         Stop starting new trials after this many seconds.
     cv : int, cross-validation generator or iterable, default=None
