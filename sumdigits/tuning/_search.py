@@ -286,11 +286,12 @@ def open_storage(storage, *, heartbeat_interval=HEARTBEAT_INTERVAL):
     --------
     >>> import tempfile, pathlib
     >>> from sumdigits.tuning import open_storage
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> type(open_storage(folder / "study.log")).__name__
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> type(open_storage(pathlib.Path(folder.name) / "study.log")).__name__
     'JournalStorage'
-    >>> type(open_storage(folder / "study.db")).__name__
+    >>> type(open_storage(pathlib.Path(folder.name) / "study.db")).__name__
     'RDBStorage'
+    >>> folder.cleanup()
     """
     if not isinstance(storage, (str, os.PathLike)):
         raise TypeError(f"storage must be a str or path-like, got {type(storage).__name__}")
