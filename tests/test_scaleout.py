@@ -312,3 +312,28 @@ def test_keras_estimators_refuse_threads(small_pairs):
     for estimator in (FCNNClassifier(), SequentialDigitSumClassifier(CNNClassifier())):
         with pytest.raises(ValueError, match="share TensorFlow's global state"):
             tune(estimator, train.data, train.target, n_trials=2, n_jobs=2)
+
+
+def test_sqlite_warns_of_another_process_running_trials(small_pairs, tmp_path):
+    train, _ = small_pairs
+    path = tmp_path / "one-process.db"
+    other = optuna.create_study(storage=open_storage(path), study_name="s",
+                                direction="maximize")
+    other.ask()  # a trial left running, as by another process
+    with pytest.warns(UserWarning, match="1 running trial.*SQLite is for one process"):
+        tune(StepDecayPerceptron(), train.data, train.target, n_trials=1, cv=2,
+             storage=path, study_name="s", refit=False)
+
+
+@pytest.mark.parametrize("option, value", [("--max-trials", "0"), ("--n-trials", "-1"),
+                                           ("--heartbeat", "0"), ("--cv", "1"),
+                                           ("--timeout", "0")])
+def test_tune_command_rejects_bad_options(option, value, tmp_path, capsys):
+    from sumdigits.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["tune", "single-perceptron", "--storage", str(tmp_path / "s.log"), option,
+              value])
+    assert exit_info.value.code == 2
+    assert option in capsys.readouterr().err
+    assert not (tmp_path / "s.log").exists()
