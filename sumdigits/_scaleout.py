@@ -78,11 +78,14 @@ def local_postgres(timeout=300):
     if bindir is None:
         raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found; on "
                                 "Debian: apt-get install postgresql")
-    root = Path(tempfile.mkdtemp(prefix="sdpg-"))  # short: a socket path has ~100 bytes
+    as_root = os.geteuid() == 0
+    # /tmp for root: the postgres user must reach the folder (root's TMPDIR may be
+    # private); short, since a socket's path has at most ~100 bytes
+    root = Path(tempfile.mkdtemp(prefix="sdpg-", dir="/tmp" if as_root else None))
     data, sockets = root / "data", root / "sockets"
     sockets.mkdir()
     as_user = []
-    if os.geteuid() == 0:
+    if as_root:
         as_user = ["runuser", "-u", "postgres", "--"]
         for path in (root, sockets):
             shutil.chown(path, "postgres")
