@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import difflib
 import inspect
 import numbers
 import random
@@ -55,6 +56,23 @@ from .builders import EMBEDDING_LAYER
 __all__ = ["BaseKerasClassifier", "ImageInputEncoder"]
 
 _PAIR_SHAPE = (MNIST_SHAPE[0], 2 * MNIST_SHAPE[1])  # two digits side by side
+
+# Routed parameters ``<prefix>__<name>`` and where they go (as scikeras routes them).
+ROUTING_PREFIXES = {
+    "fit": "keras.Model.fit",
+    "predict": "keras.Model.predict",
+    "compile": "keras.Model.compile",
+    "optimizer": "the optimizer's constructor",
+    "loss": "the loss' constructor",
+    "metrics": "the metrics' constructors",
+    "callbacks": "the callbacks' constructors",
+    "score": "the scorer",
+}
+# Arguments of keras.Model.compile / fit / predict that scikeras passes on unprefixed.
+KERAS_ARGUMENTS = frozenset({
+    "run_eagerly", "weighted_metrics", "validation_split", "validation_batch_size",
+    "validation_freq", "validation_steps", "steps",
+})
 
 
 class ImageInputEncoder(TransformerMixin, BaseEstimator):
@@ -144,6 +162,20 @@ def _flat_image_shape(n_features, image_shape):
         f"Cannot tell the image shape of {n_features} features per sample: pass "
         "image_shape=(height, width), or give X as a 3-D array (n, height, width)."
     )
+
+
+def _check_fit_callbacks(callbacks):
+    """The ``callbacks`` argument of ``fit`` as a list of Keras callbacks, or raise."""
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)) or not all(
+        isinstance(c, keras.callbacks.Callback) for c in callbacks
+    ):
+        raise TypeError(
+            "callbacks must be a list of keras.callbacks.Callback instances, got "
+            f"{callbacks!r}."
+        )
+    return list(callbacks)
 
 
 def _ravel_column(y):
@@ -347,9 +379,66 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         self.random_state = random_state
         self.verbose = verbose
         # routed parameters (optimizer__*, fit__*, callbacks__*, ...), as scikeras does
+        self._check_param_names(kwargs)
         vars(self).update(kwargs)
         if kwargs:
             self._user_params = set(kwargs)
+
+    # ------------------------------------------------------------ parameters
+    @classmethod
+    def _declared_params(cls):
+        """The keyword arguments named in the signature of ``cls.__init__``."""
+        return {
+            name for name, p in inspect.signature(cls.__init__).parameters.items()
+            if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        }
+
+    def _check_param_names(self, names, error=TypeError):
+        """Raise ``error`` for any parameter name this estimator would not use.
+
+        Accepted are the declared parameters, routed ``<prefix>__<name>``
+        parameters (:data:`ROUTING_PREFIXES`) and the unprefixed Keras arguments
+        scikeras passes on (:data:`KERAS_ARGUMENTS`). A misspelt name would
+        otherwise be stored and silently ignored.
+        """
+        known = self._declared_params() | KERAS_ARGUMENTS
+        cls = type(self).__name__
+        for name in names:
+            head = name.split("__", 1)[0]
+            if name in known or ("__" in name and head in ROUTING_PREFIXES):
+                continue
+            if "__" in name and head == "model":
+                raise error(
+                    f"{cls} got the routed parameter {name!r}, but model__ parameters are "
+                    f"not used: {cls} builds its network from its own parameters. Set "
+                    "those instead (see get_params())."
+                )
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise error(
+                f"{cls} got an unexpected keyword argument {name!r}.{hint} Accepted: the "
+                "parameters of __init__ (get_params()), routed parameters "
+                f"{', '.join(p + '__<name>' for p in ROUTING_PREFIXES)}, and the Keras "
+                f"arguments {', '.join(sorted(KERAS_ARGUMENTS))}."
+            )
+
+    def set_params(self, **params):
+        """Set parameters; an unknown name raises a ValueError with a suggestion.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameters of ``__init__`` and routed ``<prefix>__<name>`` parameters.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_param_names(
+            (name for name in params if name.split("__", 1)[0] not in self.get_params()),
+            error=ValueError,
+        )
+        return super().set_params(**params)
 
     # ------------------------------------------------------------------ hooks
     def _build_network(self, input_shape, n_outputs):
@@ -418,17 +507,22 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         self._predict_callbacks = copy.deepcopy(self._predict_callbacks)
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        if self.early_stopping and "validation_data" not in kwargs:
+        fit_callbacks = _check_fit_callbacks(kwargs.pop("callbacks", None))
+        if kwargs.get("validation_data") is not None:
+            kwargs["validation_data"] = self._encode_validation_data(kwargs["validation_data"])
+        elif self.early_stopping:
             X, y, sample_weight, kwargs["validation_data"] = self._validation_split(
                 X, y, sample_weight
             )
         if isinstance(getattr(self, "history_", None), dict):
             self.history_ = defaultdict(list, self.history_)  # scikeras appends on warm start
         sample = X[0][:2] if isinstance(X, keras.utils.PyDataset) else (X, y)
-        for callback in self._fit_callbacks:
+        for callback in self._fit_callbacks + fit_callbacks:
             if hasattr(callback, "set_training_data"):
                 callback.set_training_data(*sample)
         seed, self._random_state = self._random_state, None  # keep scikeras' context out
+        # callbacks given to fit run in this fit only, as in keras.Model.fit
+        own_callbacks, self._fit_callbacks = self._fit_callbacks, self._fit_callbacks + fit_callbacks
         try:
             with seeded(seed):
                 super()._fit_keras_model(
@@ -437,6 +531,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                 )
         finally:
             self._random_state = seed
+            self._fit_callbacks = own_callbacks
         self.history_ = dict(self.history_)
         self.n_iter_ = len(self.history_.get("loss", ()))
 
@@ -456,6 +551,30 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                     f"{self.X_shape_[1]} features as input."
                 )
         return super()._validate_data(X, y, reset=reset, y_numeric=y_numeric)
+
+    def _encode_validation_data(self, validation_data):
+        """``(X_val, y_val[, sample_weight_val])`` checked and encoded like the training data."""
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise TypeError(
+                "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
+                f"sample_weight_val), got {type(validation_data).__name__}."
+            )
+        X_val, y_val = self._validate_data(validation_data[0], _ravel_column(validation_data[1]))
+        if _num_samples(X_val) != _num_samples(y_val):
+            raise ValueError(
+                f"validation_data holds {_num_samples(X_val)} samples in X_val but "
+                f"{_num_samples(y_val)} in y_val; they must have the same length."
+            )
+        encoded = (self.feature_encoder_.transform(X_val), self.target_encoder_.transform(y_val))
+        if len(validation_data) == 3 and validation_data[2] is not None:
+            weights = np.array(validation_data[2], dtype=np.float64)
+            if weights.shape != (_num_samples(X_val),):
+                raise ValueError(
+                    f"validation_data's sample_weight_val must have shape "
+                    f"({_num_samples(X_val)},), got {weights.shape}."
+                )
+            encoded += (weights,)
+        return encoded
 
     def _validation_split(self, X, y, sample_weight):
         """Carve a stratified validation set from the (encoded) training data."""
@@ -498,7 +617,11 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights; samples of weight 0 are left out. Not modified.
         **kwargs
-            Passed to ``keras.Model.fit`` (prefer the routed ``fit__*`` parameters).
+            Passed to ``keras.Model.fit`` (prefer the routed ``fit__*`` parameters
+            for settings). ``validation_data=(X_val, y_val[, sample_weight_val])``
+            is checked, scaled and encoded like ``X`` and ``y`` (it replaces the
+            split early stopping would carve); ``callbacks=[...]`` run in this fit
+            only, after the estimator's own, and are not copied, as in Keras.
 
         Returns
         -------
@@ -545,9 +668,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         self._ensure_compiled_model()
         fit_kwargs = {"batch_size": None}
         if validation_data is not None:
-            X_val, y_val = self._validate_data(*validation_data[:2])
-            fit_kwargs["validation_data"] = (self.feature_encoder_.transform(X_val),
-                                             self.target_encoder_.transform(y_val))
+            fit_kwargs["validation_data"] = validation_data  # encoded in _fit_keras_model
         encoded = EncodedDataset(dataset, self.feature_encoder_, self.target_encoder_)
         self._fit_keras_model(encoded, None, sample_weight=None, warm_start=False,
                               epochs=self.epochs, initial_epoch=0, **fit_kwargs)
