@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from sklearn_compat.utils.validation import validate_data as _validate_data
 
 MNIST_SHAPE = (28, 28)
 N_DIGIT_CLASSES = 10
@@ -34,6 +35,86 @@ def check_image_shape(image_shape, *, name="image_shape"):
             f"{name} must be a pair of positive ints (height, width), got {image_shape!r}."
         )
     return (int(shape[0]), int(shape[1]))
+
+
+def check_samples(X, y=None, *, name="X", y_name="y", max_ndim=4, min_samples=1):
+    """Check what scikit-learn's ``check_array`` checks, in messages naming the argument.
+
+    For estimators that take any numeric features (not only pixels): ``X`` must
+    be a dense numeric array of 2 to ``max_ndim`` dimensions with at least
+    ``min_samples`` rows, finite, and ``y`` (when given) of the same length.
+    Lists, object arrays of numbers and data frames pass; the data are not
+    converted or copied here (the estimator's own validation does that).
+    """
+    if X is None or hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        return  # sparse input: the estimator's own check words it
+    X = np.asarray(X)
+    if X.dtype.kind in "USV":
+        raise ValueError(
+            f"{name} must hold numeric values, got an array of strings (dtype {X.dtype}); "
+            "convert your data to numbers."
+        )
+    if X.dtype == object:
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{name} must hold numeric values, got an object array: {exc}") from None
+    if X.ndim < 2:
+        raise ValueError(
+            f"{name} must be a 2-D array (n_samples, n_features) or a stack of images, got a "
+            f"{X.ndim}-D array of shape {X.shape}. Reshape your data: X.reshape(1, -1) for a "
+            "single sample, X.reshape(-1, 1) for a single feature."
+        )
+    if X.ndim > max_ndim:
+        raise ValueError(
+            f"{name} must have at most {max_ndim} dimensions, got a {X.ndim}-D array of shape "
+            f"{X.shape}."
+        )
+    if X.shape[0] < min_samples:
+        raise ValueError(
+            f"{name} holds {X.shape[0]} sample(s) (shape={X.shape}); at least {min_samples} "
+            "required."
+        )
+    if np.issubdtype(X.dtype, np.inexact) and X.size and not np.isfinite(X).all():
+        kind = "NaN" if np.isnan(X).any() else "infinity"
+        raise ValueError(f"{name} contains {kind}; every value must be finite.")
+    if y is not None:
+        check_n_labels(y, X.shape[0], name=y_name, X_name=name)
+
+
+def validate_data(estimator, X="no_validation", y="no_validation", **check_params):
+    """scikit-learn's ``validate_data``, after :func:`check_samples` has named what is wrong.
+
+    scikit-learn words many defects without the argument's name ("Input
+    contains NaN", "Found input variables with inconsistent numbers of
+    samples"); this checks them first in the words of this package.
+    """
+    if not isinstance(X, str):
+        check_samples(
+            X, None if isinstance(y, str) else y,
+            max_ndim=4 if check_params.get("allow_nd") else 2,
+            min_samples=check_params.get("ensure_min_samples", 1),
+        )
+    return _validate_data(estimator, X, y, **check_params)
+
+
+def check_n_classes(classes, *, estimator, name="y"):
+    """Raise unless ``classes`` (those a classifier found in ``y``) number at least 2."""
+    if len(classes) < 2:
+        raise ValueError(
+            f"{name} holds 1 class ({classes[0]!r}): {estimator} needs samples of at least "
+            "2 classes to fit."
+        )
+
+
+def check_n_labels(y, n_samples, *, name="y", X_name="X"):
+    """Raise unless ``y`` has ``n_samples`` rows."""
+    n = np.shape(y)[0] if np.ndim(y) else 1
+    if n != n_samples:
+        raise ValueError(
+            f"{name} has {n} labels but {X_name} has {n_samples} samples; "
+            "they must have the same length."
+        )
 
 
 def _check_pixels(X, name):
@@ -144,11 +225,8 @@ def check_digit_labels(y, *, name="y", n_samples=None, ndim=1):
     if y.ndim != ndim or (ndim == 2 and y.shape[1] != 2):
         want = "(n_samples,)" if ndim == 1 else "(n_samples, 2)"
         raise ValueError(f"{name} must have shape {want}, got {y.shape}.")
-    if n_samples is not None and y.shape[0] != n_samples:
-        raise ValueError(
-            f"{name} has {y.shape[0]} labels but X has {n_samples} samples; "
-            "they must have the same length."
-        )
+    if n_samples is not None:
+        check_n_labels(y, n_samples, name=name)
     return y
 
 
@@ -159,11 +237,8 @@ def check_sum_labels(y, *, name="y", n_samples=None, max_sum=18):
         y = y.ravel()
     if y.ndim != 1:
         raise ValueError(f"{name} must have shape (n_samples,), got {y.shape}.")
-    if n_samples is not None and y.shape[0] != n_samples:
-        raise ValueError(
-            f"{name} has {y.shape[0]} labels but X has {n_samples} samples; "
-            "they must have the same length."
-        )
+    if n_samples is not None:
+        check_n_labels(y, n_samples, name=name)
     return y
 
 

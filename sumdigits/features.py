@@ -16,9 +16,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
-from sklearn_compat.utils.validation import validate_data
 
-from ._validation import LAYOUTS, MNIST_SHAPE, check_image_shape, check_images
+from ._validation import LAYOUTS, MNIST_SHAPE, check_image_shape, check_images, validate_data
 from .pairs import split_pairs
 
 __all__ = ["HOGTransformer", "GaussianNoiseAugmenter"]

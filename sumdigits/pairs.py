@@ -389,7 +389,7 @@ class PairSumTransformer(BaseEstimator):
         """
         images, _ = check_images(X, image_shape=self.image_shape, name="X")
         y = check_digit_labels(y, name="y", n_samples=images.shape[0])
-        _check_n_pairs(self.n_pairs, self.strategy, images.shape[0])
+        pair_indices(y, self.n_pairs, strategy=self.strategy, random_state=0)  # drawable?
         self.image_shape_ = tuple(images.shape[1:])
         self.n_features_in_ = int(np.prod(self.image_shape_))
         return self

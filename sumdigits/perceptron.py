@@ -16,8 +16,10 @@ from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
-from sklearn_compat.utils.validation import validate_data
+
+from ._validation import check_n_classes, check_samples, validate_data
 
 __all__ = ["StepDecayPerceptron"]
 
@@ -161,11 +163,7 @@ class StepDecayPerceptron(LinearClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
-        if self.classes_.shape[0] < 2:
-            raise ValueError(
-                "StepDecayPerceptron needs samples of at least 2 classes in the data, "
-                f"but the data contain only one class: {self.classes_[0]!r}."
-            )
+        check_n_classes(self.classes_, estimator=type(self).__name__)
         n_samples = X.shape[0]
         binary = self.classes_.shape[0] == 2
         # targets in {-1, +1}: one column for two classes, one per class otherwise
@@ -196,6 +194,37 @@ class StepDecayPerceptron(LinearClassifierMixin, BaseEstimator):
         self.errors_ = errors
         self.n_iter_ = self.max_iter
         return self
+
+    def decision_function(self, X):
+        """Confidence scores: the signed distance of each sample to each hyperplane.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        check_samples(X, max_ndim=2)
+        return super().decision_function(X)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of :meth:`predict` on (X, y).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        check_samples(X, y, max_ndim=2)
+        return super().score(X, y, sample_weight=sample_weight)
 
     @staticmethod
     def _training_error(scores, y_index, binary):

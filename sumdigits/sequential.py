@@ -23,7 +23,6 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from sklearn_compat.base import _fit_context
-from sklearn_compat.utils.validation import validate_data
 
 from ._sums import joint_digit_distribution, sum_distribution, sum_matrix
 from ._validation import (
@@ -34,6 +33,7 @@ from ._validation import (
     check_image_shape,
     check_images,
     check_sum_labels,
+    validate_data,
 )
 from .pairs import split_pairs
 

@@ -50,7 +50,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
-from .._validation import MNIST_SHAPE, check_image_shape
+from .._validation import MNIST_SHAPE, check_image_shape, check_n_classes, check_samples
 from .builders import EMBEDDING_LAYER
 
 __all__ = ["BaseKerasClassifier", "ImageInputEncoder"]
@@ -508,6 +508,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         fit_callbacks = _check_fit_callbacks(kwargs.pop("callbacks", None))
+        check_n_classes(self.classes_, estimator=type(self).__name__)
         if kwargs.get("validation_data") is not None:
             kwargs["validation_data"] = self._encode_validation_data(kwargs["validation_data"])
         elif self.early_stopping:
@@ -543,6 +544,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                 f"{type(self).__name__} does not accept sparse input: sparse data is not "
                 "supported, convert X to a dense array (X.toarray())."
             )
+        check_samples(X, y)
         if X is not None and not reset and hasattr(self, "X_shape_"):
             shape = np.asarray(X).shape
             if len(shape) == 2 == len(self.X_shape_) and shape[1] != self.X_shape_[1]:
@@ -739,6 +741,25 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         """
         check_is_fitted(self, "model_")
         return super().predict(X, **kwargs)
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of :meth:`predict` on (X, y).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+            Images.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self, "model_")
+        check_samples(X, y)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def transform(self, X):
         """Activations of the last hidden layer: the network's embedding of X.

@@ -16,7 +16,13 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import N_DIGIT_CLASSES, N_SUM_CLASSES, check_digit_labels, check_sum_labels
+from .._validation import (
+    N_DIGIT_CLASSES,
+    N_SUM_CLASSES,
+    check_digit_labels,
+    check_samples,
+    check_sum_labels,
+)
 from ._base import BaseKerasClassifier, ImageInputEncoder
 from .builders import build_multitask
 from .estimators import _ACTIVATIONS, _BASE_DOC, _base_kwargs
@@ -256,6 +262,7 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
         score : float
             Fraction of pairs whose sum is predicted right.
         """
+        check_samples(X, y)
         y = np.asarray(y)
         sums = (check_digit_labels(y, ndim=2).sum(axis=1) if y.ndim == 2
                 else check_sum_labels(y))
