@@ -58,7 +58,9 @@ def check_samples(X, y=None, *, name="X", y_name="y", max_ndim=4, min_samples=1)
         try:
             X = X.astype(np.float64)
         except (TypeError, ValueError) as exc:
-            raise type(exc)(f"{name} must hold numeric values, got an object array: {exc}") from None
+            raise type(exc)(
+                f"{name} must hold numeric values, got an object array: {exc}"
+            ) from None
     if X.ndim < 2:
         raise ValueError(
             f"{name} must be a 2-D array (n_samples, n_features) or a stack of images, got a "
@@ -109,11 +111,12 @@ def check_n_classes(classes, *, estimator, name="y"):
 
 def check_n_labels(y, n_samples, *, name="y", X_name="X"):
     """Raise unless ``y`` has ``n_samples`` rows."""
-    n = np.shape(y)[0] if np.ndim(y) else 1
+    shape = np.asarray(y).shape
+    n = shape[0] if shape else 1
     if n != n_samples:
         raise ValueError(
-            f"{name} has {n} labels but {X_name} has {n_samples} samples; "
-            "they must have the same length."
+            f"{name} has {n} labels but {X_name} has {n_samples} samples (inconsistent numbers "
+            "of samples); they must have the same length."
         )
 
 

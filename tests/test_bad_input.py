@@ -49,7 +49,8 @@ def _object(X):
 
 
 X_DEFECTS = {
-    "1-D X": (lambda X, y: (np.asarray(X)[0], y), (ValueError,), r"\bX\b.*(2-D|3-D|dimensions|shape)"),
+    "1-D X": (lambda X, y: (np.asarray(X)[0], y), (ValueError,),
+              r"\bX\b.*(2-D|3-D|dimensions|shape)"),
     "5-D X": (lambda X, y: (np.asarray(X).reshape(len(X), 1, 1, -1)[..., None], y), (ValueError,),
               r"\bX\b.*(2-D|3-D|dimensions|shape)"),
     "empty X": (lambda X, y: (np.asarray(X)[:0], np.asarray(y)[:0]), (ValueError,),
@@ -299,3 +300,250 @@ def test_fitted_method_rejects_bad_input(data, fitted, name, method, defect):
     takes_y = method in ("score", "fit_resample")
     with pytest.raises(errors, match=regex):
         getattr(est, method)(X, y) if takes_y else getattr(est, method)(X)
+
+
+# ----------------------------------------------------------------- load_mnist
+def _idx_folder(tmp_path, content):
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        path = tmp_path / name
+        if callable(content):
+            content(path)
+        else:
+            path.write_bytes(content)
+    return tmp_path
+
+
+def _truncated_idx(path):
+    magic = 2051 if "images" in path.name else 2049
+    ndim = 3 if "images" in path.name else 1
+    header = magic.to_bytes(4, "big") + b"".join((5).to_bytes(4, "big") for _ in range(ndim))
+    with gzip.open(path, "wb") as f:
+        f.write(header + b"\0" * 3)  # announces 5 (x 5 x 5) bytes, holds 3
+
+
+def _npz(tmp_path, **arrays):
+    path = tmp_path / "digits.npz"
+    np.savez(path, **arrays)
+    return path
+
+
+LOAD_MNIST = {
+    "missing path": (lambda p: (p / "nowhere",), {}, r"nowhere.*does not exist"),
+    "empty folder": (lambda p: (p,), {}, r"neither the four MNIST IDX files nor mnist\.npz"
+                     r"|neither the four MNIST IDX files"),
+    "not gzip": (lambda p: (_idx_folder(p, b"not gzip"),), {"verify": False},
+                 r"not a readable gzip IDX file"),
+    "truncated IDX": (lambda p: (_idx_folder(p, _truncated_idx),), {"verify": False},
+                      r"truncated"),
+    "checksum": (lambda p: (_idx_folder(p, _truncated_idx),), {}, r"checksum"),
+    "npz without keys": (lambda p: (_npz(p, x=np.zeros(3)),), {}, r"x_train, y_train"),
+    "npz of floats": (lambda p: (_npz(p, x_train=np.zeros((2, 2, 2)), y_train=np.zeros(2),
+                                      x_test=np.zeros((2, 2, 2)), y_test=np.zeros(2)),), {},
+                      r"x_train must be uint8"),
+    "npz lengths": (lambda p: (_npz(p, x_train=np.zeros((2, 2, 2), np.uint8), y_train=np.zeros(3),
+                                    x_test=np.zeros((2, 2, 2), np.uint8), y_test=np.zeros(2)),),
+                    {}, r"n labels in y_train"),
+    "source of wrong type": (lambda p: (42,), {}, r"source must be"),
+}
+
+
+@pytest.mark.parametrize("defect", list(LOAD_MNIST))
+def test_load_mnist_rejects_bad_files(tmp_path, defect):
+    make_args, kwargs, regex = LOAD_MNIST[defect]
+    with pytest.raises((ValueError, TypeError), match=regex):
+        load_mnist(*make_args(tmp_path), **kwargs)
+
+
+# ----------------------------------------------------------------- plotting
+def _plotting_cases():
+    from sumdigits import plotting as P
+
+    sums = np.arange(19)
+    proba = np.full((3, 19), 1 / 19)
+    X_pairs = np.zeros((3, 28, 56), dtype=np.uint8)
+    feats = np.random.default_rng(0).random((20, 5))
+    labels = np.arange(20) % 10
+    cases = {
+        "SumConfusionMatrixDisplay.from_predictions": [
+            ("sum 19", lambda: P.SumConfusionMatrixDisplay.from_predictions(sums + 1, sums),
+             r"y_true.*0\.\.18"),
+            ("mismatched lengths", lambda: P.SumConfusionMatrixDisplay.from_predictions(
+                sums, sums[:-1]), r"y_(true|pred).*(length|samples)"),
+            ("string y_pred", lambda: P.SumConfusionMatrixDisplay.from_predictions(
+                sums, sums.astype(str)), r"y_pred.*(integer|dtype)"),
+        ],
+        "ClassificationReportDisplay.from_predictions": [
+            ("mismatched lengths", lambda: P.ClassificationReportDisplay.from_predictions(
+                sums, sums[:-1]), r"y_true and y_pred.*length"),
+            ("empty", lambda: P.ClassificationReportDisplay.from_predictions(
+                sums[:0], sums[:0]), r"y_true is empty"),
+            ("2-D", lambda: P.ClassificationReportDisplay.from_predictions(
+                sums[:, None].repeat(2, 1), sums), r"y_true and y_pred must be 1-D"),
+        ],
+        "SumDistributionDisplay.from_labels": [
+            ("sum 19", lambda: P.SumDistributionDisplay.from_labels(sums + 1), r"\by\b.*0\.\.18"),
+            ("NaN", lambda: P.SumDistributionDisplay.from_labels(sums * np.nan), r"\by\b.*NaN"),
+        ],
+        "SumProbabilityDisplay.from_predictions": [
+            ("18 columns", lambda: P.SumProbabilityDisplay.from_predictions(proba[:, :18]),
+             r"y_proba must have shape"),
+            ("negative", lambda: P.SumProbabilityDisplay.from_predictions(-proba),
+             r"y_proba must hold probabilities"),
+            ("NaN", lambda: P.SumProbabilityDisplay.from_predictions(proba * np.nan),
+             r"y_proba must hold probabilities"),
+            ("empty", lambda: P.SumProbabilityDisplay.from_predictions(proba[:0]),
+             r"y_proba holds no sample"),
+        ],
+        "PairGridDisplay.from_predictions": [
+            ("negative pixel", lambda: P.PairGridDisplay.from_predictions(X_pairs - 1.0),
+             r"\bX\b.*negative"),
+            ("sum 19", lambda: P.PairGridDisplay.from_predictions(X_pairs, y_true=[19, 0, 0]),
+             r"y_true.*0\.\.18"),
+            ("mismatched lengths", lambda: P.PairGridDisplay.from_predictions(
+                X_pairs, y_pred=[1, 2]), r"y_pred.*same length"),
+        ],
+        "TrainingHistoryDisplay.from_history": [
+            ("empty", lambda: P.TrainingHistoryDisplay.from_history({}), r"history is empty"),
+            ("not a dict", lambda: P.TrainingHistoryDisplay.from_history([1, 2]),
+             r"history must be a dict"),
+            ("2-D values", lambda: P.TrainingHistoryDisplay.from_history({"loss": [[1.0]]}),
+             r"history\['loss'\].*1-D"),
+        ],
+        "TrainingSizeDisplay.from_scores": [
+            ("NaN sizes", lambda: P.TrainingSizeDisplay.from_scores([1, np.nan], {"a": [1, 2]}),
+             r"train_sizes.*NaN"),
+            ("mismatched scores", lambda: P.TrainingSizeDisplay.from_scores([1, 2], {"a": [1]}),
+             r"scores\['a'\].*expected 2"),
+        ],
+        "EmbeddingDisplay.from_pca": [
+            ("string X", lambda: P.EmbeddingDisplay.from_pca(feats.astype(str), labels),
+             r"\bX\b.*numeric"),
+            ("1-D X", lambda: P.EmbeddingDisplay.from_pca(feats[:, 0], labels), r"\bX\b.*2-D"),
+            ("mismatched lengths", lambda: P.EmbeddingDisplay.from_pca(feats, labels[:-1]),
+             r"\by\b.*one label per sample"),
+            ("inf", lambda: P.EmbeddingDisplay.from_pca(feats * np.inf, labels),
+             r"\bX\b.*infinite"),
+        ],
+        "select_perplexity": [
+            ("2 samples", lambda: P.select_perplexity(feats[:2], labels[:2]),
+             r"\bX\b.*at least"),
+        ],
+    }
+    return [(f"{name}-{defect}", call, regex) for name, items in cases.items()
+            for defect, call, regex in items]
+
+
+@pytest.mark.parametrize("case", _plotting_cases(), ids=lambda c: c[0])
+def test_plotting_rejects_bad_input(case):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _, call, regex = case
+    try:
+        with pytest.raises((ValueError, TypeError), match=regex):
+            call()
+    finally:
+        plt.close("all")
+
+
+# -------------------------------------------------------------------- tuning
+def test_search_space_rejects_unknown_space():
+    from sklearn.linear_model import LogisticRegression
+
+    from sumdigits.tuning import search_space
+
+    with pytest.raises(ValueError, match=r"search space 'nonexistent'; available"):
+        search_space(LogisticRegression(), space="nonexistent")
+
+
+def test_tune_rejects_bad_input(data):
+    pytest.importorskip("optuna")
+    from sklearn.linear_model import LogisticRegression
+
+    from sumdigits.tuning import tune
+
+    X, y = np.asarray(data["X"], dtype=float), data["y"]
+    with pytest.raises(ValueError, match=r"\by\b.*(same length|samples)"):
+        tune(LogisticRegression(), X, y[:-1], n_trials=1)
+    with pytest.raises(ValueError, match=r"n_trials"):
+        tune(LogisticRegression(), X, y, n_trials=0)
+
+
+# ------------------------------------------- Keras: keywords and fit arguments
+KERAS_CLASSES = ["FCNNClassifier", "CNNClassifier", "MultiTaskSumClassifier",
+                 "NeuroSymbolicSumClassifier"]
+
+
+@pytest.mark.parametrize("name", KERAS_CLASSES)
+def test_misspelt_keyword_is_an_error_with_a_suggestion(name):
+    pytest.importorskip("keras")
+    import sumdigits.keras
+
+    cls = getattr(sumdigits.keras, name)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'epoch'\. Did you mean "
+                                        r"'epochs'\?"):
+        cls(epoch=3)
+    with pytest.raises(TypeError, match=r"'model__units'.*not used"):
+        cls(model__units=3)
+    est = cls(optimizer__beta_1=0.8, fit__validation_batch_size=8, callbacks__0__patience=2,
+              predict__batch_size=16, run_eagerly=True)  # routed and Keras arguments pass
+    with pytest.raises(ValueError, match=r"'batch_sizes'\. Did you mean 'batch_size'\?"):
+        est.set_params(batch_sizes=3)
+    assert est.set_params(optimizer__beta_2=0.9, epochs=2).get_params()["optimizer__beta_2"] == 0.9
+
+
+def test_fcnn_misspelt_hidden_layer_size():
+    pytest.importorskip("keras")
+    from sumdigits.keras import FCNNClassifier
+
+    with pytest.raises(TypeError, match=r"Did you mean 'hidden_layer_sizes'\?"):
+        FCNNClassifier(hidden_layer_size=[64])
+
+
+def test_fit_honours_callbacks_and_validation_data(data):
+    """callbacks run, validation_data is scaled like X: val_loss is the loss on it."""
+    keras = pytest.importorskip("keras")
+    from sumdigits.keras import FCNNClassifier
+
+    class Recorder(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.logs = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.logs.append(dict(logs))
+
+    X, y = data["X"], data["y"]
+    recorder = Recorder()
+    est = FCNNClassifier(hidden_layer_sizes=[4], epochs=2, random_state=0)
+    est.fit(X[::2], y[::2], callbacks=[recorder], validation_data=(X[1::2], y[1::2]))
+    assert len(recorder.logs) == 2
+    assert recorder.logs[-1]["val_loss"] == est.history_["val_loss"][-1]
+    # the uint8 pixels of the validation images were scaled like X's: evaluating the
+    # trained network on X_val / 255 gives the last epoch's val_loss
+    X_val = np.asarray(X[1::2], dtype=np.float32) / 255
+    loss = est.model_.evaluate(X_val, y[1::2], verbose=0)[0]
+    np.testing.assert_allclose(loss, est.history_["val_loss"][-1], rtol=1e-5)
+    # the callbacks belong to that fit only
+    est.partial_fit(X[::2], y[::2])
+    assert len(recorder.logs) == 2
+
+
+def test_fit_rejects_bad_callbacks_and_validation_data(data):
+    pytest.importorskip("keras")
+    from sumdigits.keras import FCNNClassifier
+
+    X, y = data["X"], data["y"]
+    est = FCNNClassifier(hidden_layer_sizes=[4], epochs=1, random_state=0)
+    with pytest.raises(TypeError, match=r"callbacks must be a list of keras\.callbacks\.Callback"):
+        est.fit(X, y, callbacks=["EarlyStopping"])
+    with pytest.raises(TypeError, match=r"validation_data must be a tuple \(X_val, y_val\)"):
+        est.fit(X, y, validation_data=X)
+    with pytest.raises(ValueError, match=r"validation_data \(X, y\): X has 100 features.*784"):
+        est.fit(X, y, validation_data=(X[:, :100], y))
+    with pytest.raises(ValueError, match=r"validation_data \(X, y\): y has 39 labels but X has 40"):
+        est.fit(X, y, validation_data=(X, y[:-1]))

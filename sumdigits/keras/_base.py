@@ -523,7 +523,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                 callback.set_training_data(*sample)
         seed, self._random_state = self._random_state, None  # keep scikeras' context out
         # callbacks given to fit run in this fit only, as in keras.Model.fit
-        own_callbacks, self._fit_callbacks = self._fit_callbacks, self._fit_callbacks + fit_callbacks
+        own_callbacks = self._fit_callbacks
+        self._fit_callbacks = own_callbacks + fit_callbacks
         try:
             with seeded(seed):
                 super()._fit_keras_model(
@@ -561,13 +562,14 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                 "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
                 f"sample_weight_val), got {type(validation_data).__name__}."
             )
-        X_val, y_val = self._validate_data(validation_data[0], _ravel_column(validation_data[1]))
-        if _num_samples(X_val) != _num_samples(y_val):
-            raise ValueError(
-                f"validation_data holds {_num_samples(X_val)} samples in X_val but "
-                f"{_num_samples(y_val)} in y_val; they must have the same length."
+        try:
+            X_val, y_val = self._validate_data(
+                validation_data[0], _ravel_column(validation_data[1])
             )
-        encoded = (self.feature_encoder_.transform(X_val), self.target_encoder_.transform(y_val))
+            encoded = (self.feature_encoder_.transform(X_val),
+                       self.target_encoder_.transform(y_val))
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"validation_data (X, y): {exc}") from exc
         if len(validation_data) == 3 and validation_data[2] is not None:
             weights = np.array(validation_data[2], dtype=np.float64)
             if weights.shape != (_num_samples(X_val),):

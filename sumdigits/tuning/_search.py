@@ -27,7 +27,9 @@ from optuna_integration.sklearn import OptunaSearchCV as _UpstreamOptunaSearchCV
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
+from sklearn.utils.validation import _num_samples
 
+from .._validation import check_n_labels
 from ._spaces import non_storable_params, search_space
 
 # The upstream constructor without the ExperimentalWarning that its class decorator
@@ -220,6 +222,8 @@ subsample, timeout, verbose, callbacks, catch
             The fitted search.
         """
         _check_threads(self.estimator, self.n_jobs)
+        if y is not None and hasattr(X, "__len__"):
+            check_n_labels(y, _num_samples(X))  # upstream fails with an IndexError
         callbacks = self.callbacks
         with contextlib.ExitStack() as stack:
             stack.enter_context(_upstream_warnings_silenced())
