@@ -57,17 +57,12 @@ __all__ = ["BaseKerasClassifier", "ImageInputEncoder"]
 
 _PAIR_SHAPE = (MNIST_SHAPE[0], 2 * MNIST_SHAPE[1])  # two digits side by side
 
-# Routed parameters ``<prefix>__<name>`` and where they go (as scikeras routes them).
-ROUTING_PREFIXES = {
-    "fit": "keras.Model.fit",
-    "predict": "keras.Model.predict",
-    "compile": "keras.Model.compile",
-    "optimizer": "the optimizer's constructor",
-    "loss": "the loss' constructor",
-    "metrics": "the metrics' constructors",
-    "callbacks": "the callbacks' constructors",
-    "score": "the scorer",
-}
+# Prefixes of routed parameters ``<prefix>__<name>``, as scikeras routes them: to
+# keras.Model.fit, predict and compile, to the optimizer's, loss', metrics' and
+# callbacks' constructors, and to the scorer.
+ROUTING_PREFIXES = (
+    "fit", "predict", "compile", "optimizer", "loss", "metrics", "callbacks", "score",
+)
 # Arguments of keras.Model.compile / fit / predict that scikeras passes on unprefixed.
 KERAS_ARGUMENTS = frozenset({
     "run_eagerly", "weighted_metrics", "validation_split", "validation_batch_size",
@@ -265,7 +260,11 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         0 is silent, 1 a progress bar per epoch, 2 one line per epoch.
     **kwargs
         Routed parameters (``optimizer__beta_1``, ``fit__validation_batch_size``,
-        ``predict__batch_size``, ``callbacks__0__patience``...).
+        ``predict__batch_size``, ``callbacks__0__patience``...; the prefixes are
+        :data:`ROUTING_PREFIXES`) and the Keras arguments scikeras passes on
+        unprefixed (:data:`KERAS_ARGUMENTS`, e.g. ``run_eagerly``). Any other
+        name, such as a misspelt parameter, raises a TypeError that suggests the
+        closest parameter; ``set_params`` raises a ValueError likewise.
 
     Attributes
     ----------
@@ -508,7 +507,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
         fit_callbacks = _check_fit_callbacks(kwargs.pop("callbacks", None))
-        check_n_classes(self.classes_, estimator=type(self).__name__)
+        if self.classes_ is not None:  # None in a warm-started fit (scikeras resets it)
+            check_n_classes(self.classes_, estimator=type(self).__name__)
         if kwargs.get("validation_data") is not None:
             kwargs["validation_data"] = self._encode_validation_data(kwargs["validation_data"])
         elif self.early_stopping:

@@ -46,7 +46,7 @@ class DigitPairTargetEncoder(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, y):
-        y = np.asarray(y, dtype=np.float32)
+        y = check_digit_labels(y, name="y", ndim=2).astype(np.float32)
         return {"first": y[:, 0], "second": y[:, 1], "sum": y[:, 0] + y[:, 1]}
 
     def inverse_transform(self, y, return_proba=False):

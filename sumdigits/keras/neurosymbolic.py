@@ -356,7 +356,8 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         0 silent, 1 progress bar, 2 one line per epoch.
     **kwargs
         Routed parameters (``optimizer__*``, ``fit__*``, ``predict__*``,
-        ``callbacks__*``).
+        ``callbacks__*``) and Keras' ``run_eagerly``; any other name (a
+        misspelt parameter) raises a TypeError suggesting the closest one.
 
     Attributes
     ----------
