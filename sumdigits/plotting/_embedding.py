@@ -11,6 +11,7 @@ from sklearn.manifold import TSNE
 from sklearn.metrics import silhouette_score
 from sklearn.utils import Bunch, check_random_state
 
+from .._validation import check_samples
 from ._base import _check_fitted_with, _get_axes
 
 __all__ = ["select_perplexity", "EmbeddingDisplay"]
@@ -20,18 +21,9 @@ METHODS = ("tsne", "pca")
 
 def _check_features(X, name="X", min_samples=3):
     """Samples as a finite 2-D float array, images flattened."""
+    check_samples(X, name=name, min_samples=min_samples)
     X = np.asarray(X)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number):
-        raise TypeError(f"{name} must be numeric, got dtype {X.dtype}.")
-    if X.ndim < 2:
-        raise ValueError(f"{name} must be 2-D (n_samples, n_features) or a stack of images, "
-                         f"got shape {X.shape}.")
-    X = X.reshape(X.shape[0], -1).astype(float, copy=False)
-    if X.shape[0] < min_samples:
-        raise ValueError(f"{name} holds {X.shape[0]} samples; at least {min_samples} needed.")
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} contains NaN or infinite values.")
-    return X
+    return X.reshape(X.shape[0], -1).astype(float, copy=False)
 
 
 def _check_labels(y, n, name="y"):
