@@ -19,6 +19,9 @@ from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
+from sklearn.utils.validation import _num_samples
+
+from ._validation import check_n_labels
 
 __all__ = ["repeated_scores"]
 
@@ -127,6 +130,8 @@ def repeated_scores(estimator, X, y, X_test, y_test, *, seeds=5, scoring=None, n
         if len(np.unique(seeds)) != len(seeds):
             raise ValueError(f"seeds must be distinct, got {seeds.tolist()!r}: a repeated "
                              "seed repeats the same fit")
+    check_n_labels(y, _num_samples(X))
+    check_n_labels(y_test, _num_samples(X_test), name="y_test", X_name="X_test")
     names = _seed_params(estimator)
     if not names:
         raise ValueError(

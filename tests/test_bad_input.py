@@ -491,6 +491,23 @@ def test_tune_rejects_bad_input(data):
         tune(LogisticRegression(), X, y, n_trials=0)
 
 
+def test_repeated_scores_rejects_bad_input(data):
+    from sklearn.linear_model import LogisticRegression
+
+    from sumdigits.model_selection import repeated_scores
+
+    X, y = np.asarray(data["X"], dtype=float) / 255, data["y"]
+    clf = LogisticRegression(random_state=0)
+    with pytest.raises(ValueError, match=r"\by has 39 labels but X has 40"):
+        repeated_scores(clf, X, y[:-1], X, y, seeds=2)
+    with pytest.raises(ValueError, match=r"\by_test has 39 labels but X_test has 40"):
+        repeated_scores(clf, X, y, X, y[:-1], seeds=2)
+    with pytest.raises(ValueError, match=r"seeds must be distinct"):
+        repeated_scores(clf, X, y, X, y, seeds=[1, 1])
+    with pytest.raises(ValueError, match=r"\bX\b.*NaN"):
+        repeated_scores(clf, _with(X, np.nan), y, X, y, seeds=2)
+
+
 # ------------------------------------------- Keras: keywords and fit arguments
 KERAS_CLASSES = ["FCNNClassifier", "CNNClassifier", "MultiTaskSumClassifier",
                  "NeuroSymbolicSumClassifier"]
