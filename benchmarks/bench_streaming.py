@@ -13,19 +13,13 @@ on the embedded subset).
 from __future__ import annotations
 
 import json
-import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-
-def _peak_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+from ._process import peak_rss_mib, run_child
 
 
 def _child(mode, n_pairs, path, seed):
@@ -50,19 +44,12 @@ def _child(mode, n_pairs, path, seed):
         clf.fit_dataset(DigitPairDataset(X, y, indices, batch_size=256, random_state=seed))
     seconds = time.perf_counter() - start
     accuracy = clf.score(test.data, test.target) if mode != "baseline" else None
-    print(json.dumps({"peak": _peak_mib(), "seconds": seconds, "accuracy": accuracy}))
+    print(json.dumps({"peak": peak_rss_mib(), "seconds": seconds, "accuracy": accuracy}))
 
 
 def _measure(mode, n_pairs, path, seed):
-    code = ("import sys; from benchmarks.bench_streaming import _child; "
-            "_child(sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow")
-    out = subprocess.run([sys.executable, "-c", code, mode, str(n_pairs), path, str(seed)],
-                         capture_output=True, text=True, env=env,
-                         cwd=Path(__file__).resolve().parent.parent)
-    if out.returncode:
-        raise RuntimeError(f"the {mode} fit of {n_pairs} pairs failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child("bench_streaming", mode=mode, n_pairs=n_pairs, path=path, seed=seed,
+                     env={"TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"})
 
 
 def run(data, *, quick=False, seed=0):

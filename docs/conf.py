@@ -4,10 +4,11 @@ Build (from the repository root)::
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-The gallery runs every ``examples/plot_*.py`` in its quick mode
-(``SUMDIGITS_EXAMPLES_QUICK=1``, set below). Set ``SUMDIGITS_DOCS_PLOT_GALLERY=0``
-to build the pages without running the examples (they are run by
-``tests/test_examples.py`` anyway).
+The gallery shows full runs of every ``examples/plot_*.py``, the figures the
+library really makes. ``SUMDIGITS_EXAMPLES_QUICK=1`` runs them at small sizes
+instead (:func:`sumdigits.plotting.quick_mode`), which only checks that they run:
+CI (``.ci/run``) sets it. Set ``SUMDIGITS_DOCS_PLOT_GALLERY=0`` to build the pages
+without running the examples.
 """
 
 import os
@@ -18,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The examples read these when sphinx-gallery executes them in this process.
-os.environ.setdefault("SUMDIGITS_EXAMPLES_QUICK", "1")
 os.environ.pop("SUMDIGITS_FIGURES", None)  # sphinx-gallery collects the figures itself
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

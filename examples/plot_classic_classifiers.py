@@ -24,10 +24,11 @@ from sumdigits.plotting import (
     ClassificationReportDisplay,
     PairGridDisplay,
     SumConfusionMatrixDisplay,
+    quick_mode,
     savefig,
 )
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 
 # %%

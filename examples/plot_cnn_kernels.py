@@ -15,9 +15,9 @@ import os
 
 from sumdigits import load_mnist
 from sumdigits.keras import CNNClassifier
-from sumdigits.plotting import ConvKernelsDisplay, FeatureMapsDisplay, savefig
+from sumdigits.plotting import ConvKernelsDisplay, FeatureMapsDisplay, quick_mode, savefig
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 
 # %%

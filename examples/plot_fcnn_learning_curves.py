@@ -20,10 +20,11 @@ from sumdigits.plotting import (
     PairGridDisplay,
     SumConfusionMatrixDisplay,
     TrainingHistoryDisplay,
+    quick_mode,
     savefig,
 )
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 
 n_train, n_test = (1_000, 300) if QUICK else (20_000, 2_000)

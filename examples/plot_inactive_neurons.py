@@ -24,9 +24,9 @@ from matplotlib.ticker import MaxNLocator
 
 from sumdigits import load_mnist
 from sumdigits.keras import FCNNClassifier, InactiveNeuronFraction
-from sumdigits.plotting import TrainingHistoryDisplay, savefig
+from sumdigits.plotting import TrainingHistoryDisplay, quick_mode, savefig
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 
 n_train, epochs = (600, 3) if QUICK else (5_000, 10)

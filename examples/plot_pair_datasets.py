@@ -22,9 +22,9 @@ import os
 import matplotlib.pyplot as plt
 
 from sumdigits import load_mnist, make_digit_pairs
-from sumdigits.plotting import PairGridDisplay, SumDistributionDisplay, savefig
+from sumdigits.plotting import PairGridDisplay, SumDistributionDisplay, quick_mode, savefig
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 
 # %%

@@ -16,9 +16,9 @@ import matplotlib.pyplot as plt
 from sklearn.decomposition import PCA
 
 from sumdigits import load_mnist
-from sumdigits.plotting import EmbeddingDisplay, savefig
+from sumdigits.plotting import EmbeddingDisplay, quick_mode, savefig
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), _ = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 
 # %%

@@ -19,9 +19,9 @@ import numpy as np
 
 from sumdigits import load_mnist
 from sumdigits.perceptron import StepDecayPerceptron
-from sumdigits.plotting import WeightImagesDisplay, savefig
+from sumdigits.plotting import WeightImagesDisplay, quick_mode, savefig
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 X_train = X_train.reshape(len(X_train), -1) / 255.0
 X_test = X_test.reshape(len(X_test), -1) / 255.0

@@ -28,10 +28,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sumdigits import load_mnist, make_digit_pairs
-from sumdigits.plotting import SumProbabilityDisplay, TrainingSizeDisplay, savefig
+from sumdigits.plotting import SumProbabilityDisplay, TrainingSizeDisplay, quick_mode, savefig
 from sumdigits.sequential import SequentialDigitSumClassifier
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 
 n_train, n_test = (400, 300) if QUICK else (3_000, 1_000)

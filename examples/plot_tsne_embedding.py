@@ -22,9 +22,9 @@ from threadpoolctl import threadpool_limits
 
 from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.keras import FCNNClassifier
-from sumdigits.plotting import EmbeddingDisplay, savefig
+from sumdigits.plotting import EmbeddingDisplay, quick_mode, savefig
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 
 n_train, n_map = (1_000, 200) if QUICK else (20_000, 800)  # t-SNE is slow: few points

@@ -31,10 +31,10 @@ from sklearn.model_selection import StratifiedShuffleSplit
 
 from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.keras import FCNNClassifier
-from sumdigits.plotting import savefig
+from sumdigits.plotting import quick_mode, savefig
 from sumdigits.tuning import search_space, tune
 
-QUICK = bool(os.environ.get("SUMDIGITS_EXAMPLES_QUICK"))  # small sizes for the test suite
+QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))
 X_train, X_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
 

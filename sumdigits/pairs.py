@@ -33,7 +33,7 @@ __all__ = ["STRATEGIES", "make_digit_pairs", "pair_indices", "split_pairs", "Pai
 
 STRATEGIES = ("stratified", "unique", "random", "disjoint")
 _N_ORDERED = N_DIGIT_CLASSES**2  # 100 ordered digit pairs (a, b)
-_GATHER_CHUNK = 1 << 16  # pairs gathered at once: caps temporary memory
+_GATHER_BUFFER_BYTES = 1 << 19  # images gathered at once: stays in the CPU cache
 
 
 def _check_n_pairs(n_pairs, strategy, n_images):
@@ -125,18 +125,45 @@ def pair_indices(y, n_pairs=None, *, strategy="stratified", random_state=None):
     return _draw_from_classes(digits.ravel(), y, gen).reshape(n_pairs, 2)
 
 
+def _gather_images(images, indices, view):
+    """Fill ``view`` (n, *indices.shape[1:], h, w) with ``images[indices]``.
+
+    ``np.take`` writes the gathered images straight into ``view`` when it is
+    contiguous (pairs stacked vertically). Otherwise (side by side, where the rows
+    of the images interleave) it writes a chunk into a buffer that stays in the
+    CPU cache, whose images are then copied into ``view`` one position at a time,
+    each image row moved as one item: the output is written once, and the
+    temporary memory is the buffer alone.
+    """
+    if indices.size and (indices.min() < 0 or indices.max() >= images.shape[0]):
+        raise IndexError(f"indices must lie in [0, {images.shape[0]}).")
+    images = np.ascontiguousarray(images)  # else np.take would copy it at every call
+    # indices are checked above: mode="clip" spares np.take a buffered copy of `out`
+    if view.flags.c_contiguous:
+        np.take(images, indices.reshape(-1), axis=0, out=view.reshape(-1, *images.shape[1:]),
+                mode="clip")
+        return
+    row = np.dtype((np.void, images.shape[-1] * images.itemsize))  # one image row
+    chunk = max(1, _GATHER_BUFFER_BYTES // max(1, view[:1].nbytes))
+    buffer = np.empty((min(chunk, indices.shape[0]), *view.shape[1:]), dtype=images.dtype)
+    view_rows, buffer_rows = view.view(row)[..., 0], buffer.view(row)[..., 0]
+    for start in range(0, indices.shape[0], chunk):
+        stop = min(start + chunk, indices.shape[0])
+        np.take(images, indices[start:stop], axis=0, out=buffer[: stop - start], mode="clip")
+        for position in np.ndindex(indices.shape[1:]):
+            view_rows[(slice(start, stop), *position)] = buffer_rows[
+                (slice(0, stop - start), *position)]
+
+
 def _gather_pairs(images, indices, layout):
-    """Pair images (n, h, 2w) or (n, 2h, w) gathered from ``images`` in bounded chunks."""
+    """Pair images (n, h, 2w) or (n, 2h, w) of ``images`` at ``indices`` (n, 2)."""
     n, (h, w) = indices.shape[0], images.shape[1:]
     if layout == "horizontal":
         out = np.empty((n, h, 2, w), dtype=images.dtype)
         view = out.transpose(0, 2, 1, 3)  # (n, 2, h, w) view of the side-by-side layout
     else:
-        out = np.empty((n, 2, h, w), dtype=images.dtype)
-        view = out
-    for start in range(0, n, _GATHER_CHUNK):
-        stop = min(start + _GATHER_CHUNK, n)
-        view[start:stop] = images[indices[start:stop]]
+        out = view = np.empty((n, 2, h, w), dtype=images.dtype)
+    _gather_images(images, indices, view)
     shape = (n, h, 2 * w) if layout == "horizontal" else (n, 2 * h, w)
     return out.reshape(shape)
 

@@ -2,8 +2,9 @@
 
 Each ``examples/plot_*.py`` is run as its own process, as a user would run it
 (``SUMDIGITS_EXAMPLES_QUICK=1 python examples/plot_x.py``), headless, with
-``SUMDIGITS_FIGURES`` pointing to a temporary folder. Examples added later are
-picked up by the glob; the test id is the file name.
+``SUMDIGITS_FIGURES`` pointing to a temporary folder, and without
+``TF_CPP_MIN_LOG_LEVEL``: none prints TensorFlow's start-up notices or a retracing
+warning. Examples added later are picked up by the glob; the test id is the file name.
 """
 
 import os
@@ -12,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from sumdigits.keras._startup import drop_startup_notices
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("plot_*.py"))
@@ -27,11 +30,11 @@ def test_example_runs_and_saves_figures(script, tmp_path):
     figures.mkdir()
     env = dict(os.environ)
     env.pop("SUMDIGITS_DATA", None)  # always the embedded subset
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # TensorFlow's default, as for a user
     env.update(
         SUMDIGITS_EXAMPLES_QUICK="1",
         SUMDIGITS_FIGURES=str(figures),
         MPLBACKEND="Agg",
-        TF_CPP_MIN_LOG_LEVEL="2",
         OPENBLAS_NUM_THREADS="1",
     )
     result = subprocess.run(
@@ -47,6 +50,8 @@ def test_example_runs_and_saves_figures(script, tmp_path):
         f"--- stdout (tail) ---\n{result.stdout[-3000:]}\n"
         f"--- stderr (tail) ---\n{result.stderr[-3000:]}"
     )
+    assert drop_startup_notices(result.stderr.encode()) == result.stderr.encode(), result.stderr
+    assert "retracing" not in result.stderr, result.stderr
     pngs = sorted(figures.glob("*.png"))
     assert pngs, f"{script.name} saved no PNG into SUMDIGITS_FIGURES"
     assert all(p.stat().st_size > 0 for p in pngs), [p.name for p in pngs if not p.stat().st_size]

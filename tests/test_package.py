@@ -50,6 +50,9 @@ def test_benchmark_runner_quick_run_writes_json_and_markdown(tmp_path):
     assert "pairs" in available()
     results = run_benchmarks(["pairs"], "embedded", quick=True, out=tmp_path)
     table = results["pairs"]["tables"][0]
-    assert table["columns"][0] == "method" and len(table["rows"]) == 4
+    assert table["columns"][0] == "method" and len(table["rows"]) == 6
+    # every method timed and, in its own process, measured for memory
+    assert all(row[2] > 0 for row in table["rows"])
+    assert all(row[6] is not None for row in table["rows"] if "already mapped" not in row[0])
     assert (tmp_path / "results.json").is_file()
     assert "| make_digit_pairs, stratified |" in (tmp_path / "results.md").read_text()

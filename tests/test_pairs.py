@@ -217,3 +217,17 @@ def test_transformer_leads_an_imbalanced_learn_pipeline():
     X_pairs, sums = make_digit_pairs(digits.data / 16.0, digits.target, 200,
                                      image_shape=(8, 8), random_state=1, return_X_y=True)
     assert pipe.predict(X_pairs).shape == sums.shape
+
+
+@pytest.mark.parametrize("layout", ["horizontal", "vertical"])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_pairs_gathered_across_many_buffer_chunks_are_the_source_images(layout, order):
+    # 28 x 28 float images: a chunk of the gather holds a few hundred pairs, so 2,001
+    # pairs cross several chunk boundaries; F order is a non-contiguous input
+    rng = np.random.default_rng(0)
+    X = np.asarray(rng.random((300, 28, 28)), order=order)
+    y = np.arange(300) % 10
+    pairs = make_digit_pairs(X, y, 2001, strategy="random", layout=layout, random_state=0)
+    axis = 2 if layout == "horizontal" else 1
+    expected = np.concatenate((X[pairs.indices[:, 0]], X[pairs.indices[:, 1]]), axis=axis)
+    np.testing.assert_array_equal(pairs.data, expected)

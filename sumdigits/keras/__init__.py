@@ -1,6 +1,14 @@
-"""Keras estimators (through scikeras). Importing this subpackage imports TensorFlow."""
+"""Keras estimators (through scikeras). Importing this subpackage imports TensorFlow.
+
+TensorFlow is loaded here, before any module of the subpackage needs it, without the
+start-up notices its native libraries print (:mod:`sumdigits.keras._startup`).
+"""
 
 import importlib
+
+from ._startup import import_keras_quietly
+
+import_keras_quietly()
 
 _LAZY = {
     "FCNNClassifier": "sumdigits.keras.estimators",

@@ -777,9 +777,23 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         check_is_fitted(self, "model_")
         X, _ = self._validate_data(X)
         X = self.feature_encoder_.transform(X)
-        embedding = keras.Model(self.model_.inputs, self.model_.get_layer(EMBEDDING_LAYER).output)
-        out = embedding.predict(X, batch_size=self.batch_size, verbose=0)
+        out = self._embedding_network(self.model_).predict(X, batch_size=self.batch_size,
+                                                             verbose=0)
         return np.asarray(out).reshape(len(X), -1)
+
+    def _embedding_network(self, network):
+        """``network`` up to its embedding layer, built once per fitted network.
+
+        A new ``keras.Model`` at every ``transform`` would trace a new predict
+        function each time, which TensorFlow reports as retracing from the fifth
+        call on. The cached model shares the network's layers, so it follows
+        ``partial_fit``; a refit builds a new network, and so a new one.
+        """
+        cached = getattr(self, "_embedding_cache", None)
+        if cached is None or cached[0] is not network:
+            embedding = keras.Model(network.inputs, network.get_layer(EMBEDDING_LAYER).output)
+            self._embedding_cache = cached = (network, embedding)
+        return cached[1]
 
     # scikit-learn's repr (changed parameters only), not scikeras' one-per-line listing
     __repr__ = BaseEstimator.__repr__
@@ -788,6 +802,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         state = self.__dict__.copy()
         # the per-fit callback copies hold the model: never pickle them
         state.pop("_fit_callbacks", None)
+        state.pop("_embedding_cache", None)  # rebuilt from model_ on demand
         state["_predict_callbacks"] = []
         return state
 

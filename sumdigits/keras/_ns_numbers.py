@@ -22,12 +22,11 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._validation import check_digit_labels, check_image_shape, check_images, check_layout
-from ..pairs import pair_indices, split_pairs
+from ..pairs import _gather_images, pair_indices, split_pairs
 
 __all__ = ["check_n_digits", "make_number_pairs", "max_sum", "split_numbers"]
 
 MAX_DIGITS = 4
-_GATHER_CHUNK = 1 << 14  # samples gathered at once: caps temporary memory
 
 
 def check_n_digits(n_digits, *, name="n_digits"):
@@ -145,7 +144,7 @@ def make_number_pairs(
 
 
 def _gather_numbers(images, indices, layout):
-    """Sample images gathered from ``images`` at ``indices`` (n, 2, N), in bounded chunks."""
+    """Sample images of ``images`` at ``indices`` (n, 2, N)."""
     n, _, n_digits = indices.shape
     h, w = images.shape[1:]
     if layout == "horizontal":
@@ -154,9 +153,7 @@ def _gather_numbers(images, indices, layout):
     else:
         out = np.empty((n, 2, h, n_digits, w), dtype=images.dtype)
         view = out.transpose(0, 1, 3, 2, 4)
-    for start in range(0, n, _GATHER_CHUNK):
-        stop = min(start + _GATHER_CHUNK, n)
-        view[start:stop] = images[indices[start:stop]]
+    _gather_images(images, indices, view)
     shape = (n, h, 2 * n_digits * w) if layout == "horizontal" else (n, 2 * h, n_digits * w)
     return out.reshape(shape)
 

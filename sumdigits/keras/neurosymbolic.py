@@ -28,7 +28,7 @@ from .._validation import check_images, check_sum_labels
 from ._base import BaseKerasClassifier, ImageInputEncoder
 from ._ns_graph import most_probable_sum, position_sum_proba, sum_log_proba, sum_proba
 from ._ns_numbers import max_sum, split_numbers
-from .builders import EMBEDDING_LAYER, build_cnn
+from .builders import build_cnn
 from .estimators import _base_kwargs
 
 __all__ = [
@@ -587,7 +587,6 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         check_is_fitted(self, "model_")
         X, _ = self._validate_data(X)
         digits = self.feature_encoder_.transform(X)
-        net = self.digit_classifier_
-        embed = keras.Model(net.inputs, net.get_layer(EMBEDDING_LAYER).output)
-        out = embed.predict(digits.reshape(-1, *digits.shape[2:]), batch_size=256, verbose=0)
+        out = self._embedding_network(self.digit_classifier_).predict(
+            digits.reshape(-1, *digits.shape[2:]), batch_size=256, verbose=0)
         return np.asarray(out).reshape(len(digits), -1)

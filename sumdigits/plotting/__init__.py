@@ -7,7 +7,7 @@ Each display is created by a class method (``from_estimator``,
 only when something is drawn, and TensorFlow never by this package.
 """
 
-from ._base import savefig
+from ._base import quick_mode, savefig
 from ._confusion import ClassificationReportDisplay, SumConfusionMatrixDisplay
 from ._curves import TrainingHistoryDisplay, TrainingSizeDisplay
 from ._embedding import EmbeddingDisplay, select_perplexity
@@ -27,6 +27,7 @@ __all__ = [
     "TrainingHistoryDisplay",
     "TrainingSizeDisplay",
     "WeightImagesDisplay",
+    "quick_mode",
     "savefig",
     "select_perplexity",
 ]

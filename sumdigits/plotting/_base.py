@@ -14,9 +14,10 @@ import numpy as np
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["savefig"]
+__all__ = ["quick_mode", "savefig"]
 
 FIGURES_ENV_VAR = "SUMDIGITS_FIGURES"
+QUICK_ENV_VAR = "SUMDIGITS_EXAMPLES_QUICK"
 
 
 def _get_axes(ax, caller, **subplots_kw):
@@ -130,6 +131,38 @@ def _check_history(history, name="history"):
             )
         out[str(key)] = arr
     return out
+
+
+def quick_mode():
+    """Whether the examples run in their quick mode, from ``SUMDIGITS_EXAMPLES_QUICK``.
+
+    The examples (``examples/plot_*.py``) read their sizes from it: ``"1"``
+    gives small data and few epochs, which check in CI that every example runs;
+    unset, empty or ``"0"`` gives the full runs whose figures the documentation
+    shows.
+
+    Returns
+    -------
+    bool
+        True in quick mode.
+
+    Raises
+    ------
+    ValueError
+        If the variable holds anything other than ``""``, ``"0"`` or ``"1"``.
+
+    Examples
+    --------
+    >>> import os
+    >>> from sumdigits.plotting import quick_mode
+    >>> quick_mode() == (os.environ.get("SUMDIGITS_EXAMPLES_QUICK", "") == "1")
+    True
+    """
+    value = os.environ.get(QUICK_ENV_VAR, "").strip()
+    if value not in ("", "0", "1"):
+        raise ValueError(f"{QUICK_ENV_VAR} must be '1' (quick mode), '0' or unset (full runs); "
+                         f"got {value!r}.")
+    return value == "1"
 
 
 def savefig(fig, name, *, folder=None, dpi=100):

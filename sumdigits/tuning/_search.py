@@ -238,6 +238,63 @@ subsample, timeout, verbose, callbacks, catch
                 self.callbacks = callbacks
         return self
 
+    # TensorFlow counts the tracings of Keras' predict step over all networks: after a
+    # search of many, the refitted network's first predictions would be reported as
+    # retracing too, so they are silenced like the search's own.
+    def predict(self, X, **kwargs):
+        """``predict`` of the best estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+        **kwargs : dict
+            Passed to the best estimator's ``predict``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predictions.
+        """
+        with _upstream_warnings_silenced():
+            return super().predict(X, **kwargs)
+
+    def predict_proba(self, X, **kwargs):
+        """``predict_proba`` of the best estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+        **kwargs : dict
+            Passed to the best estimator's ``predict_proba``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities.
+        """
+        with _upstream_warnings_silenced():
+            return super().predict_proba(X, **kwargs)
+
+    def score(self, X, y=None):
+        """Score of the best estimator on ``X`` and ``y``, by ``scorer_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+        y : array-like of shape (n_samples,), default=None
+            Targets.
+
+        Returns
+        -------
+        score : float
+            The score.
+        """
+        with _upstream_warnings_silenced():
+            return super().score(X, y)
+
 
 #: File suffixes that :func:`tune` keeps in Optuna's journal format (a shared file system).
 JOURNAL_SUFFIXES = (".log", ".journal")
