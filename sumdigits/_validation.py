@@ -12,29 +12,11 @@ import numbers
 import numpy as np
 from sklearn_compat.utils.validation import validate_data as _validate_data
 
-MNIST_SHAPE = (28, 28)
+from ._geometry import MNIST_SHAPE, VECTOR, check_image_shape, part_shape
+
 N_DIGIT_CLASSES = 10
 N_SUM_CLASSES = 19
 LAYOUTS = ("horizontal", "vertical")
-
-
-def check_image_shape(image_shape, *, name="image_shape"):
-    """Return ``image_shape`` as a tuple of two positive ints, or raise."""
-    if image_shape is None:
-        return None
-    try:
-        shape = tuple(image_shape)
-    except TypeError:
-        raise TypeError(
-            f"{name} must be a pair of positive ints (height, width), got {image_shape!r}."
-        ) from None
-    if len(shape) != 2 or not all(
-        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in shape
-    ):
-        raise ValueError(
-            f"{name} must be a pair of positive ints (height, width), got {image_shape!r}."
-        )
-    return (int(shape[0]), int(shape[1]))
 
 
 def check_samples(X, y=None, *, name="X", y_name="y", max_ndim=4, min_samples=1):
@@ -126,7 +108,8 @@ def _check_pixels(X, name):
     ):
         raise TypeError(f"{name} must hold numeric pixel values, got dtype {X.dtype}.")
     if np.issubdtype(X.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real pixel values, got dtype {X.dtype}.")
+        raise ValueError(f"Complex data not supported: {name} must hold real pixel values, "
+                         f"got dtype {X.dtype}.")
     if np.issubdtype(X.dtype, np.floating) and X.size:
         finite = np.isfinite(X)
         if not finite.all():
@@ -135,7 +118,8 @@ def _check_pixels(X, name):
     if X.size and not np.issubdtype(X.dtype, np.unsignedinteger) and X.dtype != np.bool_:
         if X.min() < 0:
             raise ValueError(
-                f"{name} contains negative pixel values (min {X.min()}); pixels must be >= 0."
+                f"{name} contains negative pixel values (min {X.min()}); pixels must be >= 0 "
+                "(Negative values in data are not pixel intensities)."
             )
 
 
@@ -147,9 +131,10 @@ def check_images(X, *, image_shape=None, name="X", min_samples=1):
     X : array-like of shape (n, height, width) or (n, height * width)
         Images, 3-D, or flattened row-major. Flattened images must have 784
         pixels (28 x 28) unless ``image_shape`` says otherwise.
-    image_shape : tuple of int, default=None
-        The (height, width) of flattened images. For 3-D input it must match
-        ``X.shape[1:]`` when given.
+    image_shape : tuple of int, "vector" or None, default=None
+        The (height, width) of flattened images, or "vector" for plain feature
+        vectors (1 x n_features images); see :func:`sumdigits._geometry.part_shape`.
+        For 3-D input it must match ``X.shape[1:]`` when given.
     name : str
         The argument's name for error messages.
     min_samples : int, default=1
@@ -168,23 +153,14 @@ def check_images(X, *, image_shape=None, name="X", min_samples=1):
     X = np.asarray(X)
     _check_pixels(X, name)
     if X.ndim == 3:
-        if image_shape is not None and X.shape[1:] != image_shape:
+        expected = (1, X.shape[2]) if image_shape == VECTOR else image_shape
+        if image_shape is not None and X.shape[1:] != expected:
             raise ValueError(
                 f"{name} holds images of shape {X.shape[1:]}, but image_shape={image_shape}."
             )
         images, flat = X, False
     elif X.ndim == 2:
-        shape = image_shape or MNIST_SHAPE
-        if X.shape[1] != shape[0] * shape[1]:
-            hint = (
-                "" if image_shape else
-                " Pass image_shape=(height, width) for images of another size, or give X as "
-                "a 3-D array (n, height, width)."
-            )
-            raise ValueError(
-                f"{name} has {X.shape[1]} features per sample, expected "
-                f"{shape[0] * shape[1]} ({shape[0]} x {shape[1]} pixels).{hint}"
-            )
+        shape = part_shape(X.shape[1], image_shape=image_shape, name=name)
         images, flat = X.reshape(X.shape[0], *shape), True
     else:
         raise ValueError(
@@ -202,6 +178,12 @@ def _check_integer_labels(y, *, name, low, high, what):
     if hasattr(y, "toarray"):
         raise TypeError(f"{name} must be a dense array of {what}.")
     y = np.asarray(y)
+    if y.dtype == object and y.ndim:  # numbers held as Python objects, as from pandas
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must hold integer {what} in {low}..{high}; Unknown label "
+                            "type: an object array that is not numbers.") from None
     if y.dtype == object or not (
         np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)
         or y.dtype == np.bool_

@@ -17,7 +17,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from ._validation import LAYOUTS, MNIST_SHAPE, check_image_shape, check_images, validate_data
+from ._geometry import image_shape_constraint, part_shape
+from ._validation import LAYOUTS, check_image_shape, check_images, validate_data
 from .pairs import split_pairs
 
 __all__ = ["HOGTransformer", "GaussianNoiseAugmenter"]
@@ -59,9 +60,11 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     layout : {"horizontal", "vertical"} or None, default=None
         None for single images; otherwise ``X`` holds pair images laid out so,
         and each of their two digits is described separately.
-    image_shape : tuple of int, default=None
+    image_shape : tuple of int, "vector" or None, default=None
         (height, width) of one (digit) image when ``X`` is flattened; by default
-        28 x 28. For 3-D ``X`` it is read from the array.
+        28 x 28. For 3-D ``X`` it is read from the array. "vector" takes the rows
+        of ``X`` as plain feature vectors: one row of pixels (1 x n_features),
+        or with ``layout``, the two halves of the row.
 
     Attributes
     ----------
@@ -91,7 +94,7 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         "block_norm": [StrOptions({"L1", "L1-sqrt", "L2", "L2-Hys"})],
         "transform_sqrt": ["boolean"],
         "layout": [StrOptions(set(LAYOUTS)), None],
-        "image_shape": ["array-like", tuple, None],
+        "image_shape": image_shape_constraint(),
     }
 
     def __init__(
@@ -119,7 +122,8 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             images, _ = check_images(X, image_shape=image_shape, name="X")
             return images[None]
         first, second = split_pairs(X, layout=self.layout, image_shape=image_shape)
-        shape = first.shape[1:] if first.ndim == 3 else (image_shape or MNIST_SHAPE)
+        shape = first.shape[1:] if first.ndim == 3 else part_shape(
+            X.shape[1], image_shape=image_shape, n_parts=2)
         return np.stack([first.reshape(-1, *shape), second.reshape(-1, *shape)])
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -137,7 +141,7 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         self : object
         """
-        X = validate_data(self, X, allow_nd=True, dtype=None)
+        X = validate_data(self, X, allow_nd=True, dtype="numeric")
         cell = _pair_of_ints(self.pixels_per_cell, "pixels_per_cell")
         block = _pair_of_ints(self.cells_per_block, "cells_per_block")
         images = self._images(X, check_image_shape(self.image_shape))
@@ -168,7 +172,7 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         from skimage.feature import hog
 
         check_is_fitted(self)
-        X = validate_data(self, X, allow_nd=True, dtype=None, reset=False)
+        X = validate_data(self, X, allow_nd=True, dtype="numeric", reset=False)
         images = self._images(X, self.image_shape_)
         if images.shape[2:] != self.image_shape_:
             raise ValueError(

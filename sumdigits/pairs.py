@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
+from ._geometry import VECTOR, image_shape_constraint, part_shape
 from ._validation import (
     LAYOUTS,
     N_DIGIT_CLASSES,
@@ -27,6 +28,7 @@ from ._validation import (
     check_image_shape,
     check_images,
     check_layout,
+    validate_data,
 )
 
 __all__ = ["STRATEGIES", "make_digit_pairs", "pair_indices", "split_pairs", "PairSumTransformer"]
@@ -270,9 +272,10 @@ def split_pairs(X, *, layout="horizontal", image_shape=None, name="X"):
         Pair images as :func:`make_digit_pairs` makes them.
     layout : {"horizontal", "vertical"}, default="horizontal"
         How the digits sit in the pair image.
-    image_shape : tuple of int, default=None
+    image_shape : tuple of int, "vector" or None, default=None
         (height, width) of one digit. Needed for flattened pairs whose digits
-        are not 28 x 28; for 3-D pairs it is read from ``X``.
+        are not 28 x 28; for 3-D pairs it is read from ``X``. "vector" takes
+        any feature vector of even length as a pair and cuts it in two halves.
     name : str, default="X"
         The argument's name in error messages.
 
@@ -295,7 +298,7 @@ def split_pairs(X, *, layout="horizontal", image_shape=None, name="X"):
     image_shape = check_image_shape(image_shape)
     arr = np.asarray(X)
     if arr.ndim == 2:
-        h, w = image_shape or (28, 28)
+        h, w = part_shape(arr.shape[1], image_shape=image_shape, n_parts=2, name=name)
         pair_shape = (h, 2 * w) if layout == "horizontal" else (2 * h, w)
         images, flat = check_images(arr, image_shape=pair_shape, name=name)
     else:
@@ -311,7 +314,8 @@ def split_pairs(X, *, layout="horizontal", image_shape=None, name="X"):
                 raise ValueError(f"{name} has pair images {h} x {w}: a vertical pair "
                                  "needs an even height.")
             h //= 2
-        if image_shape is not None and image_shape != (h, w):
+        if image_shape is not None and image_shape != (
+                (1, w) if image_shape == VECTOR else (h, w)):
             raise ValueError(f"{name} holds digits of shape {(h, w)}, but "
                              f"image_shape={image_shape}.")
     n = images.shape[0]
@@ -343,8 +347,10 @@ class PairSumTransformer(BaseEstimator):
         How pairs are drawn.
     layout : {"horizontal", "vertical"}, default="horizontal"
         Side by side or stacked.
-    image_shape : tuple of int, default=None
-        (height, width) of flattened digits, when not 28 x 28.
+    image_shape : tuple of int, "vector" or None, default=None
+        (height, width) of flattened digits, when not 28 x 28; "vector" takes
+        the rows of ``X`` as plain feature vectors (1 x n_features images), and
+        a pair is then the two vectors one after the other.
     random_state : int, RandomState instance or None, default=None
         Seed of the draw.
 
@@ -380,7 +386,7 @@ class PairSumTransformer(BaseEstimator):
         "n_pairs": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "strategy": [StrOptions(set(STRATEGIES))],
         "layout": [StrOptions(set(LAYOUTS))],
-        "image_shape": ["array-like", tuple, None],
+        "image_shape": image_shape_constraint(),
         "random_state": ["random_state"],
     }
 
@@ -414,12 +420,17 @@ class PairSumTransformer(BaseEstimator):
         -------
         self : object
         """
+        X, y = self._validate_input(X, y)
         images, _ = check_images(X, image_shape=self.image_shape, name="X")
-        y = check_digit_labels(y, name="y", n_samples=images.shape[0])
         pair_indices(y, self.n_pairs, strategy=self.strategy, random_state=0)  # drawable?
         self.image_shape_ = tuple(images.shape[1:])
         self.n_features_in_ = int(np.prod(self.image_shape_))
         return self
+
+    def _validate_input(self, X, y):
+        """scikit-learn's checks of X and y (numbers, finite, non-empty), then the digit labels."""
+        X, y = validate_data(self, X, y, allow_nd=True, dtype="numeric")
+        return X, check_digit_labels(y, name="y", n_samples=X.shape[0])
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_resample(self, X, y):
@@ -442,6 +453,7 @@ class PairSumTransformer(BaseEstimator):
         return self._fit_resample(X, y)
 
     def _fit_resample(self, X, y):
+        X, y = self._validate_input(X, y)
         pairs = make_digit_pairs(
             X,
             y,
@@ -483,5 +495,6 @@ class PairSumTransformer(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = True
         tags.input_tags.three_d_array = True
+        tags.input_tags.positive_only = True
         tags.target_tags.required = True
         return tags

@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from sklearn_compat.base import _fit_context
 
+from ._geometry import image_shape_constraint, part_shape
 from ._sums import joint_digit_distribution, sum_distribution, sum_matrix
 from ._validation import (
     LAYOUTS,
@@ -145,10 +146,11 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         :class:`~sklearn.model_selection.GridSearchCV`).
     layout : {"horizontal", "vertical"}, default="horizontal"
         How the two digits sit in a pair image, as in :func:`~sumdigits.make_digit_pairs`.
-    image_shape : tuple of int, default=None
+    image_shape : tuple of int, "vector" or None, default=None
         (height, width) of one digit of flattened pairs. By default it is read
         from 3-D pairs, and flattened pairs are taken to hold two square digits
-        (28 x 28 for 1,568 features, 8 x 8 for 128).
+        (28 x 28 for 1,568 features, 8 x 8 for 128). "vector" takes any feature
+        vector of even length as a pair: its two halves are the two "digits".
     max_iter : int, default=20
         Most EM iterations (M-steps) when learning from sums; unused with digit labels.
     tol : float, default=1e-3
@@ -213,7 +215,7 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "layout": [StrOptions(set(LAYOUTS))],
-        "image_shape": ["array-like", tuple, None],
+        "image_shape": image_shape_constraint(),
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "verbose": ["verbose"],
@@ -240,27 +242,17 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
 
     def _digit_shape(self, X):
         """(height, width) of one digit of the pairs ``X``, or raise."""
-        shape = check_image_shape(self.image_shape)
         if X.ndim != 2:
-            return shape  # 3-D pairs: split_pairs reads (and checks) the shape
-        if shape is not None:
-            return shape
-        n_pixels, odd = divmod(X.shape[1], 2)
-        side = int(round(np.sqrt(n_pixels)))
-        if odd or side * side != n_pixels:
-            raise ValueError(
-                f"X has {X.shape[1]} features per pair, which is not two square digits "
-                "(1,568 for 28 x 28): pass image_shape=(height, width) of one digit, "
-                "or give X as 3-D pair images."
-            )
-        return (side, side)
+            return check_image_shape(self.image_shape)  # 3-D: split_pairs reads the shape
+        return part_shape(X.shape[1], image_shape=self.image_shape, n_parts=2,
+                          infer_square=True)
 
     def _split(self, X, y=None, *, reset):
         """Validate pair images (and y, when fitting); return their first and second digits."""
         if reset:
-            X, _ = validate_data(self, X, y, allow_nd=True, dtype=None, multi_output=True)
+            X, _ = validate_data(self, X, y, allow_nd=True, dtype="numeric", multi_output=True)
         else:
-            X = validate_data(self, X, reset=False, allow_nd=True, dtype=None)
+            X = validate_data(self, X, reset=False, allow_nd=True, dtype="numeric")
         if reset:
             self.image_shape_ = self._digit_shape(X)
         first, second = split_pairs(X, layout=self.layout, image_shape=self.image_shape_)

@@ -330,7 +330,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         "callbacks": [list, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "shuffle": ["boolean"],
-        "image_shape": [tuple, list, None],
+        "image_shape": image_shape_constraint(),
         "rescale": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="neither"),
                     None],
         "warm_start": ["boolean"],
