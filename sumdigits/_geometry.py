@@ -23,7 +23,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["MNIST_SHAPE", "VECTOR", "check_image_shape", "part_shape"]
+__all__ = ["MNIST_SHAPE", "VECTOR", "check_image_shape", "check_shape_matches", "part_shape",
+           "pair_image_shape", "image_shape_constraint"]
 
 MNIST_SHAPE = (28, 28)
 #: ``image_shape="vector"``: samples are feature vectors; each image is one row of pixels.
@@ -134,3 +135,28 @@ def image_shape_constraint():
     from sklearn.utils._param_validation import StrOptions
 
     return ["array-like", tuple, list, StrOptions({VECTOR}), None]
+
+
+def check_shape_matches(shape, image_shape, *, name="X", what="images"):
+    """Raise unless the (height, width) ``shape`` read from 3-D input fits ``image_shape``.
+
+    ``"vector"`` fits images of one row; None fits anything.
+    """
+    image_shape = check_image_shape(image_shape)
+    shape = tuple(int(s) for s in shape)
+    expected = (1, shape[1]) if image_shape == VECTOR else image_shape
+    if image_shape is not None and shape != expected:
+        raise ValueError(f"{name} holds {what} of shape {shape}, but image_shape={image_shape!r}.")
+
+
+def pair_image_shape(n_features, *, image_shape=None, layout="horizontal", name="X"):
+    """(height, width) of flattened pair images: two digits side by side or stacked.
+
+    Examples
+    --------
+    >>> from sumdigits._geometry import pair_image_shape
+    >>> pair_image_shape(1568), pair_image_shape(1568, layout="vertical")
+    ((28, 56), (56, 28))
+    """
+    h, w = part_shape(n_features, image_shape=image_shape, n_parts=2, name=name)
+    return (h, 2 * w) if layout == "horizontal" else (2 * h, w)

@@ -7,12 +7,10 @@ is clipped, cast past its meaning, or dropped silently.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn_compat.utils.validation import validate_data as _validate_data
 
-from ._geometry import MNIST_SHAPE, VECTOR, check_image_shape, part_shape
+from ._geometry import check_image_shape, check_shape_matches, part_shape  # noqa: F401 (re-export)
 
 N_DIGIT_CLASSES = 10
 N_SUM_CLASSES = 19
@@ -153,11 +151,7 @@ def check_images(X, *, image_shape=None, name="X", min_samples=1):
     X = np.asarray(X)
     _check_pixels(X, name)
     if X.ndim == 3:
-        expected = (1, X.shape[2]) if image_shape == VECTOR else image_shape
-        if image_shape is not None and X.shape[1:] != expected:
-            raise ValueError(
-                f"{name} holds images of shape {X.shape[1:]}, but image_shape={image_shape}."
-            )
+        check_shape_matches(X.shape[1:], image_shape, name=name)
         images, flat = X, False
     elif X.ndim == 2:
         shape = part_shape(X.shape[1], image_shape=image_shape, name=name)

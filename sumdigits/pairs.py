@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from ._geometry import VECTOR, image_shape_constraint, part_shape
+from ._geometry import check_shape_matches, image_shape_constraint, pair_image_shape
 from ._validation import (
     LAYOUTS,
     N_DIGIT_CLASSES,
@@ -298,8 +298,10 @@ def split_pairs(X, *, layout="horizontal", image_shape=None, name="X"):
     image_shape = check_image_shape(image_shape)
     arr = np.asarray(X)
     if arr.ndim == 2:
-        h, w = part_shape(arr.shape[1], image_shape=image_shape, n_parts=2, name=name)
-        pair_shape = (h, 2 * w) if layout == "horizontal" else (2 * h, w)
+        pair_shape = pair_image_shape(arr.shape[1], image_shape=image_shape, layout=layout,
+                                      name=name)
+        h, w = (pair_shape[0], pair_shape[1] // 2) if layout == "horizontal" else (
+            pair_shape[0] // 2, pair_shape[1])
         images, flat = check_images(arr, image_shape=pair_shape, name=name)
     else:
         images, flat = check_images(arr, name=name)
@@ -314,10 +316,7 @@ def split_pairs(X, *, layout="horizontal", image_shape=None, name="X"):
                 raise ValueError(f"{name} has pair images {h} x {w}: a vertical pair "
                                  "needs an even height.")
             h //= 2
-        if image_shape is not None and image_shape != (
-                (1, w) if image_shape == VECTOR else (h, w)):
-            raise ValueError(f"{name} holds digits of shape {(h, w)}, but "
-                             f"image_shape={image_shape}.")
+        check_shape_matches((h, w), image_shape, name=name, what="digits")
     n = images.shape[0]
     if layout == "horizontal":
         both = images.reshape(n, h, 2, w).transpose(0, 2, 1, 3)

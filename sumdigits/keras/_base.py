@@ -50,12 +50,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
-from .._validation import MNIST_SHAPE, check_image_shape, check_n_classes, check_samples
+from .._geometry import check_shape_matches, image_shape_constraint, part_shape
+from .._validation import check_n_classes, check_samples
 from .builders import EMBEDDING_LAYER
 
 __all__ = ["BaseKerasClassifier", "ImageInputEncoder"]
-
-_PAIR_SHAPE = (MNIST_SHAPE[0], 2 * MNIST_SHAPE[1])  # two digits side by side
 
 # Prefixes of routed parameters ``<prefix>__<name>``, as scikeras routes them: to
 # keras.Model.fit, predict and compile, to the optimizer's, loss', metrics' and
@@ -75,11 +74,12 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    image_shape : tuple of int, default=None
+    image_shape : tuple of int, "vector" or None, default=None
         The (height, width) of flattened images. ``None`` infers it: 784 features
         are a 28 x 28 digit, 1568 a 28 x 56 pair (two digits side by side, the
         default layout of :func:`sumdigits.make_digit_pairs`), a perfect square
-        ``d`` a ``sqrt(d) x sqrt(d)`` image.
+        ``d`` a ``sqrt(d) x sqrt(d)`` image (:func:`sumdigits._geometry.part_shape`).
+        "vector": plain feature vectors, a 1 x n_features image each.
     rescale : "auto", float or None, default="auto"
         Factor applied to the pixels: "auto" divides ``uint8`` input by 255 and
         leaves other dtypes alone; ``None`` means 1.
@@ -105,14 +105,10 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
         if X.ndim == 2 and not self.as_images:
             self.input_shape_ = (X.shape[1],)
         elif X.ndim == 2:
-            self.input_shape_ = _flat_image_shape(X.shape[1], self.image_shape)
+            self.input_shape_ = part_shape(X.shape[1], image_shape=self.image_shape,
+                                           infer_square=True)
         elif X.ndim in (3, 4):
-            if self.image_shape is not None:
-                shape = check_image_shape(self.image_shape)
-                if X.shape[1:3] != shape:
-                    raise ValueError(
-                        f"X holds images of shape {X.shape[1:3]}, but image_shape={shape}."
-                    )
+            check_shape_matches(X.shape[1:3], self.image_shape)
             self.input_shape_ = X.shape[1:] if self.as_images else (int(np.prod(X.shape[1:])),)
         else:
             raise ValueError(
@@ -134,29 +130,6 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
         if self.scale_ == 1.0:
             return X.astype(dtype)
         return np.multiply(X, self.scale_, dtype=dtype)  # one pass, one new array
-
-
-def _flat_image_shape(n_features, image_shape):
-    """The (height, width) of flattened images with ``n_features`` pixels."""
-    if image_shape is not None:
-        shape = check_image_shape(image_shape)
-        if shape[0] * shape[1] != n_features:
-            raise ValueError(
-                f"X has {n_features} features per sample but image_shape={shape} holds "
-                f"{shape[0] * shape[1]} pixels."
-            )
-        return shape
-    if n_features == MNIST_SHAPE[0] * MNIST_SHAPE[1]:
-        return MNIST_SHAPE
-    if n_features == _PAIR_SHAPE[0] * _PAIR_SHAPE[1]:
-        return _PAIR_SHAPE
-    side = int(round(np.sqrt(n_features)))
-    if side * side == n_features:
-        return (side, side)
-    raise ValueError(
-        f"Cannot tell the image shape of {n_features} features per sample: pass "
-        "image_shape=(height, width), or give X as a 3-D array (n, height, width)."
-    )
 
 
 def _check_fit_callbacks(callbacks):

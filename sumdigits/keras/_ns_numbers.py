@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._geometry import MNIST_SHAPE, check_shape_matches, part_shape
 from .._validation import check_digit_labels, check_image_shape, check_images, check_layout
 from ..pairs import _gather_images, pair_indices, split_pairs
 
@@ -198,9 +199,7 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
             layout == "vertical" or arr.shape[2] % (2 * n_digits) == 0):
         h = arr.shape[1] // (2 if layout == "vertical" else 1)
         w = arr.shape[2] // (n_digits * (2 if layout == "horizontal" else 1))
-        if image_shape is not None and image_shape != (h, w):
-            raise ValueError(f"{name} holds digits of shape {(h, w)}, but "
-                             f"image_shape={image_shape}.")
+        check_shape_matches((h, w), image_shape, name=name, what="digits")
         if image_shape is None and h != w:
             raise ValueError(
                 f"{name} has images of shape {arr.shape[1:]}: with n_digits={n_digits} and "
@@ -215,7 +214,8 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
             f"side by side (n_digits={n_digits}, layout={layout!r})."
         )
     else:
-        h, w = image_shape or (28, 28)
+        h, w = (part_shape(arr.shape[1], image_shape=image_shape, n_parts=2 * n_digits,
+                           name=name) if arr.ndim == 2 else MNIST_SHAPE)  # else split_pairs raises
         number_shape = (h, n_digits * w)
     # each number is one wide "digit" of split_pairs
     first, second = split_pairs(arr, layout=layout, image_shape=number_shape, name=name)

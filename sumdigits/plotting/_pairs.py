@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .._geometry import pair_image_shape
 from .._validation import (
     N_SUM_CLASSES,
     check_image_shape,
@@ -146,8 +147,8 @@ def _check_pair_images(X, *, layout, image_shape, name="X"):
     image_shape = check_image_shape(image_shape)
     arr = np.asarray(X)
     if arr.ndim == 2:
-        h, w = image_shape or (28, 28)
-        pair_shape = (h, 2 * w) if layout == "horizontal" else (2 * h, w)
+        pair_shape = pair_image_shape(arr.shape[1], image_shape=image_shape, layout=layout,
+                                      name=name)
         images, _ = check_images(arr, image_shape=pair_shape, name=name)
     else:
         images, _ = check_images(arr, name=name)
