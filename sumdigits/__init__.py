@@ -26,7 +26,7 @@ _LAZY = {
     "NeuroSymbolicSumClassifier": "sumdigits.keras",
 }
 _SUBMODULES = {"datasets", "pairs", "sequential", "perceptron", "features", "keras",
-               "tuning", "plotting", "cli", "model_selection"}
+               "tuning", "plotting", "cli", "model_selection", "utils"}
 
 __all__ = ["load_mnist", "make_digit_pairs", "split_pairs", "PairSumTransformer", *_LAZY]
 

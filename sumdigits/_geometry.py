@@ -94,7 +94,8 @@ def part_shape(n_features, *, image_shape=None, n_parts=1, infer_square=False, n
     what = f"{n_features} features per sample"
     if n_parts > 1 and n_features % n_parts:
         raise ValueError(
-            f"{name} has {what}, which cannot hold {_plural(n_parts)} of equal size: "
+            f"{name} has {what} (n_features={n_features}), which cannot hold "
+            f"{_plural(n_parts)} of equal size: "
             f"the number of features must be a multiple of {n_parts}."
         )
     per_part = n_features // n_parts

@@ -187,7 +187,8 @@ def _check_integer_labels(y, *, name, low, high, what):
         if not np.isfinite(y).all():
             raise ValueError(f"{name} contains NaN or infinite values; expected {what}.")
         if not np.array_equal(y, np.round(y)):
-            raise ValueError(f"{name} must hold whole numbers ({what}), got fractional values.")
+            raise ValueError(f"{name} must hold whole numbers ({what}), got fractional values "
+                             "(a continuous target).")
     if y.size and (y.min() < low or y.max() > high):
         bad = y[(y < low) | (y > high)]
         raise ValueError(

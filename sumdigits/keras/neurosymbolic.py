@@ -31,11 +31,11 @@ from ._ns_numbers import max_sum, split_numbers
 from .builders import build_cnn
 from .estimators import _base_kwargs
 
+# NumberPairEncoder and SumEncoder are the estimator's scikeras encoders (SumEncoder.fit
+# takes y alone), parts of NeuroSymbolicSumClassifier rather than public estimators.
 __all__ = [
     "NeuroSymbolicSumClassifier",
-    "NumberPairEncoder",
     "PositionSums",
-    "SumEncoder",
     "build_neurosymbolic",
     "make_learning_rate_schedule",
     "sum_accuracy",

@@ -27,7 +27,8 @@ from optuna_integration.sklearn import OptunaSearchCV as _UpstreamOptunaSearchCV
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
-from sklearn.utils.validation import _num_samples
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from .._validation import check_n_labels
 from ._spaces import non_storable_params, search_space
@@ -109,6 +110,39 @@ class _TrialProgressBar:
         self._bar.update(1)
 
 
+def _delegate(method):
+    """The search's ``method``: the best estimator's, and only where the estimator has it.
+
+    Upstream defines every method whatever the estimator (its docstrings say "available
+    only if the underlying estimator supports" it), so ``hasattr(search, "transform")``
+    was True for a classifier; :class:`~sklearn.model_selection.GridSearchCV` uses
+    ``available_if`` the same way.
+    """
+
+    def available(self):
+        return bool(self.refit) and hasattr(self.estimator, method)
+
+    def call(self, X, *args, **kwargs):
+        check_is_fitted(self, "best_estimator_")
+        return getattr(self.best_estimator_, method)(X, *args, **kwargs)
+
+    call.__name__ = method
+    call.__doc__ = f"""``{method}`` of the best estimator (refit on the whole data).
+
+        Parameters
+        ----------
+        X : array-like
+            As the estimator's ``{method}`` takes it.
+        *args, **kwargs
+            Passed on.
+
+        Returns
+        -------
+        The estimator's ``{method}(X)``.
+        """
+    return available_if(available)(call)
+
+
 class OptunaSearchCV(_UpstreamOptunaSearchCV):
     """Hyper-parameter search with cross-validation and an Optuna study.
 
@@ -187,6 +221,14 @@ subsample, timeout, verbose, callbacks, catch
             verbose=verbose, callbacks=callbacks, catch=catch,
         )
         self.show_progress_bar = show_progress_bar
+
+    decision_function = _delegate("decision_function")
+    inverse_transform = _delegate("inverse_transform")
+    predict = _delegate("predict")
+    predict_log_proba = _delegate("predict_log_proba")
+    predict_proba = _delegate("predict_proba")
+    score_samples = _delegate("score_samples")
+    transform = _delegate("transform")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
