@@ -178,6 +178,8 @@ def _check_integer_labels(y, *, name, low, high, what):
         except (TypeError, ValueError):
             raise TypeError(f"{name} must hold integer {what} in {low}..{high}; Unknown label "
                             "type: an object array that is not numbers.") from None
+    if np.issubdtype(y.dtype, np.complexfloating):
+        raise ValueError(f"Complex data not supported: {name} must hold integer {what}.")
     if y.dtype == object or not (
         np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)
         or y.dtype == np.bool_

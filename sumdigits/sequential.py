@@ -163,8 +163,10 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     ----------
     estimator_ : classifier
         The fitted digit classifier.
-    classes_ : ndarray of shape (19,)
-        The sums 0..18.
+    classes_ : ndarray of shape (n_classes,)
+        The sums seen in ``fit`` (all of 0..18 in any real training set), as for
+        every scikit-learn classifier: :meth:`predict` returns one of them, and
+        :meth:`predict_proba` has one column per sum in ``classes_``.
     image_shape_ : tuple of int
         (height, width) of one digit.
     n_features_in_ : int
@@ -295,7 +297,7 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
             if not sample_weight.any():
                 raise ValueError("sample_weight is zero for every pair: nothing to learn from.")
         X_digits = np.concatenate([first, second])
-        self.classes_ = np.arange(N_SUM_CLASSES)
+        self.classes_ = np.unique(sums)
         self.estimator_ = clone(
             self.estimator if self.estimator is not None
             else make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=1000))
@@ -387,11 +389,18 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
 
         Returns
         -------
-        proba : ndarray of shape (n_pairs, 19)
-            ``proba[i, s]`` is the probability that pair ``i`` sums to ``s``.
+        proba : ndarray of shape (n_pairs, n_classes)
+            ``proba[i, k]`` is the probability that pair ``i`` sums to
+            ``classes_[k]``. When ``fit`` saw only some of the sums 0..18, it is
+            the probability given that the sum is one of them (with the digit
+            probabilities floored at 1e-9, as in EM, so that it is defined).
         """
         proba = self.predict_digit_proba(X)
-        return sum_distribution(proba[:, 0], proba[:, 1])
+        if len(self.classes_) == N_SUM_CLASSES:
+            return sum_distribution(proba[:, 0], proba[:, 1])
+        proba = np.maximum(proba, _PROBA_FLOOR)
+        proba = sum_distribution(proba[:, 0], proba[:, 1])[:, self.classes_]
+        return proba / proba.sum(axis=1, keepdims=True)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -402,7 +411,7 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
 
         Returns
         -------
-        log_proba : ndarray of shape (n_pairs, 19)
+        log_proba : ndarray of shape (n_pairs, n_classes)
             ``-inf`` where a sum has probability 0.
         """
         with np.errstate(divide="ignore"):

@@ -219,9 +219,10 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         Multiplies the sample weights per class.
     shuffle : bool, default=True
         Shuffle the training data before each epoch.
-    image_shape : tuple of int, default=None
+    image_shape : tuple of int, "vector" or None, default=None
         The (height, width) of flattened images when it cannot be inferred
-        (784 = 28 x 28, 1568 = 28 x 56, square sizes); see :class:`ImageInputEncoder`.
+        (784 = 28 x 28, 1568 = 28 x 56, square sizes), or "vector" for plain
+        feature vectors; see :class:`ImageInputEncoder`.
     rescale : "auto", float or None, default="auto"
         "auto" scales ``uint8`` pixels to [0, 1].
     warm_start : bool, default=False
@@ -570,9 +571,11 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
             np.arange(n), test_size=n_val, stratify=stratify, random_state=seed
         )
 
-        def take(a, idx):  # arrays, or a dict of arrays (one per network output)
+        def take(a, idx):  # arrays, or a dict or list of arrays (one per network output)
             if isinstance(a, dict):
                 return {k: np.asarray(v)[idx] for k, v in a.items()}
+            if isinstance(a, list):
+                return [np.asarray(v)[idx] for v in a]
             return None if a is None else np.asarray(a)[idx]
 
         validation = (take(X, val), take(y, val))

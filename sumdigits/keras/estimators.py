@@ -39,8 +39,9 @@ _BASE_DOC = """
         Copied at every fit; they survive clone, grid searches and pickling.
     class_weight : dict, "balanced" or None, default=None
     shuffle : bool, default=True
-    image_shape : tuple of int, default=None
-        (height, width) of flattened images when not inferable.
+    image_shape : tuple of int, "vector" or None, default=None
+        (height, width) of flattened images when not inferable; "vector" for
+        plain feature vectors (each a 1 x n_features image).
     rescale : "auto", float or None, default="auto"
         "auto" scales uint8 pixels to [0, 1].
     warm_start : bool, default=False

@@ -23,7 +23,7 @@ from .._validation import (
     check_samples,
     check_sum_labels,
 )
-from ._base import BaseKerasClassifier, ImageInputEncoder
+from ._base import BaseKerasClassifier, ImageInputEncoder, _ravel_column
 from .builders import build_multitask
 from .estimators import _ACTIVATIONS, _BASE_DOC, _base_kwargs
 
@@ -32,26 +32,44 @@ __all__ = ["MultiTaskSumClassifier"]
 TASKS = ("first", "second", "sum")
 
 
-class DigitPairTargetEncoder(TransformerMixin, BaseEstimator):
-    """Digit labels (n, 2) -> the three targets of the multitask network.
+def _sums(y):
+    """The sums of digit labels (n, 2), or sums (n,) as they are."""
+    y = np.asarray(y)
+    return y.sum(axis=1) if y.ndim == 2 else y
 
-    ``transform`` gives ``{"first": a, "second": b, "sum": a + b}``;
+
+class DigitPairTargetEncoder(TransformerMixin, BaseEstimator):
+    """Digit labels (n, 2), or sums (n,), -> the three targets of the multitask network.
+
+    ``transform`` gives ``[a, b, a + b]``, the targets of the heads in the order of
+    ``TASKS`` (the digit
+    targets are 0 for sums alone: their heads get no loss then);
     ``inverse_transform`` turns the network's three outputs into predicted sums
-    (or, with ``return_proba=True``, the sum head's probabilities).
+    (or, with ``return_proba=True``, the sum head's probabilities of ``classes_``,
+    the sums seen in ``fit``, given that the sum is one of them).
     """
 
     def fit(self, y):
-        self.classes_ = np.arange(N_SUM_CLASSES)
-        self.n_classes_ = N_SUM_CLASSES
+        self.classes_ = np.unique(_sums(y))
+        self.n_classes_ = len(self.classes_)
         return self
 
     def transform(self, y):
+        if np.ndim(y) == 1:  # sums alone
+            y = check_sum_labels(y, name="y").astype(np.float32)
+            zeros = np.zeros_like(y)
+            return [zeros, zeros, y]
         y = check_digit_labels(y, name="y", ndim=2).astype(np.float32)
-        return {"first": y[:, 0], "second": y[:, 1], "sum": y[:, 0] + y[:, 1]}
+        # a list in the order of TASKS and of the network's outputs (Keras takes a
+        # list of sample weights only with a list of targets)
+        return [y[:, 0], y[:, 1], y[:, 0] + y[:, 1]]
 
     def inverse_transform(self, y, return_proba=False):
         proba = np.asarray(y[TASKS.index("sum")] if isinstance(y, (list, tuple)) else y["sum"])
-        return proba if return_proba else proba.argmax(axis=1)
+        if len(self.classes_) < N_SUM_CLASSES:
+            proba = proba[:, self.classes_]
+            proba = proba / proba.sum(axis=1, keepdims=True)
+        return proba if return_proba else self.classes_[proba.argmax(axis=1)]
 
     def get_metadata(self):
         return {"classes_": self.classes_, "n_classes_": self.n_classes_,
@@ -65,7 +83,10 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
     trunk between three heads: the first digit, the second digit and the sum
     (report 002, task 6, applied to pairs). It is fitted on the two digit labels
     of each pair and predicts the sum from the sum head; the digit heads act as
-    auxiliary tasks that shape the shared representation.
+    auxiliary tasks that shape the shared representation. Fitted on sums alone,
+    only the sum head learns. ``classes_`` are the sums seen in ``fit`` (all 19
+    in any real training set), as for any scikit-learn classifier; ``predict_proba``
+    gives the sum head's probability of each, given that the sum is one of them.
 
     Parameters
     ----------
@@ -189,12 +210,15 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
                 f"got {self.task_weights!r}."
             )
         kwargs["loss"] = {task: kwargs["loss"] for task in TASKS}
-        kwargs["loss_weights"] = dict(zip(TASKS, map(float, self.task_weights)))
+        weights = list(map(float, self.task_weights))
+        if getattr(self, "fit_mode_", "digits") == "sums":
+            weights[:2] = [0.0, 0.0]  # no digit labels: only the sum head learns
+        kwargs["loss_weights"] = dict(zip(TASKS, weights))
         kwargs["metrics"] = {task: list(kwargs["metrics"]) for task in TASKS}
         return kwargs
 
     def _stratify_labels(self, y):
-        return np.asarray(y["sum"])
+        return np.asarray(y[TASKS.index("sum")])
 
     def fit(self, X, y, sample_weight=None, **kwargs):
         """Fit the network on pair images and their two digit labels.
@@ -203,8 +227,10 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
         ----------
         X : array-like of shape (n_pairs, n_features) or (n_pairs, height, width)
             Pair images, as :func:`~sumdigits.make_digit_pairs` makes them.
-        y : array-like of shape (n_pairs, 2)
-            The digit labels (0..9) of each pair.
+        y : array-like of shape (n_pairs, 2) or (n_pairs,)
+            The digit labels (0..9) of each pair, or only their sums (0..18):
+            then the digit heads get no loss (``task_weights`` of 0 for them),
+            and only the sum head and the trunk learn.
         sample_weight : array-like of shape (n_pairs,), default=None
         **kwargs
             Passed to ``keras.Model.fit``.
@@ -213,8 +239,22 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
         -------
         self
         """
-        y = check_digit_labels(y, name="y", ndim=2)
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
+                             "target y is None: the digit labels or the sums of the pairs.")
+        y = _ravel_column(y)
+        if np.ndim(y) == 2:
+            y, self.fit_mode_ = check_digit_labels(y, name="y", ndim=2), "digits"
+        else:
+            y, self.fit_mode_ = check_sum_labels(y, name="y"), "sums"
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
+                         **kwargs):
+        if sample_weight is not None:  # Keras takes one weight array per output
+            sample_weight = [sample_weight] * len(TASKS)  # in the order of the outputs
+        super()._fit_keras_model(X, y, sample_weight, warm_start, epochs, initial_epoch,
+                                 **kwargs)
 
     def predict_digit_proba(self, X):
         """Probabilities of the two digits of each pair, from the digit heads.
@@ -229,6 +269,9 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
             ``proba[i, j, d]`` is the probability that digit ``j`` of pair ``i`` is ``d``.
         """
         check_is_fitted(self, "model_")
+        if getattr(self, "fit_mode_", "digits") == "sums":
+            raise ValueError("This MultiTaskSumClassifier was fitted on sums only: its digit "
+                             "heads never learned; fit it on the digit labels (n_pairs, 2).")
         first, second, _ = self._predict_raw(X)
         return np.stack([np.asarray(first), np.asarray(second)], axis=1)
 
@@ -270,5 +313,6 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
+        # y may be (n, 2) digit labels, but predictions are sums: not multi-output
+        tags.target_tags.two_d_labels = True
         return tags

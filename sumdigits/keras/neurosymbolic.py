@@ -186,8 +186,9 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
     ----------
     n_digits : int, default=1
     layout : {"horizontal", "vertical"}, default="horizontal"
-    image_shape : tuple of int, default=None
-        (height, width) of one digit of flattened samples (default 28 x 28).
+    image_shape : tuple of int, "vector" or None, default=None
+        (height, width) of one digit of flattened samples (default 28 x 28), or
+        "vector": each digit is one row of features (the sample cut in 2N parts).
     rescale : "auto", float or None, default="auto"
         As in :class:`~sumdigits.keras._base.ImageInputEncoder`.
 
@@ -345,8 +346,10 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
     class_weight : dict, "balanced" or None, default=None
         Weights per observed sum.
     shuffle : bool, default=True
-    image_shape : tuple of int, default=None
-        (height, width) of one digit of flattened samples, when not 28 x 28.
+    image_shape : tuple of int, "vector" or None, default=None
+        (height, width) of one digit of flattened samples, when not 28 x 28;
+        "vector" takes each sample as a feature vector cut in 2N equal parts
+        (the digits, one row each).
     rescale : "auto", float or None, default="auto"
         "auto" scales uint8 pixels to [0, 1].
     warm_start : bool, default=False
@@ -368,7 +371,12 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         The learned digit network: one digit image (height, width, 1), scaled
         like the training data, to 10 probabilities.
     classes_ : ndarray of shape (2 * 10**n_digits - 1,)
-        All the sums ``0..2 * (10**n_digits - 1)``, seen in training or not.
+        All the sums ``0..2 * (10**n_digits - 1)``, seen in training or not:
+        unlike :class:`~sumdigits.SequentialDigitSumClassifier` and
+        :class:`~sumdigits.keras.MultiTaskSumClassifier`, whose ``classes_`` are
+        the sums seen in ``fit`` as for any scikit-learn classifier, this one is
+        meant to predict sums never seen (a training set of 4-digit numbers holds
+        a fraction of the 19,999 sums).
     n_classes_ : int
     digit_shape_ : tuple of int
         (height, width) of one digit image.
