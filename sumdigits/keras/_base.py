@@ -607,6 +607,9 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         -------
         self
         """
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
+                             "y is None.")
         if sample_weight is not None:
             # scikeras multiplies by the class weights in place: work on a copy
             sample_weight = np.array(sample_weight, dtype=np.float64)

@@ -239,14 +239,12 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
         -------
         self
         """
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
-                             "target y is None: the digit labels or the sums of the pairs.")
-        y = _ravel_column(y)
-        if np.ndim(y) == 2:
-            y, self.fit_mode_ = check_digit_labels(y, name="y", ndim=2), "digits"
-        else:
-            y, self.fit_mode_ = check_sum_labels(y, name="y"), "sums"
+        if y is not None:  # else the base class says that y is required
+            y = _ravel_column(y)
+            if np.ndim(y) == 2:
+                y, self.fit_mode_ = check_digit_labels(y, name="y", ndim=2), "digits"
+            else:
+                y, self.fit_mode_ = check_sum_labels(y, name="y"), "sums"
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,

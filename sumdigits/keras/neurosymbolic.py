@@ -598,3 +598,8 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         out = self._embedding_network(self.digit_classifier_).predict(
             digits.reshape(-1, *digits.shape[2:]), batch_size=256, verbose=0)
         return np.asarray(out).reshape(len(digits), -1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True  # digit images: pixels >= 0
+        return tags
