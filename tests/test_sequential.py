@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_limits
 
 from sumdigits import make_digit_pairs
+from sumdigits._sums import sum_distribution
 from sumdigits.sequential import SequentialDigitSumClassifier, sum_posterior
 
 pytestmark = pytest.mark.usefixtures("single_blas_thread")
@@ -196,7 +197,23 @@ def test_digits_missing_from_training_get_probability_zero(small_pairs):
     digit_proba = clf.predict_digit_proba(test.data)
     assert digit_proba.shape == (len(test.target), 2, 10)
     assert np.all(digit_proba[:, :, 9] == 0)
-    assert clf.predict_proba(test.data)[:, 17:].max() == 0
+    # classes_ are the sums seen in fit: 17 and 18 need a 9
+    assert clf.classes_.tolist() == list(range(17))
+    proba = clf.predict_proba(test.data)
+    assert proba.shape == (len(test.target), 17)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_predict_proba_of_sums_seen_in_fit_is_conditioned_on_them(small_pairs):
+    train, test = small_pairs
+    keep = np.isin(train.target, [3, 9, 10])
+    clf = SequentialDigitSumClassifier(GaussianNB()).fit(train.data[keep], train.digits[keep])
+    assert clf.classes_.tolist() == [3, 9, 10]
+    digit_proba = np.maximum(clf.predict_digit_proba(test.data), 1e-9)
+    full = sum_distribution(digit_proba[:, 0], digit_proba[:, 1])[:, [3, 9, 10]]
+    np.testing.assert_allclose(clf.predict_proba(test.data),
+                               full / full.sum(axis=1, keepdims=True), rtol=1e-12)
+    assert set(clf.predict(test.data)) <= {3, 9, 10}
 
 
 def test_grid_search_over_the_digit_classifier(small_pairs):
