@@ -127,7 +127,7 @@ def _delegate(method):
         return getattr(self.best_estimator_, method)(X, *args, **kwargs)
 
     call.__name__ = method
-    call.__doc__ = f"""``{method}`` of the best estimator (refit on the whole data).
+    call.__doc__ = f"""Call ``{method}`` on the best estimator (refit on the whole data).
 
         Parameters
         ----------
