@@ -71,10 +71,15 @@ def test_multitask_history_has_each_task(fitted_multitask):
         assert len(fitted_multitask.history_[f"{task}_accuracy"]) == 3
 
 
-def test_multitask_needs_digit_labels(pairs):
-    train, _ = pairs
-    with pytest.raises(ValueError, match="digit labels"):
-        MultiTaskSumClassifier(epochs=1).fit(train.data, train.target)
+def test_multitask_learns_from_sums_alone_with_the_sum_head(pairs):
+    train, test = pairs
+    est = MultiTaskSumClassifier(shared_units=[16], head_units=[], epochs=1, random_state=0)
+    est.fit(train.data, train.target)
+    assert est.fit_mode_ == "sums"
+    np.testing.assert_array_equal(est.classes_, np.unique(train.target))
+    assert est.predict_proba(test.data[:5]).shape == (5, len(est.classes_))
+    with pytest.raises(ValueError, match="digit labels"):  # the digit heads never learned
+        est.predict_digits(test.data[:5])
     with pytest.raises(ValueError, match="task_weights"):
         MultiTaskSumClassifier(epochs=1, task_weights=(1, 1)).fit(train.data, train.digits)
 
