@@ -146,6 +146,13 @@ def _check_fit_callbacks(callbacks):
     return list(callbacks)
 
 
+def _embedding_of(network):
+    """``(network, network up to its "embedding" layer)``, or None without that layer."""
+    if EMBEDDING_LAYER not in {layer.name for layer in network.layers}:
+        return None
+    return network, keras.Model(network.inputs, network.get_layer(EMBEDDING_LAYER).output)
+
+
 def _ravel_column(y):
     """A column vector y (n, 1) as (n,), with scikit-learn's DataConversionWarning."""
     if y is None:
@@ -450,6 +457,12 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
             model = self._build_network(self.input_shape_, self._n_outputs())
         if not model.compiled:
             model.compile(**self._get_compile_kwargs())
+        # built here, in fit: transform must not change the estimator's state
+        self._embedding_cache = _embedding_of(self._embedding_source(model))
+        return model
+
+    def _embedding_source(self, model):
+        """The network whose embedding :meth:`transform` returns: ``model`` itself."""
         return model
 
     def _get_compile_kwargs(self):
@@ -765,14 +778,18 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
 
         A new ``keras.Model`` at every ``transform`` would trace a new predict
         function each time, which TensorFlow reports as retracing from the fifth
-        call on. The cached model shares the network's layers, so it follows
-        ``partial_fit``; a refit builds a new network, and so a new one.
+        call on. The model built in ``fit`` shares the network's layers, so it
+        follows ``partial_fit``; a refit builds a new network, and so a new one.
+        Only an unpickled estimator (the cache is not pickled) builds it per call.
         """
         cached = getattr(self, "_embedding_cache", None)
-        if cached is None or cached[0] is not network:
-            embedding = keras.Model(network.inputs, network.get_layer(EMBEDDING_LAYER).output)
-            self._embedding_cache = cached = (network, embedding)
-        return cached[1]
+        if cached is not None and cached[0] is network:
+            return cached[1]
+        found = _embedding_of(network)
+        if found is None:
+            raise ValueError(f"The network has no layer named {EMBEDDING_LAYER!r}: transform "
+                             "returns that layer's activations.")
+        return found[1]
 
     # scikit-learn's repr (changed parameters only), not scikeras' one-per-line listing
     __repr__ = BaseEstimator.__repr__

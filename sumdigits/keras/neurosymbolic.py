@@ -599,6 +599,9 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
             digits.reshape(-1, *digits.shape[2:]), batch_size=256, verbose=0)
         return np.asarray(out).reshape(len(digits), -1)
 
+    def _embedding_source(self, model):
+        return model.get_layer(DIGIT_LAYER).layer  # the digit network's embedding
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = True  # digit images: pixels >= 0
