@@ -514,29 +514,37 @@ KERAS_CLASSES = ["FCNNClassifier", "CNNClassifier", "MultiTaskSumClassifier",
 
 
 @pytest.mark.parametrize("name", KERAS_CLASSES)
-def test_misspelt_keyword_is_an_error_with_a_suggestion(name):
+def test_misspelt_keyword_is_an_error_with_a_suggestion(name, data):
+    """__init__ stores (scikit-learn's rule); fit names the unknown keyword and suggests."""
     pytest.importorskip("keras")
     import sumdigits.keras
 
     cls = getattr(sumdigits.keras, name)
-    with pytest.raises(TypeError, match=r"unexpected keyword argument 'epoch'\. Did you mean "
-                                        r"'epochs'\?"):
-        cls(epoch=3)
-    with pytest.raises(TypeError, match=r"'model__units'.*not used"):
-        cls(model__units=3)
+    X, y = data["X"][:4], data["y"][:4]
+    for bad, message in [
+        (dict(epoch=3), r"unexpected parameter 'epoch'\. Did you mean 'epochs'\?"),
+        (dict(model__units=3), r"'model__units'.*not used"),
+    ]:
+        est = cls(**bad)  # stored, as scikit-learn's __init__ does
+        for error in (TypeError, ValueError):  # InvalidParameterError is both
+            with pytest.raises(error, match=message):
+                est.fit(X, y)
     est = cls(optimizer__beta_1=0.8, fit__validation_batch_size=8, callbacks__0__patience=2,
               predict__batch_size=16, run_eagerly=True)  # routed and Keras arguments pass
+    est._validate_params()
     with pytest.raises(ValueError, match=r"'batch_sizes'\. Did you mean 'batch_size'\?"):
         est.set_params(batch_sizes=3)
     assert est.set_params(optimizer__beta_2=0.9, epochs=2).get_params()["optimizer__beta_2"] == 0.9
 
 
-def test_fcnn_misspelt_hidden_layer_size():
+def test_fcnn_misspelt_hidden_layer_size(data):
     pytest.importorskip("keras")
     from sumdigits.keras import FCNNClassifier
 
+    est = FCNNClassifier(hidden_layer_size=[64])
     with pytest.raises(TypeError, match=r"Did you mean 'hidden_layer_sizes'\?"):
-        FCNNClassifier(hidden_layer_size=[64])
+        est.fit(data["X"][:4], data["y"][:4])
+    assert not hasattr(est, "model_")  # nothing was trained
 
 
 def test_fit_honours_callbacks_and_validation_data(data):

@@ -69,9 +69,6 @@ _SCIKERAS = {
         "float32 training: weighting a sample and repeating it give sums over the "
         "batch in another order, equal to about 3e-7, above the check's rtol of 1e-7 "
         "(and different batches with mini-batches)"),
-    "check_do_not_raise_errors_in_init_or_set_params": (
-        "__init__ rejects unknown keyword arguments (a misspelt parameter fails at once), "
-        "and the check passes one named after the **kwargs of the signature"),
 }
 _STRING_SUMS = "string labels are no sums (0..18): y is rejected with a TypeError"
 
@@ -127,11 +124,8 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 #: Estimators over MAX_EXPECTED_FAILURES, with the reason: to be fixed, not to grow.
-_KERAS_OVER = ("scikeras' two failures, float32 rounding and the rejection of unknown "
-               "keywords in __init__ are four")
+_KERAS_OVER = "scikeras' two failures and float32 rounding are three"
 OVER_THE_LIMIT = {
-    "FCNNClassifier": _KERAS_OVER,
-    "CNNClassifier": _KERAS_OVER,
     "OptunaSearchCV": (
         f"{_UPSTREAM}'s constructor and fit do not follow scikit-learn's conventions; "
         "fixing them means replacing them in sumdigits.tuning"),

@@ -46,7 +46,7 @@ from scikeras._utils import (
 )
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
@@ -358,8 +358,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
-        # routed parameters (optimizer__*, fit__*, callbacks__*, ...), as scikeras does
-        self._check_param_names(kwargs)
+        # routed parameters (optimizer__*, fit__*, callbacks__*, ...), as scikeras does;
+        # their names are checked in fit, like every parameter (scikit-learn's rule)
         vars(self).update(kwargs)
         if kwargs:
             self._user_params = set(kwargs)
@@ -373,37 +373,48 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
             if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
         }
 
-    def _check_param_names(self, names, error=TypeError):
-        """Raise ``error`` for any parameter name this estimator would not use.
+    def _check_param_names(self, names):
+        """Raise for any parameter name this estimator would not use.
 
         Accepted are the declared parameters, routed ``<prefix>__<name>``
         parameters (:data:`ROUTING_PREFIXES`) and the unprefixed Keras arguments
         scikeras passes on (:data:`KERAS_ARGUMENTS`). A misspelt name would
-        otherwise be stored and silently ignored.
+        otherwise be stored and silently ignored: it raises an
+        ``InvalidParameterError`` (a ``ValueError`` and a ``TypeError``) with a
+        suggestion.
         """
         known = self._declared_params() | KERAS_ARGUMENTS
         cls = type(self).__name__
-        for name in names:
+        for name in sorted(names):
             head = name.split("__", 1)[0]
             if name in known or ("__" in name and head in ROUTING_PREFIXES):
                 continue
             if "__" in name and head == "model":
-                raise error(
+                raise InvalidParameterError(
                     f"{cls} got the routed parameter {name!r}, but model__ parameters are "
                     f"not used: {cls} builds its network from its own parameters. Set "
                     "those instead (see get_params())."
                 )
             close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise error(
-                f"{cls} got an unexpected keyword argument {name!r}.{hint} Accepted: the "
+            raise InvalidParameterError(
+                f"{cls} got an unexpected parameter {name!r}.{hint} Accepted: the "
                 "parameters of __init__ (get_params()), routed parameters "
                 f"{', '.join(p + '__<name>' for p in ROUTING_PREFIXES)}, and the Keras "
                 f"arguments {', '.join(sorted(KERAS_ARGUMENTS))}."
             )
 
+    def _validate_params(self):
+        """scikit-learn's validation of the parameters, and no name that would go unused.
+
+        As in scikit-learn, ``__init__`` only stores its arguments and ``fit``
+        checks them: a misspelt constructor keyword fails at the first fit.
+        """
+        self._check_param_names(self.get_params(deep=False))
+        super()._validate_params()
+
     def set_params(self, **params):
-        """Set parameters; an unknown name raises a ValueError with a suggestion.
+        """Set parameters; a name that is neither a parameter nor routed raises.
 
         Parameters
         ----------
@@ -414,10 +425,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         -------
         self : object
         """
-        self._check_param_names(
-            (name for name in params if name.split("__", 1)[0] not in self.get_params()),
-            error=ValueError,
-        )
+        current = self.get_params(deep=False)
+        self._check_param_names(n for n in params if n.split("__", 1)[0] not in current)
         return super().set_params(**params)
 
     # ------------------------------------------------------------------ hooks
