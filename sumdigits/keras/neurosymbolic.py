@@ -360,7 +360,8 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
     **kwargs
         Routed parameters (``optimizer__*``, ``fit__*``, ``predict__*``,
         ``callbacks__*``) and Keras' ``run_eagerly``; any other name (a
-        misspelt parameter) raises a TypeError suggesting the closest one.
+        misspelt parameter) makes ``fit`` and ``set_params`` raise an error
+        suggesting the closest one.
 
     Attributes
     ----------
