@@ -36,8 +36,10 @@ def start_tune_worker(approach, storage, study, *options):
 def worker_env():
     """The environment of a worker process: this sumdigits, one BLAS thread."""
     return dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-                PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[1]),
-                                            os.environ.get("PYTHONPATH", "")]))
+                PYTHONPATH=os.pathsep.join(
+                    # no empty entry: it would put the working directory on the path
+                    p for p in [str(Path(__file__).resolve().parents[1]),
+                                os.environ.get("PYTHONPATH", "")] if p))
 
 
 def postgres_bindir():

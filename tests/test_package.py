@@ -16,6 +16,15 @@ def test_import_does_not_load_tensorflow():
     assert out.stdout.split() == ["False", "False"]
 
 
+def test_estimators_without_keras_do_not_load_tensorflow():
+    code = ("import sys; from sumdigits.utils import all_estimators; "
+            "names = [n for n, _ in all_estimators(keras=False)]; "
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules, "
+            "'StepDecayPerceptron' in names, 'FCNNClassifier' in names)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True", "False"]
+
+
 def test_public_names_resolve():
     for name in ("load_mnist", "make_digit_pairs", "split_pairs", "PairSumTransformer"):
         assert callable(getattr(sumdigits, name))

@@ -397,3 +397,17 @@ def test_keras_layer_lists_study_is_stored_and_continued(pairs, tmp_path):
     dense = [layer.units for layer in search.best_estimator_.model_.layers
              if isinstance(layer, keras.layers.Dense) and layer.name != "output"]
     assert dense == [int(w) for w in widths.split("-")]
+
+
+def test_search_offers_only_the_methods_of_its_estimator(small_digits):
+    # as GridSearchCV does (available_if): an SVC without probabilities has no
+    # predict_proba, a classifier no transform; the fitted search's methods are the
+    # best estimator's
+    (X, y), (X_test, _) = small_digits
+    space = {"C": FloatDistribution(0.1, 10.0, log=True)}
+    search = OptunaSearchCV(SVC(), space, n_trials=2, cv=2, random_state=0)
+    assert not hasattr(search, "predict_proba") and not hasattr(search, "transform")
+    assert hasattr(search, "predict") and hasattr(search, "decision_function")
+    search.fit(X[:200], y[:200])
+    np.testing.assert_array_equal(search.predict(X_test), search.best_estimator_.predict(X_test))
+    assert hasattr(OptunaSearchCV(SVC(probability=True), space), "predict_proba")

@@ -74,24 +74,38 @@ def import_keras_quietly():
 
         return
     try:
-        saved = os.dup(2)
-    except OSError:  # no standard error to protect
+        captured = tempfile.TemporaryFile()
+    except OSError:  # nowhere to hold the notices: import as it comes
         import keras  # noqa: F401
 
         return
-    with tempfile.TemporaryFile() as captured:
-        _flush_stderr()
-        os.dup2(captured.fileno(), 2)
+    with captured:
         try:
+            _flush_stderr()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no standard error to protect
+            import keras  # noqa: F401
+
+            return
+        try:
+            os.dup2(captured.fileno(), 2)
             import keras  # noqa: F401
         finally:
-            _flush_stderr()
+            # Descriptor 2 is put back whatever happens: a failing flush or write
+            # must neither keep it on the file nor hide the import's own error.
+            try:
+                _flush_stderr()
+            except (OSError, ValueError):
+                pass
             os.dup2(saved, 2)
             os.close(saved)
             captured.seek(0)
             kept = memoryview(drop_startup_notices(captured.read()))
-            while kept:
-                kept = kept[os.write(2, kept):]
+            try:
+                while kept:
+                    kept = kept[os.write(2, kept):]
+            except OSError:
+                pass
 
 
 def _flush_stderr():

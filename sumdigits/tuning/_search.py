@@ -124,7 +124,11 @@ def _delegate(method):
 
     def call(self, X, *args, **kwargs):
         check_is_fitted(self, "best_estimator_")
-        return getattr(self.best_estimator_, method)(X, *args, **kwargs)
+        # TensorFlow counts the tracings of Keras' predict step over all networks: after
+        # a search of many, the refitted network's first predictions would be reported
+        # as retracing too, so they are silenced like the search's own.
+        with _upstream_warnings_silenced():
+            return getattr(self.best_estimator_, method)(X, *args, **kwargs)
 
     call.__name__ = method
     call.__doc__ = f"""Call ``{method}`` on the best estimator (refit on the whole data).
@@ -279,45 +283,6 @@ subsample, timeout, verbose, callbacks, catch
             finally:
                 self.callbacks = callbacks
         return self
-
-    # TensorFlow counts the tracings of Keras' predict step over all networks: after a
-    # search of many, the refitted network's first predictions would be reported as
-    # retracing too, so they are silenced like the search's own.
-    def predict(self, X, **kwargs):
-        """``predict`` of the best estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-        **kwargs : dict
-            Passed to the best estimator's ``predict``.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predictions.
-        """
-        with _upstream_warnings_silenced():
-            return super().predict(X, **kwargs)
-
-    def predict_proba(self, X, **kwargs):
-        """``predict_proba`` of the best estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-        **kwargs : dict
-            Passed to the best estimator's ``predict_proba``.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities.
-        """
-        with _upstream_warnings_silenced():
-            return super().predict_proba(X, **kwargs)
 
     def score(self, X, y=None):
         """Score of the best estimator on ``X`` and ``y``, by ``scorer_``.

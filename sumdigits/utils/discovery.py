@@ -19,19 +19,31 @@ _KERAS = "sumdigits.keras"
 
 
 def _public_modules(include_keras):
-    """Names of the public modules of sumdigits: no part of the path starts with '_'."""
+    """Names of the public modules of sumdigits: no part of the path starts with '_'.
+
+    The tree is walked by hand, importing only the packages that are kept:
+    ``pkgutil.walk_packages`` imports every package it meets, so it would load
+    :mod:`sumdigits.keras`, and with it TensorFlow, even when the Keras
+    estimators are left out.
+    """
     import sumdigits
 
-    yield "sumdigits"
-    for info in pkgutil.walk_packages(sumdigits.__path__, prefix="sumdigits."):
-        parts = info.name.split(".")
-        if any(part.startswith("_") for part in parts):
-            continue
-        if parts[-1] in {"cli", "make_embedded"}:  # command-line scripts, no estimators
-            continue
-        if not include_keras and (info.name == _KERAS or info.name.startswith(_KERAS + ".")):
-            continue
-        yield info.name
+    def walk(package):
+        yield package.__name__
+        for info in pkgutil.iter_modules(package.__path__, prefix=package.__name__ + "."):
+            name = info.name
+            if name.rsplit(".", 1)[-1].startswith("_"):
+                continue
+            if name.rsplit(".", 1)[-1] in {"cli", "make_embedded"}:  # scripts, no estimators
+                continue
+            if not include_keras and name == _KERAS:
+                continue
+            if info.ispkg:
+                yield from walk(importlib.import_module(name))
+            else:
+                yield name
+
+    yield from walk(sumdigits)
 
 
 def _is_type(cls, kind):
