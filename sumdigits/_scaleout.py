@@ -70,6 +70,14 @@ def stop_pid(pid, timeout=30):
         os.kill(pid, signal.SIGKILL)
 
 
+def _postmaster_pid(data):
+    """The process id in ``data/postmaster.pid``, or None where there is none."""
+    try:
+        return int((data / "postmaster.pid").read_text().split()[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        return None
+
+
 @contextlib.contextmanager
 def local_postgres(timeout=300):
     """Start a PostgreSQL server; yield its ``postgresql+psycopg2://`` URL; stop it.
@@ -100,9 +108,11 @@ def local_postgres(timeout=300):
         subprocess.run([*pg_ctl, "-l", str(root / "server.log"), "-w", "-t", str(timeout),
                         "-o", f"-k {sockets} -c listen_addresses='' -c fsync=off", "start"],
                        check=True, capture_output=True, timeout=timeout + 10)
-        pid = int((data / "postmaster.pid").read_text().split()[0])
+        pid = _postmaster_pid(data)
         yield f"postgresql+psycopg2://sumdigits@/postgres?host={sockets}"
     finally:
+        if pid is None:  # start failed or timed out: a server may still have come up
+            pid = _postmaster_pid(data)
         if pid is not None:
             subprocess.run([*pg_ctl, "-m", "fast", "-w", "-t", "60", "stop"],
                            capture_output=True, timeout=90)

@@ -142,8 +142,9 @@ def tune(args):
         )
     study = search.study_
     pid = os.getpid()
-    mine = [t for t in study.trials if t.user_attrs.get("worker_pid") == pid]
-    finished = [t for t in study.trials if t.state.is_finished()]
+    trials = study.get_trials(deepcopy=False)
+    mine = [t for t in trials if t.user_attrs.get("worker_pid") == pid]
+    finished = [t for t in trials if t.state.is_finished()]
     print(f"worker {pid}: {len(mine)} trial(s) run here; study {study.study_name!r} holds "
           f"{len(finished)} finished trial(s); best {study.best_value:.4f} with "
           f"{study.best_params}", flush=True)

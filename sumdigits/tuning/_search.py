@@ -428,7 +428,7 @@ def _sampler_seed(random_state, rng, study, shared):
     entropy = [int(base)]
     if shared:
         host, pid = _worker()
-        entropy += [zlib.crc32(host.encode()), pid, len(study.trials)]
+        entropy += [zlib.crc32(host.encode()), pid, len(study.get_trials(deepcopy=False))]
     return int(np.random.SeedSequence(entropy).generate_state(1)[0])
 
 
