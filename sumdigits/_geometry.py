@@ -1,163 +1,326 @@
-"""Where the images are in a flattened sample: the one resolver of image geometry.
+"""Where the digits are in a sample: the one description and the one resolver of geometry.
 
-A flattened sample holds ``n_parts`` images of equal shape side by side in memory:
-one digit (``n_parts=1``), a pair of digits (2), or two numbers of N digits (2N).
-:func:`part_shape` says the (height, width) of one of them, from, in order:
+A sample of sumdigits holds ``n_numbers`` numbers (2 for a pair, 1 for a single
+image), each of ``n_digits`` digit images of ``digit_shape`` side by side; the two
+numbers of a pair sit side by side (``layout="horizontal"``) or stacked
+(``"vertical"``). A pair of digits is the ``n_digits=1`` case of a pair of numbers,
+a digit image the ``layout=None`` case. :class:`Geometry` is that description;
+:func:`resolve_geometry` is the only function of sumdigits that works it out from the
+shape of the data. Generation, splitting, every estimator, the transformers and the
+plots ask it, so the same array means the same thing everywhere.
 
-1. the ``image_shape`` parameter of the caller: a (height, width) pair, or the
-   string ``"vector"``, which says the samples are plain feature vectors with no
-   image geometry: each part is one row of pixels, so a pair is any feature vector
-   of even length, cut in two halves;
-2. the MNIST size: 784 features per part are 28 x 28 digits;
-3. where the caller infers more (``infer_square=True``, the estimators that read
-   the shape from ``X``): 1,568 features of a single image are an MNIST pair
-   (28 x 56), and a perfect square ``d`` per part is a ``sqrt(d) x sqrt(d)`` image.
+The rule, for a sample of shape ``X.shape[1:]``:
 
-Anything else is a ValueError that asks for ``image_shape``. Every function and
-estimator of sumdigits that takes flattened images asks here.
+- a 3-D stack of images (n, height, width[, channels]) gives the digit shape by
+  division: ``height`` by the numbers stacked, ``width`` by the digits side by side;
+- a flattened sample (n, n_features) holds ``n_parts = n_numbers * n_digits`` digits
+  of equal size: a digit of ``d = n_features / n_parts`` pixels is square,
+  ``sqrt(d) x sqrt(d)`` (28 x 28 for MNIST's 784); other sizes need ``digit_shape``;
+- ``digit_shape="vector"`` reads plain feature vectors: each digit is one row of
+  pixels, so a pair is any feature vector of even length cut in two halves;
+- ``layout="auto"`` (the Keras estimators, which take digits or pairs) reads a single
+  image when its pixels make a square digit, else a horizontal pair of square digits:
+  ``2 d^2`` pixels are never a square, so the two never collide (784 features are one
+  28 x 28 digit, 1,568 a 28 x 56 pair, 128 a pair of 8 x 8 digits).
+
+Anything else is a ValueError that names the argument and asks for ``digit_shape``.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MNIST_SHAPE", "VECTOR", "check_image_shape", "check_shape_matches", "part_shape",
-           "pair_image_shape", "image_shape_constraint"]
+__all__ = ["LAYOUTS", "MNIST_SHAPE", "VECTOR", "Geometry", "resolve_geometry",
+           "check_shape", "shape_constraint"]
 
+LAYOUTS = ("horizontal", "vertical")
 MNIST_SHAPE = (28, 28)
-#: ``image_shape="vector"``: samples are feature vectors; each image is one row of pixels.
+#: ``digit_shape="vector"``: samples are feature vectors; each digit is one row of pixels.
 VECTOR = "vector"
-_MNIST_PAIR = (MNIST_SHAPE[0], 2 * MNIST_SHAPE[1])  # two digits side by side
 
 
-def check_image_shape(image_shape, *, name="image_shape"):
-    """Return ``image_shape`` as a tuple of two positive ints, ``"vector"`` or None; or raise."""
-    if image_shape is None or (isinstance(image_shape, str) and image_shape == VECTOR):
-        return image_shape
-    if isinstance(image_shape, str):
-        raise ValueError(
-            f"{name} must be a pair of positive ints (height, width) or {VECTOR!r}, "
-            f"got {image_shape!r}."
-        )
-    try:
-        shape = tuple(image_shape)
-    except TypeError:
-        raise TypeError(
-            f"{name} must be a pair of positive ints (height, width), got {image_shape!r}."
-        ) from None
-    if len(shape) != 2 or not all(
-        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in shape
-    ):
-        raise ValueError(
-            f"{name} must be a pair of positive ints (height, width), got {image_shape!r}."
-        )
-    return (int(shape[0]), int(shape[1]))
-
-
-def _plural(n_parts):
-    return {1: "one image", 2: "two images"}.get(n_parts, f"{n_parts} images")
-
-
-def part_shape(n_features, *, image_shape=None, n_parts=1, infer_square=False, name="X"):
-    """(height, width) of one of the ``n_parts`` equal images of a flattened sample.
+@dataclass(frozen=True)
+class Geometry:
+    """Where the digits are in one sample.
 
     Parameters
     ----------
-    n_features : int
-        Features (pixels) per sample.
-    image_shape : tuple of int, "vector" or None, default=None
-        The caller's parameter: the shape of one part, or ``"vector"`` for plain
-        feature vectors (each part a 1 x ``n_features / n_parts`` row).
-    n_parts : int, default=1
-        Equal images per sample: 1 for a digit, 2 for a pair.
-    infer_square : bool, default=False
-        Also infer a perfect square number of pixels per part as a square image,
-        and 1,568 pixels of a single image as an MNIST pair (28 x 56).
-    name : str, default="X"
-        The argument's name in error messages.
-
-    Returns
-    -------
-    (height, width) : tuple of int
+    digit_shape : tuple of int
+        (height, width) of one digit image.
+    layout : {"horizontal", "vertical"} or None, default="horizontal"
+        How the two numbers of a pair sit; None for a sample of one number (a
+        digit image when ``n_digits=1``).
+    n_digits : int, default=1
+        Digits per number, side by side, most significant first.
 
     Examples
     --------
-    >>> from sumdigits._geometry import part_shape
-    >>> part_shape(1568, n_parts=2), part_shape(1568, infer_square=True)
-    ((28, 28), (28, 56))
-    >>> part_shape(10, n_parts=2, image_shape="vector")
-    (1, 5)
+    >>> from sumdigits._geometry import Geometry
+    >>> g = Geometry((28, 28), "vertical")
+    >>> g.image_shape, g.n_features, g.n_parts
+    ((56, 28), 1568, 2)
     """
-    shape = check_image_shape(image_shape)
-    what = f"{n_features} features per sample"
-    if n_parts > 1 and n_features % n_parts:
-        raise ValueError(
-            f"{name} has {what} (n_features={n_features}), which cannot hold "
-            f"{_plural(n_parts)} of equal size: "
-            f"the number of features must be a multiple of {n_parts}."
-        )
-    per_part = n_features // n_parts
-    if shape == VECTOR:
-        if per_part < 1:
-            raise ValueError(f"{name} has {what}: a feature vector needs at least one.")
-        return (1, per_part)
-    if shape is not None:
-        if n_parts * shape[0] * shape[1] != n_features:
-            expected = n_parts * shape[0] * shape[1]
-            parts = "" if n_parts == 1 else f"{n_parts} x "
-            raise ValueError(
-                f"{name} has {what}, expected {expected} ({parts}{shape[0]} x {shape[1]} "
-                f"pixels, image_shape={shape})."
-            )
+
+    digit_shape: tuple
+    layout: str | None = "horizontal"
+    n_digits: int = 1
+
+    @property
+    def n_numbers(self):
+        """Numbers per sample: 2 for a pair, 1 for a single number."""
+        return 1 if self.layout is None else 2
+
+    @property
+    def n_parts(self):
+        """Digit images per sample."""
+        return self.n_numbers * self.n_digits
+
+    @property
+    def number_shape(self):
+        """(height, width) of one number: its digits side by side."""
+        return (self.digit_shape[0], self.n_digits * self.digit_shape[1])
+
+    @property
+    def image_shape(self):
+        """(height, width) of the whole sample as one image."""
+        h, w = self.number_shape
+        return (2 * h, w) if self.layout == "vertical" else (h, self.n_numbers * w)
+
+    @property
+    def n_features(self):
+        """Pixels per sample."""
+        return self.image_shape[0] * self.image_shape[1]
+
+    def digits(self, X):
+        """View of samples ``X`` as their digits, shape (n, n_numbers, n_digits, h, w).
+
+        ``X`` is (n, n_features) or (n, *image_shape); the result is a view of it
+        (writing into it writes into ``X``), which is how pairs are both split and
+        assembled.
+        """
+        h, w = self.digit_shape
+        n, k = X.shape[0], self.n_numbers
+        if self.layout == "vertical":  # rows: number, digit row; columns: digit, pixel
+            return X.reshape(n, k, h, self.n_digits, w).transpose(0, 1, 3, 2, 4)
+        return X.reshape(n, h, k, self.n_digits, w).transpose(0, 2, 3, 1, 4)
+
+
+def check_shape(shape, *, name="digit_shape"):
+    """Return ``shape`` as a tuple of two positive ints, ``"vector"`` or None; or raise."""
+    if shape is None or (isinstance(shape, str) and shape == VECTOR):
         return shape
-    if per_part == MNIST_SHAPE[0] * MNIST_SHAPE[1]:
-        return MNIST_SHAPE
-    if infer_square:
-        if n_parts == 1 and n_features == _MNIST_PAIR[0] * _MNIST_PAIR[1]:
-            return _MNIST_PAIR
-        side = int(round(np.sqrt(per_part)))
-        if per_part and side * side == per_part:
-            return (side, side)
-    known = "a perfect square or 784" if infer_square else "784"
-    expected = "" if infer_square else (
-        f", expected {n_parts * 784} ({_plural(n_parts)} of 28 x 28 pixels)")
-    raise ValueError(
-        f"{name} has {what}{expected}; cannot tell the image shape ({known} pixels per "
-        "image are inferred). Pass image_shape=(height, width) for images of another size, "
-        f"image_shape={VECTOR!r} for plain feature vectors, or give X as a 3-D array "
-        "(n, height, width)."
-    )
+    if isinstance(shape, str):
+        raise ValueError(
+            f"{name} must be a pair of positive ints (height, width) or {VECTOR!r}, "
+            f"got {shape!r}."
+        )
+    try:
+        pair = tuple(shape)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a pair of positive ints (height, width), got {shape!r}."
+        ) from None
+    if len(pair) != 2 or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in pair
+    ):
+        raise ValueError(f"{name} must be a pair of positive ints (height, width), got {shape!r}.")
+    return (int(pair[0]), int(pair[1]))
 
 
-def image_shape_constraint():
-    """The ``_parameter_constraints`` entry of an ``image_shape`` parameter."""
+def shape_constraint():
+    """The ``_parameter_constraints`` entry of a ``digit_shape`` or ``image_shape`` parameter."""
     from sklearn.utils._param_validation import StrOptions
 
     return ["array-like", tuple, list, StrOptions({VECTOR}), None]
 
 
-def check_shape_matches(shape, image_shape, *, name="X", what="images"):
-    """Raise unless the (height, width) ``shape`` read from 3-D input fits ``image_shape``.
-
-    ``"vector"`` fits images of one row; None fits anything.
-    """
-    image_shape = check_image_shape(image_shape)
-    shape = tuple(int(s) for s in shape)
-    expected = (1, shape[1]) if image_shape == VECTOR else image_shape
-    if image_shape is not None and shape != expected:
-        raise ValueError(f"{name} holds {what} of shape {shape}, but image_shape={image_shape!r}.")
+def _square(pixels):
+    side = math.isqrt(pixels)
+    return (side, side) if pixels and side * side == pixels else None
 
 
-def pair_image_shape(n_features, *, image_shape=None, layout="horizontal", name="X"):
-    """(height, width) of flattened pair images: two digits side by side or stacked.
+def _plural(n):
+    return {1: "one digit image", 2: "two digit images"}.get(n, f"{n} digit images")
+
+
+def _flat_digit_shape(n_features, digit_shape, n_parts, layout, name):
+    """(height, width) of each of the ``n_parts`` digits of a flattened sample."""
+    what = f"{name} has {n_features} features per sample"
+    if n_parts > 1 and n_features % n_parts:
+        raise ValueError(
+            f"{what} (n_features={n_features}), which cannot hold {_plural(n_parts)} of equal "
+            f"size: the number of features must be a multiple of {n_parts}."
+        )
+    per_part = n_features // n_parts
+    if digit_shape == VECTOR:
+        if per_part < 1:
+            raise ValueError(f"{what}: a feature vector needs at least one.")
+        return (1, per_part)
+    if digit_shape is not None:
+        expected = n_parts * digit_shape[0] * digit_shape[1]
+        if expected != n_features:
+            parts = "" if n_parts == 1 else f"{n_parts} x "
+            raise ValueError(
+                f"{what}, expected {expected} ({parts}{digit_shape[0]} x {digit_shape[1]} "
+                f"pixels, digit_shape={digit_shape}, layout={layout!r})."
+            )
+        return digit_shape
+    shape = _square(per_part)
+    if shape is None:
+        raise ValueError(
+            f"{what}, which is not {_plural(n_parts)} of a square number of pixels (MNIST's "
+            f"28 x 28 digits: {784 * n_parts} features), so the digit shape cannot be told. Pass "
+            f"digit_shape=(height, width) for digits of another size, digit_shape={VECTOR!r} "
+            "for plain feature vectors, or give X as a 3-D array (n, height, width)."
+        )
+    return shape
+
+
+def _auto_layout(sample_shape, digit_shape, name):
+    """``layout="auto"``: None for a single digit image, "horizontal" for a pair."""
+    if len(sample_shape) > 1 or digit_shape == VECTOR:
+        return None
+    n_features = sample_shape[0]
+    if digit_shape is not None:
+        pair = n_features == 2 * digit_shape[0] * digit_shape[1]
+        return "horizontal" if pair else None
+    if _square(n_features):
+        return None
+    if n_features % 2 == 0 and _square(n_features // 2):
+        return "horizontal"
+    raise ValueError(
+        f"{name} has {n_features} features per sample, which is neither a square image "
+        f"nor two square images side by side (MNIST: 784 for a digit, 1568 for a pair), so "
+        f"the image shape cannot be told. Pass image_shape=(height, width) of the whole "
+        f"image, image_shape={VECTOR!r} for plain feature vectors, or give X as a 3-D array "
+        "(n, height, width)."
+    )
+
+
+def resolve_geometry(sample_shape, *, digit_shape=None, layout="horizontal", n_digits=1,
+                     image_shape=None, name="X"):
+    """Work out where the digits are in samples of shape ``sample_shape``.
+
+    The one function of sumdigits that infers pair geometry (see the module's
+    docstring for the rule).
+
+    Parameters
+    ----------
+    sample_shape : int or tuple of int
+        ``X.shape[1:]``: ``(n_features,)`` for flattened samples (or the int
+        ``n_features``), ``(height, width)`` or ``(height, width, channels)`` for
+        images.
+    digit_shape : tuple of int, "vector" or None, default=None
+        (height, width) of one digit, when known (an estimator's parameter).
+    layout : {"horizontal", "vertical", "auto"} or None, default="horizontal"
+        How the two numbers of a pair sit; None for samples of one number (digit
+        images); "auto" for a single image or a horizontal pair, whichever the
+        sample is (see above).
+    n_digits : int, default=1
+        Digits per number.
+    image_shape : tuple of int, "vector" or None, default=None
+        (height, width) of the whole sample, when known (FCNN/CNN's parameter):
+        flattened samples are read as images of that shape.
+    name : str, default="X"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    geometry : Geometry
 
     Examples
     --------
-    >>> from sumdigits._geometry import pair_image_shape
-    >>> pair_image_shape(1568), pair_image_shape(1568, layout="vertical")
-    ((28, 56), (56, 28))
+    >>> from sumdigits._geometry import resolve_geometry
+    >>> resolve_geometry((1568,)).digit_shape, resolve_geometry((128,)).digit_shape
+    ((28, 28), (8, 8))
+    >>> resolve_geometry((56, 28), layout="vertical").digit_shape
+    (28, 28)
+    >>> resolve_geometry((784,), layout="auto").image_shape
+    (28, 28)
+    >>> resolve_geometry((128,), layout="auto").image_shape
+    (8, 16)
+    >>> resolve_geometry((10,), digit_shape="vector").digit_shape
+    (1, 5)
     """
-    h, w = part_shape(n_features, image_shape=image_shape, n_parts=2, name=name)
-    return (h, 2 * w) if layout == "horizontal" else (2 * h, w)
+    digit_shape = check_shape(digit_shape)
+    image_shape = check_shape(image_shape, name="image_shape")
+    sample_shape = (sample_shape,) if isinstance(sample_shape, numbers.Integral) else tuple(
+        int(s) for s in sample_shape)
+    if layout == "auto":
+        layout = _auto_layout(sample_shape if image_shape is None else (0, 0), digit_shape,
+                              name)
+    if layout is not None and layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS} or None, got {layout!r}.")
+    if (not isinstance(n_digits, numbers.Integral) or isinstance(n_digits, bool)
+            or n_digits < 1):
+        raise ValueError(f"n_digits must be a positive int, got {n_digits!r}.")
+    n_numbers = 1 if layout is None else 2
+    if len(sample_shape) == 1 and image_shape is not None:  # the caller says the image shape
+        image_shape = (1, sample_shape[0]) if image_shape == VECTOR else image_shape
+        if image_shape[0] * image_shape[1] != sample_shape[0]:
+            raise ValueError(
+                f"{name} has {sample_shape[0]} features per sample, expected "
+                f"{image_shape[0] * image_shape[1]} (image_shape={image_shape})."
+            )
+        sample_shape = image_shape
+    elif image_shape is not None and tuple(sample_shape[:2]) != (
+            (1, sample_shape[1]) if image_shape == VECTOR else image_shape):
+        raise ValueError(f"{name} holds images of shape {tuple(sample_shape[:2])}, but "
+                         f"image_shape={image_shape!r}.")
+    if len(sample_shape) == 1:
+        shape = _flat_digit_shape(sample_shape[0], digit_shape, n_numbers * n_digits,
+                                  layout, name)
+        return Geometry(shape, layout, int(n_digits))
+    if len(sample_shape) not in (2, 3):
+        raise ValueError(f"{name} must hold flattened samples or images (n, height, width"
+                         f"[, channels]), got samples of shape {sample_shape}.")
+    height, width = sample_shape[:2]
+    down = 2 if layout == "vertical" else 1
+    across = n_digits * (1 if layout in (None, "vertical") else 2)
+    if height % down or width % across:
+        need = "an even height" if height % down else (
+            "an even width" if across == 2 else f"a width that is a multiple of {across}")
+        raise ValueError(
+            f"{name} holds images of {height} x {width} pixels: {across} digits side by side"
+            f"{' in two rows' if down == 2 else ''} (layout={layout!r}, n_digits={n_digits}) "
+            f"need {need}."
+        )
+    shape = (height // down, width // across)
+    expected = (1, shape[1]) if digit_shape == VECTOR else digit_shape
+    if expected is not None and shape != expected:
+        raise ValueError(f"{name} holds digits of shape {shape} (images {height} x {width}, "
+                         f"layout={layout!r}), but digit_shape={digit_shape!r}.")
+    if digit_shape is None and n_digits > 1 and shape[0] != shape[1]:
+        raise ValueError(
+            f"{name} has images of shape {(height, width)}: with n_digits={n_digits} and "
+            f"layout={layout!r} each digit would be {shape[0]} x {shape[1]}. Check n_digits "
+            f"and layout, or pass digit_shape={shape} if the digits are not square."
+        )
+    return Geometry(shape, layout, int(n_digits))
+
+
+# -- the previous helpers, kept while keras/_base.py and keras/_ns_numbers.py move to
+# -- resolve_geometry (they only call it)
+
+MNIST_PAIR = (MNIST_SHAPE[0], 2 * MNIST_SHAPE[1])
+check_image_shape = check_shape
+image_shape_constraint = shape_constraint
+
+
+def part_shape(n_features, *, image_shape=None, n_parts=1, infer_square=True, name="X"):
+    """(height, width) of each of ``n_parts`` digits: :func:`resolve_geometry`'s answer."""
+    if n_parts == 1:
+        return resolve_geometry((n_features,), digit_shape=image_shape, layout="auto",
+                                name=name).image_shape
+    n_digits, layout = (n_parts // 2, "horizontal") if n_parts % 2 == 0 else (n_parts, None)
+    return resolve_geometry((n_features,), digit_shape=image_shape, layout=layout,
+                            n_digits=n_digits, name=name).digit_shape
+
+
+def check_shape_matches(shape, image_shape, *, name="X", what="images"):
+    """Raise unless images of (height, width) ``shape`` are digits of ``image_shape``."""
+    resolve_geometry(tuple(shape), digit_shape=image_shape, layout=None, name=name)

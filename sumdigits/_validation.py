@@ -7,14 +7,17 @@ is clipped, cast past its meaning, or dropped silently.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn_compat.utils.validation import validate_data as _validate_data
 
-from ._geometry import check_image_shape, check_shape_matches, part_shape  # noqa: F401 (re-export)
+from ._geometry import LAYOUTS, resolve_geometry
 
+#: Default of a parameter renamed in this release (the old name warns for one release).
+DEPRECATED = "deprecated"
 N_DIGIT_CLASSES = 10
 N_SUM_CLASSES = 19
-LAYOUTS = ("horizontal", "vertical")
 
 
 def check_samples(X, y=None, *, name="X", y_name="y", max_ndim=4, min_samples=1):
@@ -121,18 +124,23 @@ def _check_pixels(X, name):
             )
 
 
-def check_images(X, *, image_shape=None, name="X", min_samples=1):
-    """Validate a stack of grey-scale images.
+def check_sample_images(X, *, digit_shape=None, layout=None, n_digits=1, image_shape=None,
+                        name="X", min_samples=1):
+    """Validate a stack of grey-scale images of digits, pairs or number pairs.
 
     Parameters
     ----------
-    X : array-like of shape (n, height, width) or (n, height * width)
-        Images, 3-D, or flattened row-major. Flattened images must have 784
-        pixels (28 x 28) unless ``image_shape`` says otherwise.
+    X : array-like of shape (n, height, width) or (n, n_features)
+        Images, 3-D, or flattened row-major.
+    digit_shape : tuple of int, "vector" or None, default=None
+        (height, width) of one digit; see :func:`sumdigits._geometry.resolve_geometry`,
+        which reads the geometry of the samples.
+    layout : {"horizontal", "vertical", "auto"} or None, default=None
+        None for digit images; a pair's layout for pair images.
+    n_digits : int, default=1
+        Digits per number.
     image_shape : tuple of int, "vector" or None, default=None
-        The (height, width) of flattened images, or "vector" for plain feature
-        vectors (1 x n_features images); see :func:`sumdigits._geometry.part_shape`.
-        For 3-D input it must match ``X.shape[1:]`` when given.
+        (height, width) of a whole sample, when the caller knows it.
     name : str
         The argument's name for error messages.
     min_samples : int, default=1
@@ -144,27 +152,39 @@ def check_images(X, *, image_shape=None, name="X", min_samples=1):
         A view of ``X`` when possible; dtype is kept.
     flat : bool
         Whether ``X`` was given flattened.
+    geometry : Geometry
+        Where the digits are in each image.
     """
-    image_shape = check_image_shape(image_shape)
     if hasattr(X, "toarray") or hasattr(X, "tocsr"):
         raise TypeError(f"{name} must be a dense array of images; sparse input is not supported.")
     X = np.asarray(X)
     _check_pixels(X, name)
-    if X.ndim == 3:
-        check_shape_matches(X.shape[1:], image_shape, name=name)
-        images, flat = X, False
-    elif X.ndim == 2:
-        shape = part_shape(X.shape[1], image_shape=image_shape, name=name)
-        images, flat = X.reshape(X.shape[0], *shape), True
-    else:
+    if X.ndim not in (2, 3):
         raise ValueError(
             f"{name} must be a 2-D array (n, height * width) or a 3-D array "
             f"(n, height, width) of images, got an array of shape {X.shape}."
         )
-    if images.shape[0] < min_samples:
-        raise ValueError(
-            f"{name} holds {images.shape[0]} image(s); at least {min_samples} required."
-        )
+    geometry = resolve_geometry(X.shape[1:], digit_shape=digit_shape, layout=layout,
+                                n_digits=n_digits, image_shape=image_shape, name=name)
+    if X.shape[0] < min_samples:
+        raise ValueError(f"{name} holds {X.shape[0]} image(s); at least {min_samples} required.")
+    return X.reshape(X.shape[0], *geometry.image_shape), X.ndim == 2, geometry
+
+
+def check_images(X, *, digit_shape=None, name="X", min_samples=1, image_shape=None):
+    """Validate a stack of digit images: :func:`check_sample_images` with ``layout=None``.
+
+    ``image_shape`` is the former name of ``digit_shape`` here (internal callers).
+
+    Returns
+    -------
+    images : ndarray of shape (n, height, width)
+    flat : bool
+        Whether ``X`` was given flattened.
+    """
+    images, flat, _ = check_sample_images(
+        X, digit_shape=image_shape if digit_shape is None else digit_shape, name=name,
+        min_samples=min_samples)
     return images, flat
 
 
@@ -228,3 +248,34 @@ def check_layout(layout, *, name="layout"):
     if not isinstance(layout, str) or layout not in LAYOUTS:
         raise ValueError(f"{name} must be one of {LAYOUTS}, got {layout!r}.")
     return layout
+
+
+def renamed_parameter(new_value, old_value, *, new, old, owner):
+    """The value of a parameter renamed from ``old`` to ``new`` in this release.
+
+    ``old_value`` is the old parameter's value, ``"deprecated"`` when not given; a
+    given old name warns with a FutureWarning naming the new one, and giving both
+    is a ValueError.
+    """
+    if isinstance(old_value, str) and old_value == DEPRECATED:
+        return new_value
+    warnings.warn(
+        f"{owner}: {old} was renamed {new} in sumdigits 0.2 and will be removed in 0.3; "
+        f"use {new}={old_value!r}.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    if new_value is not None:
+        raise ValueError(f"{owner}: give {new} only ({old} is its deprecated name), not both.")
+    return old_value
+
+
+def renamed_attribute(estimator, old, new):
+    """The fitted attribute ``new``, read under its former name ``old`` (FutureWarning)."""
+    warnings.warn(
+        f"{type(estimator).__name__}.{old} was renamed {new} in sumdigits 0.2 and will be "
+        f"removed in 0.3; use {new}.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    return getattr(estimator, new)

@@ -13,13 +13,19 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from ._geometry import image_shape_constraint, part_shape
-from ._validation import LAYOUTS, check_image_shape, check_images, validate_data
-from .pairs import split_pairs
+from ._geometry import LAYOUTS, shape_constraint
+from ._samplers import BaseSampler
+from ._validation import (
+    DEPRECATED,
+    check_sample_images,
+    renamed_attribute,
+    renamed_parameter,
+    validate_data,
+)
 
 __all__ = ["HOGTransformer", "GaussianNoiseAugmenter"]
 
@@ -60,16 +66,19 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     layout : {"horizontal", "vertical"} or None, default=None
         None for single images; otherwise ``X`` holds pair images laid out so,
         and each of their two digits is described separately.
-    image_shape : tuple of int, "vector" or None, default=None
-        (height, width) of one (digit) image when ``X`` is flattened; by default
-        28 x 28. For 3-D ``X`` it is read from the array. "vector" takes the rows
-        of ``X`` as plain feature vectors: one row of pixels (1 x n_features),
-        or with ``layout``, the two halves of the row.
+    digit_shape : tuple of int, "vector" or None, default=None
+        (height, width) of one digit when ``X`` is flattened; by default square
+        (28 x 28 for 784 pixels per digit). For 3-D ``X`` it is read from the
+        array. "vector" takes the rows of ``X`` as plain feature vectors: one
+        row of pixels (1 x n_features), or with ``layout``, the two halves of
+        the row.
+    image_shape : tuple of int
+        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Attributes
     ----------
-    image_shape_ : tuple of int
-        (height, width) of one described image.
+    digit_shape_ : tuple of int
+        (height, width) of one described digit.
     n_features_in_ : int
         ``X.shape[1]`` in ``fit``.
     n_features_out_ : int
@@ -94,7 +103,8 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         "block_norm": [StrOptions({"L1", "L1-sqrt", "L2", "L2-Hys"})],
         "transform_sqrt": ["boolean"],
         "layout": [StrOptions(set(LAYOUTS)), None],
-        "image_shape": image_shape_constraint(),
+        "digit_shape": shape_constraint(),
+        "image_shape": [*shape_constraint(), Hidden(StrOptions({DEPRECATED}))],
     }
 
     def __init__(
@@ -106,7 +116,8 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         block_norm="L2-Hys",
         transform_sqrt=False,
         layout=None,
-        image_shape=None,
+        digit_shape=None,
+        image_shape=DEPRECATED,
     ):
         self.orientations = orientations
         self.pixels_per_cell = pixels_per_cell
@@ -114,17 +125,19 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self.block_norm = block_norm
         self.transform_sqrt = transform_sqrt
         self.layout = layout
+        self.digit_shape = digit_shape
         self.image_shape = image_shape
 
-    def _images(self, X, image_shape):
-        """The stack of images to describe: (n, h, w), or (2, n, h, w) for pairs."""
-        if self.layout is None:
-            images, _ = check_images(X, image_shape=image_shape, name="X")
-            return images[None]
-        first, second = split_pairs(X, layout=self.layout, image_shape=image_shape)
-        shape = first.shape[1:] if first.ndim == 3 else part_shape(
-            X.shape[1], image_shape=image_shape, n_parts=2)
-        return np.stack([first.reshape(-1, *shape), second.reshape(-1, *shape)])
+    def _images(self, X, digit_shape):
+        """The digits to describe, (n_parts, n, h, w): one per image, or two per pair."""
+        images, _, geometry = check_sample_images(X, digit_shape=digit_shape,
+                                                  layout=self.layout)
+        return geometry.digits(images)[:, :, 0].transpose(1, 0, 2, 3)
+
+    @property
+    def image_shape_(self):
+        """Deprecated: ``digit_shape_`` (FutureWarning)."""
+        return renamed_attribute(self, "image_shape_", "digit_shape_")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -144,12 +157,14 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         X = validate_data(self, X, allow_nd=True, dtype="numeric")
         cell = _pair_of_ints(self.pixels_per_cell, "pixels_per_cell")
         block = _pair_of_ints(self.cells_per_block, "cells_per_block")
-        images = self._images(X, check_image_shape(self.image_shape))
-        self.image_shape_ = tuple(images.shape[2:])
-        cells = (self.image_shape_[0] // cell[0], self.image_shape_[1] // cell[1])
+        images = self._images(X, renamed_parameter(
+            self.digit_shape, self.image_shape, new="digit_shape", old="image_shape",
+            owner=type(self).__name__))
+        self.digit_shape_ = tuple(images.shape[2:])
+        cells = (self.digit_shape_[0] // cell[0], self.digit_shape_[1] // cell[1])
         if cells[0] < block[0] or cells[1] < block[1]:
             raise ValueError(
-                f"Images of {self.image_shape_[0]} x {self.image_shape_[1]} pixels hold "
+                f"Images of {self.digit_shape_[0]} x {self.digit_shape_[1]} pixels hold "
                 f"{cells[0]} x {cells[1]} cells of pixels_per_cell={cell}, fewer than one "
                 f"block of cells_per_block={block}: use smaller cells or blocks."
             )
@@ -173,11 +188,7 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
         check_is_fitted(self)
         X = validate_data(self, X, allow_nd=True, dtype="numeric", reset=False)
-        images = self._images(X, self.image_shape_)
-        if images.shape[2:] != self.image_shape_:
-            raise ValueError(
-                f"X holds images of {images.shape[2:]} pixels; fit saw {self.image_shape_}."
-            )
+        images = self._images(X, self.digit_shape_)
         options = dict(
             orientations=self.orientations,
             pixels_per_cell=_pair_of_ints(self.pixels_per_cell, "pixels_per_cell"),
@@ -203,7 +214,7 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return tags
 
 
-class GaussianNoiseAugmenter(BaseEstimator):
+class GaussianNoiseAugmenter(BaseSampler):
     """Add copies of the images with Gaussian noise (report 004, section 5.2).
 
     ``fit_resample(X, y)`` returns the original samples followed by ``n_copies``
@@ -261,49 +272,10 @@ class GaussianNoiseAugmenter(BaseEstimator):
         self.clip = clip
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the inputs; :meth:`fit_resample` does the augmenting.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-        y : array-like of shape (n_samples,) or (n_samples, k), default=None
-
-        Returns
-        -------
-        self : object
-        """
-        self._check_inputs(X, y)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X, y):
-        """Return the samples and their noisy copies, with the labels repeated.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-            Real-valued samples, e.g. images scaled to [0, 1].
-        y : array-like of shape (n_samples,) or (n_samples, k)
-            Labels of any kind (digit labels, sums, the (n, 2) digits of pairs).
-
-        Returns
-        -------
-        X_resampled : ndarray of shape (n_samples * (n_copies + keep_original), ...)
-            Floating point; float32 input stays float32.
-        y_resampled : ndarray
-        """
-        X, y = self._check_inputs(X, y)
-        return self._fit_resample(X, y)
-
     def _check_inputs(self, X, y):
         if self.clip is not None:
             if len(self.clip) != 2 or not self.clip[0] < self.clip[1]:
                 raise ValueError(f"clip must be (low, high) with low < high, got {self.clip!r}.")
-        if y is None:
-            X = validate_data(self, X, allow_nd=True, dtype=[np.float64, np.float32])
-            return X, None
         return validate_data(self, X, y, allow_nd=True, multi_output=True,
                              dtype=[np.float64, np.float32])
 
@@ -318,9 +290,3 @@ class GaussianNoiseAugmenter(BaseEstimator):
         X_res = np.concatenate(parts).reshape(-1, *X.shape[1:])
         self.sample_indices_ = np.tile(np.arange(n), len(X_res) // n)
         return X_res, np.asarray(y)[self.sample_indices_]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.target_tags.required = True
-        return tags

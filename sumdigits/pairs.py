@@ -14,20 +14,20 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
 
-from ._geometry import check_shape_matches, image_shape_constraint, pair_image_shape
+from ._geometry import LAYOUTS, Geometry, shape_constraint
+from ._samplers import BaseSampler
 from ._validation import (
-    LAYOUTS,
+    DEPRECATED,
     N_DIGIT_CLASSES,
     check_digit_labels,
-    check_image_shape,
-    check_images,
     check_layout,
+    check_sample_images,
+    renamed_attribute,
+    renamed_parameter,
     validate_data,
 )
 
@@ -157,17 +157,16 @@ def _gather_images(images, indices, view):
                 (slice(0, stop - start), *position)]
 
 
-def _gather_pairs(images, indices, layout):
-    """Pair images (n, h, 2w) or (n, 2h, w) of ``images`` at ``indices`` (n, 2)."""
-    n, (h, w) = indices.shape[0], images.shape[1:]
-    if layout == "horizontal":
-        out = np.empty((n, h, 2, w), dtype=images.dtype)
-        view = out.transpose(0, 2, 1, 3)  # (n, 2, h, w) view of the side-by-side layout
-    else:
-        out = view = np.empty((n, 2, h, w), dtype=images.dtype)
-    _gather_images(images, indices, view)
-    shape = (n, h, 2 * w) if layout == "horizontal" else (n, 2 * h, w)
-    return out.reshape(shape)
+def _gather_pairs(images, indices, geometry):
+    """Samples of ``geometry`` holding the digit images ``images[indices]``.
+
+    ``indices`` is (n, n_numbers) or (n, n_numbers, n_digits); the result is
+    (n, *geometry.image_shape).
+    """
+    out = np.empty((indices.shape[0], *geometry.image_shape), dtype=images.dtype)
+    view = geometry.digits(out)  # (n, n_numbers, n_digits, h, w), a view of out
+    _gather_images(images, indices, view[:, :, 0] if indices.ndim == 2 else view)
+    return out
 
 
 def make_digit_pairs(
@@ -177,18 +176,19 @@ def make_digit_pairs(
     *,
     strategy="stratified",
     layout="horizontal",
-    image_shape=None,
+    digit_shape=None,
     random_state=None,
     return_X_y=False,
+    image_shape=DEPRECATED,
 ):
     """Make images of two digits side by side, labelled with their sum.
 
     Parameters
     ----------
     X : array-like of shape (n_images, height, width) or (n_images, height * width)
-        Digit images. Flattened images must be 28 x 28 unless ``image_shape``
-        is given; 3-D images may have any size (e.g. scikit-learn's 8 x 8 digits).
-        Pixels must be finite and non-negative.
+        Digit images. Flattened images are square (28 x 28 for 784 pixels)
+        unless ``digit_shape`` is given; 3-D images may have any size (e.g.
+        scikit-learn's 8 x 8 digits). Pixels must be finite and non-negative.
     y : array-like of shape (n_images,)
         Digit labels, integers in 0..9.
     n_pairs : int, default=None
@@ -208,12 +208,14 @@ def make_digit_pairs(
           protocol (default and maximum ``n_images // 2``).
     layout : {"horizontal", "vertical"}, default="horizontal"
         Side by side (height x 2 width) or stacked (2 height x width).
-    image_shape : tuple of int, default=None
-        (height, width) of flattened images, when not 28 x 28.
+    digit_shape : tuple of int, "vector" or None, default=None
+        (height, width) of flattened digit images that are not square.
     random_state : int, RandomState instance or None, default=None
         Seed of the draw.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
+    image_shape : tuple of int
+        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Returns
     -------
@@ -221,7 +223,8 @@ def make_digit_pairs(
         With ``data`` (pair images: flattened if ``X`` was, else 3-D; dtype of
         ``X``), ``target`` (the sums, 0..18), ``digits`` (n_pairs, 2) digit
         labels, ``indices`` (n_pairs, 2) indices into ``X`` of each pair's
-        images, ``image_shape`` of one digit, ``layout`` and ``strategy``.
+        images, ``digit_shape`` of one digit, ``layout`` and ``strategy``
+        (``image_shape``, its former name, warns).
     (data, target) : tuple of ndarray
         If ``return_X_y`` is True.
 
@@ -241,29 +244,29 @@ def make_digit_pairs(
     >>> bool((pairs.target == pairs.digits.sum(axis=1)).all())
     True
     """
+    digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
+                                    old="image_shape", owner="make_digit_pairs")
     layout = check_layout(layout)
-    images, flat = check_images(X, image_shape=image_shape, name="X")
+    images, flat, digit = check_sample_images(X, digit_shape=digit_shape, name="X")
     y = check_digit_labels(y, name="y", n_samples=images.shape[0])
     indices = pair_indices(y, n_pairs, strategy=strategy, random_state=random_state)
-    data = _gather_pairs(images, indices, layout)
+    data = _gather_pairs(images, indices, Geometry(digit.digit_shape, layout))
     if flat:
         data = data.reshape(data.shape[0], -1)
     digits = y[indices]
     target = digits.sum(axis=1)
     if return_X_y:
         return data, target
-    return Bunch(
-        data=data,
-        target=target,
-        digits=digits,
-        indices=indices,
-        image_shape=tuple(images.shape[1:]),
-        layout=layout,
-        strategy=strategy,
-    )
+    pairs = Bunch(data=data, target=target, digits=digits, indices=indices,
+                  digit_shape=digit.digit_shape, layout=layout, strategy=strategy)
+    pairs._set_deprecated(digit.digit_shape, new_key="digit_shape", deprecated_key="image_shape",
+                          warning_message="The key image_shape was renamed digit_shape in "
+                          "sumdigits 0.2 and will be removed in 0.3; use digit_shape.")
+    return pairs
 
 
-def split_pairs(X, *, layout="horizontal", image_shape=None, name="X"):
+def split_pairs(X, *, layout="horizontal", digit_shape=None, name="X",
+                image_shape=DEPRECATED):
     """Split pair images into their first and second digit images.
 
     Parameters
@@ -272,12 +275,14 @@ def split_pairs(X, *, layout="horizontal", image_shape=None, name="X"):
         Pair images as :func:`make_digit_pairs` makes them.
     layout : {"horizontal", "vertical"}, default="horizontal"
         How the digits sit in the pair image.
-    image_shape : tuple of int, "vector" or None, default=None
+    digit_shape : tuple of int, "vector" or None, default=None
         (height, width) of one digit. Needed for flattened pairs whose digits
-        are not 28 x 28; for 3-D pairs it is read from ``X``. "vector" takes
+        are not square; for 3-D pairs it is read from ``X``. "vector" takes
         any feature vector of even length as a pair and cuts it in two halves.
     name : str, default="X"
         The argument's name in error messages.
+    image_shape : tuple of int
+        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Returns
     -------
@@ -294,49 +299,35 @@ def split_pairs(X, *, layout="horizontal", image_shape=None, name="X"):
     >>> first.ravel().tolist(), second.ravel().tolist()
     ([1, 3], [2, 4])
     """
+    digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
+                                    old="image_shape", owner="split_pairs")
     layout = check_layout(layout)
-    image_shape = check_image_shape(image_shape)
-    arr = np.asarray(X)
-    if arr.ndim == 2:
-        pair_shape = pair_image_shape(arr.shape[1], image_shape=image_shape, layout=layout,
-                                      name=name)
-        h, w = (pair_shape[0], pair_shape[1] // 2) if layout == "horizontal" else (
-            pair_shape[0] // 2, pair_shape[1])
-        images, flat = check_images(arr, image_shape=pair_shape, name=name)
-    else:
-        images, flat = check_images(arr, name=name)
-        h, w = images.shape[1:]
-        if layout == "horizontal":
-            if w % 2:
-                raise ValueError(f"{name} has pair images {h} x {w}: a horizontal pair "
-                                 "needs an even width.")
-            w //= 2
-        else:
-            if h % 2:
-                raise ValueError(f"{name} has pair images {h} x {w}: a vertical pair "
-                                 "needs an even height.")
-            h //= 2
-        check_shape_matches((h, w), image_shape, name=name, what="digits")
-    n = images.shape[0]
-    if layout == "horizontal":
-        both = images.reshape(n, h, 2, w).transpose(0, 2, 1, 3)
-    else:
-        both = images.reshape(n, 2, h, w)
-    first, second = both[:, 0], both[:, 1]
+    images, flat, geometry = check_sample_images(X, digit_shape=digit_shape, layout=layout,
+                                                 name=name)
+    digits = geometry.digits(images)[:, :, 0]  # (n, 2, h, w)
+    first, second = digits[:, 0], digits[:, 1]
     if flat:
-        first, second = first.reshape(n, h * w), second.reshape(n, h * w)
+        n = images.shape[0]
+        first, second = first.reshape(n, -1), second.reshape(n, -1)
     return first, second
 
 
-class PairSumTransformer(BaseEstimator):
+class PairSumTransformer(BaseSampler):
     """Resample digit images into pair images labelled with their sums.
 
-    The estimator form of :func:`make_digit_pairs`, following imbalanced-learn's
-    sampler convention: ``fit_resample(X_digits, y_digits)`` returns
-    ``(X_pairs, y_sums)`` and records in ``sample_indices_`` which two input
-    rows each output row came from. Use it first in an
-    :class:`imblearn.pipeline.Pipeline`, or on its own to build training and
-    test sets (from separate MNIST splits).
+    The sampler form of :func:`make_digit_pairs`, following imbalanced-learn's
+    sampler contract: ``fit_resample(X_digits, y_digits)`` draws pairs of the
+    digit images and returns ``(X_pairs, y_sums)``, recording in
+    ``sample_indices_`` which two input rows each output row came from; ``fit``
+    only checks the inputs. It has no ``transform``: a sampler changes the
+    training set, not the data a fitted model is asked about.
+
+    So in an :class:`imblearn.pipeline.Pipeline` the steps after it are fitted on
+    pairs built from the digits given to ``fit``, and ``predict`` (which skips
+    samplers) takes **pair images**, e.g. from :func:`make_digit_pairs` on a
+    separate test split: the pipeline is fitted on digits and predicts on pairs.
+    On its own it builds training and test sets (from separate MNIST splits);
+    :meth:`inverse_transform` splits pairs back into their digits.
 
     Parameters
     ----------
@@ -346,12 +337,14 @@ class PairSumTransformer(BaseEstimator):
         How pairs are drawn.
     layout : {"horizontal", "vertical"}, default="horizontal"
         Side by side or stacked.
-    image_shape : tuple of int, "vector" or None, default=None
-        (height, width) of flattened digits, when not 28 x 28; "vector" takes
+    digit_shape : tuple of int, "vector" or None, default=None
+        (height, width) of flattened digits that are not square; "vector" takes
         the rows of ``X`` as plain feature vectors (1 x n_features images), and
         a pair is then the two vectors one after the other.
     random_state : int, RandomState instance or None, default=None
         Seed of the draw.
+    image_shape : tuple of int
+        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Attributes
     ----------
@@ -359,7 +352,7 @@ class PairSumTransformer(BaseEstimator):
         Indices into the ``X`` given to ``fit_resample`` of each pair's two images.
     digits_ : ndarray of shape (n_pairs, 2)
         Digit labels of each pair.
-    image_shape_ : tuple of int
+    digit_shape_ : tuple of int
         (height, width) of one digit.
     n_features_in_ : int
         Pixels per digit image.
@@ -385,8 +378,9 @@ class PairSumTransformer(BaseEstimator):
         "n_pairs": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "strategy": [StrOptions(set(STRATEGIES))],
         "layout": [StrOptions(set(LAYOUTS))],
-        "image_shape": image_shape_constraint(),
+        "digit_shape": shape_constraint(),
         "random_state": ["random_state"],
+        "image_shape": [*shape_constraint(), Hidden(StrOptions({DEPRECATED}))],
     }
 
     def __init__(
@@ -395,78 +389,43 @@ class PairSumTransformer(BaseEstimator):
         *,
         strategy="stratified",
         layout="horizontal",
-        image_shape=None,
+        digit_shape=None,
         random_state=None,
+        image_shape=DEPRECATED,
     ):
         self.n_pairs = n_pairs
         self.strategy = strategy
         self.layout = layout
-        self.image_shape = image_shape
+        self.digit_shape = digit_shape
         self.random_state = random_state
+        self.image_shape = image_shape
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Check the inputs; use :meth:`fit_resample` to get the pairs.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_images, height, width) or (n_images, n_pixels)
-            Digit images.
-        y : array-like of shape (n_images,)
-            Digit labels, 0..9.
-
-        Returns
-        -------
-        self : object
-        """
-        X, y = self._validate_input(X, y)
-        images, _ = check_images(X, image_shape=self.image_shape, name="X")
-        pair_indices(y, self.n_pairs, strategy=self.strategy, random_state=0)  # drawable?
-        self.image_shape_ = tuple(images.shape[1:])
-        self.n_features_in_ = int(np.prod(self.image_shape_))
-        return self
-
-    def _validate_input(self, X, y):
-        """scikit-learn's checks of X and y (numbers, finite, non-empty), then the digit labels."""
+    def _check_inputs(self, X, y):
+        """scikit-learn's checks of X and y, the digit images, their labels, and that
+        the pairs can be drawn (indices only: cheap)."""
         X, y = validate_data(self, X, y, allow_nd=True, dtype="numeric")
-        return X, check_digit_labels(y, name="y", n_samples=X.shape[0])
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X, y):
-        """Draw pairs from the digit images and return them with their sums.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_images, height, width) or (n_images, n_pixels)
-            Digit images.
-        y : array-like of shape (n_images,)
-            Digit labels, 0..9.
-
-        Returns
-        -------
-        X_pairs : ndarray
-            Pair images, flattened if ``X`` was.
-        y_sums : ndarray of shape (n_pairs,)
-            Sums of the two digits, 0..18.
-        """
-        return self._fit_resample(X, y)
+        y = check_digit_labels(y, name="y", n_samples=X.shape[0])
+        digit_shape = renamed_parameter(self.digit_shape, self.image_shape, new="digit_shape",
+                                        old="image_shape", owner=type(self).__name__)
+        _, _, geometry = check_sample_images(X, digit_shape=digit_shape, name="X")
+        pair_indices(y, self.n_pairs, strategy=self.strategy, random_state=0)  # drawable?
+        self.digit_shape_ = geometry.digit_shape
+        self.n_features_in_ = geometry.n_features
+        return X, y
 
     def _fit_resample(self, X, y):
-        X, y = self._validate_input(X, y)
-        pairs = make_digit_pairs(
-            X,
-            y,
-            self.n_pairs,
-            strategy=self.strategy,
-            layout=self.layout,
-            image_shape=self.image_shape,
-            random_state=self.random_state,
-        )
-        self.sample_indices_ = pairs.indices
-        self.digits_ = pairs.digits
-        self.image_shape_ = pairs.image_shape
-        self.n_features_in_ = int(np.prod(pairs.image_shape))
-        return pairs.data, pairs.target
+        indices = pair_indices(y, self.n_pairs, strategy=self.strategy,
+                               random_state=self.random_state)
+        images = X.reshape(X.shape[0], *self.digit_shape_)
+        pairs = _gather_pairs(images, indices, Geometry(self.digit_shape_, self.layout))
+        self.sample_indices_ = indices
+        self.digits_ = y[indices]
+        return (pairs if X.ndim == 3 else pairs.reshape(len(pairs), -1)), self.digits_.sum(axis=1)
+
+    @property
+    def image_shape_(self):
+        """Deprecated: ``digit_shape_`` (FutureWarning)."""
+        return renamed_attribute(self, "image_shape_", "digit_shape_")
 
     def inverse_transform(self, X):
         """Split pair images back into digit images, pair by pair.
@@ -484,16 +443,12 @@ class PairSumTransformer(BaseEstimator):
             ``X_digits == X_input[sample_indices_.ravel()]``.
         """
         check_is_fitted(self)
-        first, second = split_pairs(
-            X, layout=self.layout, image_shape=self.image_shape_, name="X"
-        )
+        first, second = split_pairs(X, layout=self.layout, digit_shape=self.digit_shape_,
+                                    name="X")
         out = np.stack([first, second], axis=1)
         return out.reshape(-1, *first.shape[1:])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = True
-        tags.input_tags.three_d_array = True
         tags.input_tags.positive_only = True
-        tags.target_tags.required = True
         return tags

@@ -20,20 +20,21 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from ._geometry import image_shape_constraint, part_shape
+from ._geometry import LAYOUTS, shape_constraint
 from ._sums import joint_digit_distribution, sum_distribution, sum_matrix
 from ._validation import (
-    LAYOUTS,
+    DEPRECATED,
     N_DIGIT_CLASSES,
     N_SUM_CLASSES,
     check_digit_labels,
-    check_image_shape,
-    check_images,
+    check_sample_images,
     check_sum_labels,
+    renamed_attribute,
+    renamed_parameter,
     validate_data,
 )
 from .pairs import split_pairs
@@ -146,11 +147,13 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         :class:`~sklearn.model_selection.GridSearchCV`).
     layout : {"horizontal", "vertical"}, default="horizontal"
         How the two digits sit in a pair image, as in :func:`~sumdigits.make_digit_pairs`.
-    image_shape : tuple of int, "vector" or None, default=None
+    digit_shape : tuple of int, "vector" or None, default=None
         (height, width) of one digit of flattened pairs. By default it is read
         from 3-D pairs, and flattened pairs are taken to hold two square digits
-        (28 x 28 for 1,568 features, 8 x 8 for 128). "vector" takes any feature
-        vector of even length as a pair: its two halves are the two "digits".
+        (28 x 28 for 1,568 features, 8 x 8 for 128; the rule of every pair
+        estimator, :func:`sumdigits._geometry.resolve_geometry`). "vector" takes
+        any feature vector of even length as a pair: its two halves are the two
+        "digits".
     max_iter : int, default=20
         Most EM iterations (M-steps) when learning from sums; unused with digit labels.
     tol : float, default=1e-3
@@ -158,6 +161,8 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         ``mean log P(s | x)``, improves by less than ``tol`` in an iteration.
     verbose : int, default=0
         Print the log-likelihood of each EM iteration when positive.
+    image_shape : tuple of int
+        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Attributes
     ----------
@@ -167,7 +172,7 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         The sums seen in ``fit`` (all of 0..18 in any real training set), as for
         every scikit-learn classifier: :meth:`predict` returns one of them, and
         :meth:`predict_proba` has one column per sum in ``classes_``.
-    image_shape_ : tuple of int
+    digit_shape_ : tuple of int
         (height, width) of one digit.
     n_features_in_ : int
         Features per pair seen in ``fit`` (``X.shape[1]``).
@@ -217,10 +222,11 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "layout": [StrOptions(set(LAYOUTS))],
-        "image_shape": image_shape_constraint(),
+        "digit_shape": shape_constraint(),
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "verbose": ["verbose"],
+        "image_shape": [*shape_constraint(), Hidden(StrOptions({DEPRECATED}))],
     }
 
     def __init__(
@@ -228,40 +234,41 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         estimator=None,
         *,
         layout="horizontal",
-        image_shape=None,
+        digit_shape=None,
         max_iter=20,
         tol=1e-3,
         verbose=0,
+        image_shape=DEPRECATED,
     ):
         self.estimator = estimator
         self.layout = layout
-        self.image_shape = image_shape
+        self.digit_shape = digit_shape
         self.max_iter = max_iter
         self.tol = tol
         self.verbose = verbose
+        self.image_shape = image_shape
 
     # -- input ---------------------------------------------------------------------
-
-    def _digit_shape(self, X):
-        """(height, width) of one digit of the pairs ``X``, or raise."""
-        if X.ndim != 2:
-            return check_image_shape(self.image_shape)  # 3-D: split_pairs reads the shape
-        return part_shape(X.shape[1], image_shape=self.image_shape, n_parts=2,
-                          infer_square=True)
 
     def _split(self, X, y=None, *, reset):
         """Validate pair images (and y, when fitting); return their first and second digits."""
         if reset:
             X, _ = validate_data(self, X, y, allow_nd=True, dtype="numeric", multi_output=True)
+            digit_shape = renamed_parameter(self.digit_shape, self.image_shape,
+                                            new="digit_shape", old="image_shape",
+                                            owner=type(self).__name__)
+            self.digit_shape_ = check_sample_images(X, digit_shape=digit_shape,
+                                                    layout=self.layout)[2].digit_shape
         else:
             X = validate_data(self, X, reset=False, allow_nd=True, dtype="numeric")
-        if reset:
-            self.image_shape_ = self._digit_shape(X)
-        first, second = split_pairs(X, layout=self.layout, image_shape=self.image_shape_)
-        if reset and X.ndim == 3:
-            self.image_shape_ = tuple(first.shape[1:])
+        first, second = split_pairs(X, layout=self.layout, digit_shape=self.digit_shape_)
         n = first.shape[0]
         return first.reshape(n, -1), second.reshape(n, -1)
+
+    @property
+    def image_shape_(self):
+        """Deprecated: ``digit_shape_`` (FutureWarning)."""
+        return renamed_attribute(self, "image_shape_", "digit_shape_")
 
     def _digit_proba(self, digits):
         """(n, 10) digit probabilities; columns of digits the classifier never saw are 0."""

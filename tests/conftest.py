@@ -56,8 +56,8 @@ def small_digits():
 def small_pairs(small_digits):
     """(train, test) Bunches of flattened 8 x 8 digit pairs (128 features): 1,000 and 400."""
     (X, y), (X_test, y_test) = small_digits
-    train = make_digit_pairs(X, y, 1000, image_shape=(8, 8), random_state=0)
-    test = make_digit_pairs(X_test, y_test, 400, image_shape=(8, 8), random_state=1)
+    train = make_digit_pairs(X, y, 1000, digit_shape=(8, 8), random_state=0)
+    test = make_digit_pairs(X_test, y_test, 400, digit_shape=(8, 8), random_state=1)
     for bunch in (train, test):
         _read_only(bunch.data, bunch.target, bunch.digits)
     return train, test

@@ -66,8 +66,9 @@ X_DEFECTS = {
 }
 PIXEL_DEFECTS = {
     "negative pixel": (lambda X, y: (_with(X, -1.0), y), (ValueError,), r"\bX\b.*negative"),
-    "wrong image size": (lambda X, y: (np.asarray(X)[:, :100], y), (ValueError,),
-                         r"\bX\b.*(features|pixels|image_shape)"),
+    # 99 pixels: not a square digit, nor two (a square number of pixels is a square digit)
+    "wrong image size": (lambda X, y: (np.asarray(X)[:, :99], y), (ValueError,),
+                         r"\bX\b.*(features|pixels|digit_shape|image_shape)"),
 }
 Y_DEFECTS = {
     "mismatched lengths": (lambda X, y: (X, np.asarray(y)[:-1]), (ValueError,),

@@ -9,7 +9,8 @@ trained for one epoch). Every estimator runs the whole suite of
 ``MAX_EXPECTED_FAILURES`` expected failures, each with its reason.
 
 The checks feed feature vectors of a few features (2, 3, 10...), not images: the
-estimators that take images get ``image_shape="vector"``, which takes each sample as
+estimators that take images get ``digit_shape="vector"`` (``image_shape="vector"`` for
+the CNN, whose ``image_shape`` is the whole input), which takes each sample as
 a plain feature vector (one row of pixels; a pair is the two halves of an even-length
 vector).
 """
@@ -43,13 +44,13 @@ _KERAS = dict(epochs=1, batch_size=32, random_state=0, run_eagerly=True)
 #: function returning one (to import optional dependencies only when needed).
 TESTED_PARAMS = {
     "GaussianNoiseAugmenter": dict(random_state=0),
-    "HOGTransformer": dict(image_shape="vector", pixels_per_cell=1, cells_per_block=1,
+    "HOGTransformer": dict(digit_shape="vector", pixels_per_cell=1, cells_per_block=1,
                            orientations=4),
     "OptunaSearchCV": _optuna_search,
-    "PairSumTransformer": dict(n_pairs=20, strategy="random", image_shape="vector",
+    "PairSumTransformer": dict(n_pairs=20, strategy="random", digit_shape="vector",
                                random_state=0),
     "SequentialDigitSumClassifier": lambda: dict(estimator=LogisticRegression(),
-                                                 image_shape="vector"),
+                                                 digit_shape="vector"),
     "StepDecayPerceptron": dict(random_state=0),
     "FCNNClassifier": dict(hidden_layer_sizes=[8], **_KERAS),
     "CNNClassifier": dict(filters=[2], dense_units=[4], image_shape="vector", **_KERAS),
@@ -75,7 +76,7 @@ _STRING_SUMS = "string labels are no sums (0..18): y is rejected with a TypeErro
 #: The checks that feed an odd number of features (3 or 5): no pair of two equal
 #: halves has that many. Counted apart from MAX_EXPECTED_FAILURES.
 ODD_FEATURES = (
-    "a pair is two halves of equal size (image_shape='vector'), and the check's data "
+    "a pair is two halves of equal size (digit_shape='vector'), and the check's data "
     "has an odd number of features")
 _ODD_FEATURE_CHECKS = dict.fromkeys([
     "check_classifiers_one_label", "check_dict_unchanged", "check_dont_overwrite_parameters",
@@ -184,12 +185,12 @@ def test_expected_failures_are_few_and_explained():
 
 
 def test_vector_input_is_two_halves():
-    # what the checks rely on: image_shape="vector" reads a pair as its two halves
+    # what the checks rely on: digit_shape="vector" reads a pair as its two halves
     from sumdigits import split_pairs
 
     X = np.arange(12.0).reshape(2, 6)
     for layout in ("horizontal", "vertical"):
-        first, second = split_pairs(X, layout=layout, image_shape="vector")
+        first, second = split_pairs(X, layout=layout, digit_shape="vector")
         np.testing.assert_array_equal(first, X[:, :3])
         np.testing.assert_array_equal(second, X[:, 3:])
 

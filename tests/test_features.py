@@ -32,7 +32,7 @@ def test_flattened_and_3d_digits_agree(few_digits):
     hog3d = HOGTransformer().fit(X[:4])
     np.testing.assert_allclose(hog3d.transform(X[:4]),
                                HOGTransformer().fit_transform(X[:4].reshape(4, -1)))
-    assert hog3d.image_shape_ == (28, 28) and hog3d.n_features_out_ == 324
+    assert hog3d.digit_shape_ == (28, 28) and hog3d.n_features_out_ == 324
     assert hog3d.get_feature_names_out()[:2].tolist() == ["hogtransformer0", "hogtransformer1"]
 
 
@@ -58,7 +58,7 @@ def test_other_geometry_and_image_sizes():
     images = np.random.RandomState(0).rand(3, 8, 8)
     hog8 = HOGTransformer(pixels_per_cell=4, cells_per_block=1, orientations=6)
     assert hog8.fit_transform(images).shape == (3, 2 * 2 * 6)
-    flat = HOGTransformer(pixels_per_cell=4, cells_per_block=1, image_shape=(8, 8))
+    flat = HOGTransformer(pixels_per_cell=4, cells_per_block=1, digit_shape=(8, 8))
     assert flat.fit_transform(images.reshape(3, 64)).shape == (3, 36)
 
 
@@ -69,7 +69,7 @@ def test_hog_rejects_bad_input(few_digits):
     with pytest.raises(ValueError, match="pixels_per_cell"):
         HOGTransformer(pixels_per_cell=(7, 0)).fit(X[:2])
     with pytest.raises(ValueError, match="features per sample"):
-        HOGTransformer().fit(np.zeros((2, 100)))
+        HOGTransformer().fit(np.zeros((2, 99)))
     fitted = HOGTransformer().fit(X[:2])
     with pytest.raises(ValueError):
         fitted.transform(np.zeros((2, 14, 14)))

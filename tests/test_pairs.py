@@ -113,15 +113,15 @@ def test_mnist_layouts_and_flattened_input(embedded_digits_small):
     assert data.dtype == np.uint8
 
 
-def test_scikit_learn_8x8_digits_work_as_3d_or_with_image_shape():
+def test_scikit_learn_8x8_digits_work_as_3d_or_with_digit_shape():
     from sklearn.datasets import load_digits
 
     digits = load_digits()
     pairs = make_digit_pairs(digits.images, digits.target, 300, random_state=0)
     assert pairs.data.shape == (300, 8, 16)
-    flat = make_digit_pairs(digits.data, digits.target, 300, image_shape=(8, 8), random_state=0)
+    flat = make_digit_pairs(digits.data, digits.target, 300, digit_shape=(8, 8), random_state=0)
     assert flat.data.shape == (300, 128)
-    first, _ = split_pairs(flat.data, image_shape=(8, 8))
+    first, _ = split_pairs(flat.data, digit_shape=(8, 8))
     np.testing.assert_array_equal(first, digits.data[flat.indices[:, 0]])
 
 
@@ -156,8 +156,8 @@ def test_bad_input_is_named():
         make_digit_pairs(np.zeros((20, 28, 28)), np.r_[y[:-1], 10], 100)
     with pytest.raises(ValueError, match="y has 19 labels but X has 20 samples"):
         make_digit_pairs(np.zeros((20, 28, 28)), y[:-1], 100)
-    with pytest.raises(ValueError, match="X has 100 features.*image_shape"):
-        make_digit_pairs(np.zeros((20, 100)), y, 100)
+    with pytest.raises(ValueError, match="X has 99 features.*digit_shape"):
+        make_digit_pairs(np.zeros((20, 99)), y, 100)
     with pytest.raises(ValueError, match="X contains NaN"):
         make_digit_pairs(np.full((20, 28, 28), np.nan), y, 100)
     with pytest.raises(ValueError, match="X contains negative"):
@@ -208,14 +208,14 @@ def test_transformer_leads_an_imbalanced_learn_pipeline():
 
     digits = load_digits()  # 8 x 8 digits keep the fit fast
     pipe = imblearn_pipeline.make_pipeline(
-        PairSumTransformer(n_pairs=500, image_shape=(8, 8), random_state=0),
+        PairSumTransformer(n_pairs=500, digit_shape=(8, 8), random_state=0),
         LogisticRegression(max_iter=500),
     )
     pipe.fit(digits.data / 16.0, digits.target)
     assert pipe[-1].coef_.shape[1] == 128
     # at predict time the resampler is skipped: the pipeline takes pair images
     X_pairs, sums = make_digit_pairs(digits.data / 16.0, digits.target, 200,
-                                     image_shape=(8, 8), random_state=1, return_X_y=True)
+                                     digit_shape=(8, 8), random_state=1, return_X_y=True)
     assert pipe.predict(X_pairs).shape == sums.shape
 
 

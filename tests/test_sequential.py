@@ -46,7 +46,7 @@ def test_is_a_classifier_of_the_19_sums(from_digits):
     assert is_classifier(from_digits)
     assert from_digits.classes_.tolist() == list(range(19))
     assert from_digits.fit_mode_ == "digits"
-    assert from_digits.image_shape_ == (8, 8)  # inferred from 128 features
+    assert from_digits.digit_shape_ == (8, 8)  # inferred from 128 features
 
 
 def test_predict_proba_is_the_convolution_of_the_digit_probabilities(from_digits, small_pairs):
@@ -110,7 +110,7 @@ def test_vertical_layout(small_digits):
 def test_mnist_pairs_with_the_default_logistic_regression(mnist_pairs):
     train, test = mnist_pairs
     clf = SequentialDigitSumClassifier().fit(train.data, train.digits)
-    assert clf.image_shape_ == (28, 28)
+    assert clf.digit_shape_ == (28, 28)
     assert clf.score(test.data, test.target) > 0.6
 
 
@@ -245,7 +245,7 @@ def test_bad_labels_are_rejected(y, message):
 
 
 def test_bad_pairs_are_rejected(from_digits):
-    with pytest.raises(ValueError, match="image_shape"):
+    with pytest.raises(ValueError, match="digit_shape"):
         SequentialDigitSumClassifier().fit(np.zeros((4, 100)), np.zeros(4, dtype=int))
     with pytest.raises(ValueError, match="negative"):
         SequentialDigitSumClassifier().fit(-np.ones((4, 128)), np.zeros(4, dtype=int))

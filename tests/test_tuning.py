@@ -158,8 +158,8 @@ def test_tune_pipeline_returns_fitted_search(svc_search, pairs):
 def test_tune_sequential_meta_estimator():
     # 8 x 8 digits keep the digit classifier's fits fast
     X, y = load_digits(return_X_y=True)
-    train = make_digit_pairs(X[:900], y[:900], 200, image_shape=(8, 8), random_state=0)
-    test = make_digit_pairs(X[900:], y[900:], 200, image_shape=(8, 8), random_state=0)
+    train = make_digit_pairs(X[:900], y[:900], 200, digit_shape=(8, 8), random_state=0)
+    test = make_digit_pairs(X[900:], y[900:], 200, digit_shape=(8, 8), random_state=0)
     sequential = SequentialDigitSumClassifier(
         make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=200)))
     # digit labels (n, 2): a plain KFold, as stratification needs one label per sample

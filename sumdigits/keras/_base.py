@@ -50,7 +50,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Str
 from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
-from .._geometry import check_shape_matches, image_shape_constraint, part_shape
+from .._geometry import image_shape_constraint, resolve_geometry
 from .._validation import check_n_classes, check_samples
 from .builders import EMBEDDING_LAYER
 
@@ -78,7 +78,8 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
         The (height, width) of flattened images. ``None`` infers it: 784 features
         are a 28 x 28 digit, 1568 a 28 x 56 pair (two digits side by side, the
         default layout of :func:`sumdigits.make_digit_pairs`), a perfect square
-        ``d`` a ``sqrt(d) x sqrt(d)`` image (:func:`sumdigits._geometry.part_shape`).
+        ``d`` a ``sqrt(d) x sqrt(d)`` image, twice a square two of them side by side
+        (:func:`sumdigits._geometry.resolve_geometry`, ``layout="auto"``).
         "vector": plain feature vectors, a 1 x n_features image each.
     rescale : "auto", float or None, default="auto"
         Factor applied to the pixels: "auto" divides ``uint8`` input by 255 and
@@ -105,10 +106,10 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
         if X.ndim == 2 and not self.as_images:
             self.input_shape_ = (X.shape[1],)
         elif X.ndim == 2:
-            self.input_shape_ = part_shape(X.shape[1], image_shape=self.image_shape,
-                                           infer_square=True)
+            self.input_shape_ = resolve_geometry(X.shape[1:], image_shape=self.image_shape,
+                                                 layout="auto").image_shape
         elif X.ndim in (3, 4):
-            check_shape_matches(X.shape[1:3], self.image_shape)
+            resolve_geometry(X.shape[1:], image_shape=self.image_shape, layout="auto")
             self.input_shape_ = X.shape[1:] if self.as_images else (int(np.prod(X.shape[1:])),)
         else:
             raise ValueError(

@@ -21,9 +21,8 @@ import numbers
 import numpy as np
 from sklearn.utils import Bunch
 
-from .._geometry import MNIST_SHAPE, check_shape_matches, part_shape
-from .._validation import check_digit_labels, check_image_shape, check_images, check_layout
-from ..pairs import _gather_images, pair_indices, split_pairs
+from .._validation import check_digit_labels, check_images, check_layout, check_sample_images
+from ..pairs import _gather_images, pair_indices
 
 __all__ = ["check_n_digits", "make_number_pairs", "max_sum", "split_numbers"]
 
@@ -191,33 +190,7 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
     >>> split_numbers(sample, n_digits=2)[0, :, :, 0, 0].tolist()
     [[0, 1], [2, 3]]
     """
-    n_digits = check_n_digits(n_digits)
-    layout = check_layout(layout)
-    image_shape = check_image_shape(image_shape)
-    arr = np.asarray(X)
-    if arr.ndim == 3 and arr.shape[2] % n_digits == 0 and (
-            layout == "vertical" or arr.shape[2] % (2 * n_digits) == 0):
-        h = arr.shape[1] // (2 if layout == "vertical" else 1)
-        w = arr.shape[2] // (n_digits * (2 if layout == "horizontal" else 1))
-        check_shape_matches((h, w), image_shape, name=name, what="digits")
-        if image_shape is None and h != w:
-            raise ValueError(
-                f"{name} has images of shape {arr.shape[1:]}: with n_digits={n_digits} and "
-                f"layout={layout!r} each digit would be {h} x {w}. Check n_digits and layout, "
-                f"or pass image_shape=({h}, {w}) if the digits are not square."
-            )
-        number_shape = None
-    elif arr.ndim == 3:
-        across = 2 * n_digits if layout == "horizontal" else n_digits
-        raise ValueError(
-            f"{name} has images of width {arr.shape[2]}, which does not hold {across} digits "
-            f"side by side (n_digits={n_digits}, layout={layout!r})."
-        )
-    else:
-        h, w = (part_shape(arr.shape[1], image_shape=image_shape, n_parts=2 * n_digits,
-                           name=name) if arr.ndim == 2 else MNIST_SHAPE)  # else split_pairs raises
-        number_shape = (h, n_digits * w)
-    # each number is one wide "digit" of split_pairs
-    first, second = split_pairs(arr, layout=layout, image_shape=number_shape, name=name)
-    first, second = (np.asarray(a).reshape(a.shape[0], h, n_digits, w) for a in (first, second))
-    return np.stack([first, second], axis=1).transpose(0, 1, 3, 2, 4)
+    images, _, geometry = check_sample_images(X, digit_shape=image_shape,
+                                              layout=check_layout(layout),
+                                              n_digits=check_n_digits(n_digits), name=name)
+    return np.ascontiguousarray(geometry.digits(images))

@@ -8,13 +8,13 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._geometry import pair_image_shape
 from .._validation import (
+    DEPRECATED,
     N_SUM_CLASSES,
-    check_image_shape,
-    check_images,
     check_layout,
+    check_sample_images,
     check_sum_labels,
+    renamed_parameter,
 )
 from ._base import _check_fitted_with, _get_axes, _get_grid
 
@@ -141,17 +141,12 @@ class SumDistributionDisplay:
         return cls(counts, names=names).plot(normalize=normalize, ax=ax, bar_kw=bar_kw)
 
 
-def _check_pair_images(X, *, layout, image_shape, name="X"):
+def _pair_images(X, layout, digit_shape, image_shape, owner):
     """Pair images as (n, H, W), from 3-D or flattened input."""
-    layout = check_layout(layout)
-    image_shape = check_image_shape(image_shape)
-    arr = np.asarray(X)
-    if arr.ndim == 2:
-        pair_shape = pair_image_shape(arr.shape[1], image_shape=image_shape, layout=layout,
-                                      name=name)
-        images, _ = check_images(arr, image_shape=pair_shape, name=name)
-    else:
-        images, _ = check_images(arr, name=name)
+    digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
+                                    old="image_shape", owner=owner)
+    images, _, _ = check_sample_images(X, digit_shape=digit_shape,
+                                       layout=check_layout(layout))
     return images
 
 
@@ -247,8 +242,8 @@ class PairGridDisplay:
 
     @classmethod
     def from_predictions(cls, X, y_true=None, y_pred=None, *, n_images=10, random_state=None,
-                         layout="horizontal", image_shape=None, n_cols=5, cmap="gray_r",
-                         ax=None):
+                         layout="horizontal", digit_shape=None, n_cols=5, cmap="gray_r",
+                         ax=None, image_shape=DEPRECATED):
         """Plot pair images with their true and predicted sums.
 
         Parameters
@@ -266,20 +261,23 @@ class PairGridDisplay:
             otherwise the first ``n_images`` are shown.
         layout : {"horizontal", "vertical"}, default="horizontal"
             Layout of flattened pairs.
-        image_shape : tuple of int, default=None
-            (height, width) of one digit of flattened pairs, when not 28 x 28.
+        digit_shape : tuple of int, default=None
+            (height, width) of one digit of flattened pairs, when not square.
         n_cols : int, default=5
             Images per row.
         cmap : str or matplotlib Colormap, default="gray_r"
             Colormap of the images.
         ax : matplotlib Axes, default=None
             Axes whose area the grid fills; a new figure when None.
+        image_shape : tuple of int
+            Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
         Returns
         -------
         display : PairGridDisplay
         """
-        images = _check_pair_images(X, layout=layout, image_shape=image_shape)
+        images = _pair_images(X, layout, digit_shape, image_shape,
+                              "PairGridDisplay.from_predictions")
         n = images.shape[0]
         y_true = None if y_true is None else check_sum_labels(y_true, name="y_true", n_samples=n)
         y_pred = None if y_pred is None else check_sum_labels(y_pred, name="y_pred", n_samples=n)
@@ -292,7 +290,8 @@ class PairGridDisplay:
 
     @classmethod
     def from_estimator(cls, estimator, X, y=None, *, n_images=10, random_state=None,
-                       layout="horizontal", image_shape=None, n_cols=5, cmap="gray_r", ax=None):
+                       layout="horizontal", digit_shape=None, n_cols=5, cmap="gray_r", ax=None,
+                       image_shape=DEPRECATED):
         """Plot pair images with the sums a fitted estimator predicts for them.
 
         Only the ``n_images`` pairs shown are predicted.
@@ -305,7 +304,7 @@ class PairGridDisplay:
             As in :meth:`from_predictions`, in the form ``estimator`` takes.
         y : array-like of shape (n_pairs,), default=None
             True sums.
-        n_images, random_state, layout, image_shape, n_cols, cmap, ax
+        n_images, random_state, layout, digit_shape, n_cols, cmap, ax, image_shape
             As in :meth:`from_predictions`.
 
         Returns
@@ -313,13 +312,15 @@ class PairGridDisplay:
         display : PairGridDisplay
         """
         _check_fitted_with(estimator, "predict", "PairGridDisplay.from_estimator")
-        images = _check_pair_images(X, layout=layout, image_shape=image_shape)
+        digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
+                                        old="image_shape", owner="PairGridDisplay.from_estimator")
+        images = _pair_images(X, layout, digit_shape, DEPRECATED, "")
         n = images.shape[0]
         y = None if y is None else check_sum_labels(y, name="y", n_samples=n)
         idx = _pick_images(n_images, n, random_state)
         X_shown = np.asarray(X)[idx]
         return cls.from_predictions(
             X_shown, None if y is None else y[idx], estimator.predict(X_shown),
-            n_images=len(idx), layout=layout, image_shape=image_shape, n_cols=n_cols,
+            n_images=len(idx), layout=layout, digit_shape=digit_shape, n_cols=n_cols,
             cmap=cmap, ax=ax,
         )

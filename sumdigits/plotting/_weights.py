@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_image_shape
+from .._geometry import check_shape
 from ._base import _check_fitted_with, _get_grid
 
 __all__ = ["WeightImagesDisplay", "ConvKernelsDisplay", "FeatureMapsDisplay"]
@@ -146,7 +146,7 @@ class WeightImagesDisplay:
         if not hasattr(model, "coef_"):
             raise TypeError(f"{cls.__name__}.from_estimator needs a linear model with coef_; "
                             f"{type(model).__name__} has none.")
-        image_shape = check_image_shape(image_shape)
+        image_shape = check_shape(image_shape, name="image_shape")
         coef = np.atleast_2d(np.asarray(model.coef_, dtype=float))
         if coef.shape[1] != image_shape[0] * image_shape[1]:
             raise ValueError(f"the estimator has {coef.shape[1]} weights per class, but "
