@@ -15,7 +15,15 @@ import keras
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._validation import N_SUM_CLASSES, check_digit_labels, check_images, check_layout
+from .._geometry import Geometry
+from .._validation import (
+    DEPRECATED,
+    N_SUM_CLASSES,
+    check_digit_labels,
+    check_images,
+    check_layout,
+    renamed_parameter,
+)
 from ..pairs import _gather_pairs
 
 __all__ = ["DigitPairDataset"]
@@ -40,12 +48,15 @@ class DigitPairDataset(keras.utils.PyDataset):
         How the two digits sit in a pair image, as in :func:`sumdigits.make_digit_pairs`.
     flatten : bool, default=None
         Give flattened pairs (n, 2 * height * width); default: as ``X`` was given.
-    image_shape : tuple of int, default=None
-        (height, width) of flattened digit images (784 pixels are 28 x 28).
+    digit_shape : tuple of int, default=None
+        (height, width) of flattened digit images that are not square (784
+        pixels are 28 x 28).
     shuffle : bool, default=True
         Draw the pairs in a new random order at every epoch.
     random_state : int, RandomState instance or None, default=None
         Seed of the shuffling.
+    image_shape : tuple of int
+        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
     **kwargs
         ``workers``, ``use_multiprocessing``, ``max_queue_size`` of ``PyDataset``.
 
@@ -53,6 +64,8 @@ class DigitPairDataset(keras.utils.PyDataset):
     ----------
     classes : ndarray
         The possible targets: 0..18 for sums, 0..9 for digits.
+    geometry : Geometry
+        Where the two digits sit in a pair image.
 
     Examples
     --------
@@ -67,9 +80,12 @@ class DigitPairDataset(keras.utils.PyDataset):
     """
 
     def __init__(self, X, y, indices, *, target="sum", batch_size=128, layout="horizontal",
-                 flatten=None, image_shape=None, shuffle=True, random_state=None, **kwargs):
+                 flatten=None, digit_shape=None, shuffle=True, random_state=None,
+                 image_shape=DEPRECATED, **kwargs):
         super().__init__(**kwargs)
-        self.images, flat = check_images(X, image_shape=image_shape, name="X")
+        digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
+                                        old="image_shape", owner="DigitPairDataset")
+        self.images, flat = check_images(X, digit_shape=digit_shape, name="X")
         self.y = check_digit_labels(y, name="y", n_samples=self.images.shape[0])
         indices = np.asarray(indices)
         if indices.ndim != 2 or indices.shape[1] != 2 or not np.issubdtype(indices.dtype,
@@ -91,6 +107,7 @@ class DigitPairDataset(keras.utils.PyDataset):
         self.target = target
         self.batch_size = int(batch_size)
         self.layout = check_layout(layout)
+        self.geometry = Geometry(tuple(self.images.shape[1:]), self.layout)
         self.flatten = flat if flatten is None else bool(flatten)
         self.shuffle = shuffle
         self._rng = check_random_state(random_state)
@@ -110,7 +127,7 @@ class DigitPairDataset(keras.utils.PyDataset):
         if not 0 <= index < self.num_batches:
             raise IndexError(f"batch {index} out of range 0..{self.num_batches - 1}.")
         rows = self.indices[self._order[index * self.batch_size:(index + 1) * self.batch_size]]
-        pairs = _gather_pairs(self.images, rows, self.layout)
+        pairs = _gather_pairs(self.images, rows, self.geometry)
         if self.flatten:
             pairs = pairs.reshape(len(rows), -1)
         digits = self.y[rows]
