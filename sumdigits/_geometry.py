@@ -281,13 +281,15 @@ def resolve_geometry(sample_shape, *, digit_shape=None, layout="horizontal", n_d
     height, width = sample_shape[:2]
     down = 2 if layout == "vertical" else 1
     across = n_digits * (1 if layout in (None, "vertical") else 2)
-    if height % down or width % across:
-        need = "an even height" if height % down else (
-            "an even width" if across == 2 else f"a width that is a multiple of {across}")
+    if height % down:
+        raise ValueError(f"{name} holds images of {height} x {width} pixels, whose height does "
+                         "not hold two numbers stacked: a vertical pair needs an even height.")
+    if width % across:
+        need = "an even width" if across == 2 else f"a width that is a multiple of {across}"
         raise ValueError(
-            f"{name} holds images of {height} x {width} pixels: {across} digits side by side"
-            f"{' in two rows' if down == 2 else ''} (layout={layout!r}, n_digits={n_digits}) "
-            f"need {need}."
+            f"{name} holds images of {height} x {width} pixels, whose width does not hold "
+            f"{across} digits side by side (layout={layout!r}, n_digits={n_digits}): it "
+            f"needs {need}."
         )
     shape = (height // down, width // across)
     expected = (1, shape[1]) if digit_shape == VECTOR else digit_shape

@@ -52,12 +52,12 @@ class BaseSampler(BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
-        """Check the inputs; :meth:`fit_resample` does the sampling.
+        """Check the inputs as :meth:`fit_resample` does, without sampling.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        X, y : array-like
+            As in :meth:`fit_resample`.
 
         Returns
         -------
