@@ -103,6 +103,16 @@ def test_a_flattened_pair_means_two_square_digits_to_every_consumer(n_features, 
                                                                           2 * digit[1])
 
 
+@pytest.mark.parametrize("n_features, image", [(784, (28, 28)), (1568, (28, 56)),
+                                               (128, (8, 16)), (64, (8, 8))])
+def test_the_keras_input_encoder_reads_flattened_input_by_the_same_rule(n_features, image):
+    pytest.importorskip("keras")
+    from sumdigits.keras._base import ImageInputEncoder
+
+    encoder = ImageInputEncoder(as_images=True).fit(np.zeros((2, n_features)))
+    assert encoder.input_shape_ == image  # a digit, or two side by side (layout="auto")
+
+
 def test_vertical_flattened_pairs_are_read_alike():
     rng = np.random.RandomState(0)
     X3 = rng.randint(0, 255, size=(12, 16, 8)).astype(np.float64)  # 8 x 8 digits, stacked
