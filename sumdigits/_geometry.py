@@ -173,7 +173,8 @@ def _flat_digit_shape(n_features, digit_shape, n_parts, layout, name):
     if shape is None:
         raise ValueError(
             f"{what}, which is not {_plural(n_parts)} of a square number of pixels (MNIST's "
-            f"28 x 28 digits: {784 * n_parts} features), so the digit shape cannot be told. Pass "
+            f"28 x 28 digits: {n_parts * MNIST_SHAPE[0] * MNIST_SHAPE[1]} features), so the "
+            "digit shape cannot be told. Pass "
             f"digit_shape=(height, width) for digits of another size, digit_shape={VECTOR!r} "
             "for plain feature vectors, or give X as a 3-D array (n, height, width)."
         )
@@ -305,24 +306,23 @@ def resolve_geometry(sample_shape, *, digit_shape=None, layout="horizontal", n_d
     return Geometry(shape, layout, int(n_digits))
 
 
-# -- the previous helpers, kept while keras/_base.py and keras/_ns_numbers.py move to
-# -- resolve_geometry (they only call it)
+# -- The former helpers, for code written against them (keras/_base.py, keras/_ns_numbers.py
+# -- and keras/_params.py on other branches of this release): they only call the resolver.
+# -- Remove once nothing imports them.
 
-MNIST_PAIR = (MNIST_SHAPE[0], 2 * MNIST_SHAPE[1])
 check_image_shape = check_shape
 image_shape_constraint = shape_constraint
 
 
 def part_shape(n_features, *, image_shape=None, n_parts=1, infer_square=True, name="X"):
-    """(height, width) of each of ``n_parts`` digits: :func:`resolve_geometry`'s answer."""
+    """Former helper: one image's shape, or one digit's of ``n_parts // 2``-digit number pairs."""
     if n_parts == 1:
         return resolve_geometry((n_features,), digit_shape=image_shape, layout="auto",
                                 name=name).image_shape
-    n_digits, layout = (n_parts // 2, "horizontal") if n_parts % 2 == 0 else (n_parts, None)
-    return resolve_geometry((n_features,), digit_shape=image_shape, layout=layout,
-                            n_digits=n_digits, name=name).digit_shape
+    return resolve_geometry((n_features,), digit_shape=image_shape, n_digits=n_parts // 2,
+                            name=name).digit_shape
 
 
 def check_shape_matches(shape, image_shape, *, name="X", what="images"):
-    """Raise unless images of (height, width) ``shape`` are digits of ``image_shape``."""
+    """Former helper: raise unless images of ``shape`` are digits of ``image_shape``."""
     resolve_geometry(tuple(shape), digit_shape=image_shape, layout=None, name=name)

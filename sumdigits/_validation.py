@@ -13,6 +13,7 @@ import numpy as np
 from sklearn_compat.utils.validation import validate_data as _validate_data
 
 from ._geometry import LAYOUTS, resolve_geometry
+from ._geometry import check_image_shape  # noqa: F401 (former name, for keras/_ns_numbers.py)
 
 #: Default of a parameter renamed in this release (the old name warns for one release).
 DEPRECATED = "deprecated"

@@ -228,7 +228,8 @@ def test_pair_sampler_then_classifier_in_an_imblearn_pipeline():
     rng = np.random.RandomState(0)
     X, y = rng.rand(200, 16), np.arange(200) % 10  # 4 x 4 "digits"
     pipe = imblearn_pipeline.make_pipeline(
-        PairSumTransformer(300, random_state=0), GaussianNoiseAugmenter(clip=(0, 1), random_state=0),
+        PairSumTransformer(300, random_state=0),
+        GaussianNoiseAugmenter(clip=(0, 1), random_state=0),
         SequentialDigitSumClassifier(LogisticRegression(max_iter=50)))
     pipe.fit(X, y)  # fitted on pairs drawn from the digits, with noisy copies
     assert pipe[-1].n_features_in_ == 32 and pipe[-1].digit_shape_ == (4, 4)
