@@ -271,12 +271,17 @@ def renamed_parameter(new_value, old_value, *, new, old, owner):
     return old_value
 
 
-def renamed_attribute(estimator, old, new):
-    """The fitted attribute ``new``, read under its former name ``old`` (FutureWarning)."""
-    warnings.warn(
-        f"{type(estimator).__name__}.{old} was renamed {new} in sumdigits 0.2 and will be "
-        f"removed in 0.3; use {new}.",
-        FutureWarning,
-        stacklevel=3,
-    )
-    return getattr(estimator, new)
+def renamed_attribute(old, new):
+    """A property: the fitted attribute ``new`` read under its former name ``old``, warning."""
+
+    def read(estimator):
+        value = getattr(estimator, new)  # unfitted: AttributeError, and no warning
+        warnings.warn(
+            f"{type(estimator).__name__}.{old} was renamed {new} in sumdigits 0.2 and will be "
+            f"removed in 0.3; use {new}.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return value
+
+    return property(read, doc=f"Deprecated name of ``{new}`` (FutureWarning); removed in 0.3.")

@@ -134,10 +134,7 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                                                   layout=self.layout)
         return geometry.digits(images)[:, :, 0].transpose(1, 0, 2, 3)
 
-    @property
-    def image_shape_(self):
-        """Deprecated: ``digit_shape_`` (FutureWarning)."""
-        return renamed_attribute(self, "image_shape_", "digit_shape_")
+    image_shape_ = renamed_attribute("image_shape_", "digit_shape_")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -422,10 +422,7 @@ class PairSumTransformer(BaseSampler):
         self.digits_ = y[indices]
         return (pairs if X.ndim == 3 else pairs.reshape(len(pairs), -1)), self.digits_.sum(axis=1)
 
-    @property
-    def image_shape_(self):
-        """Deprecated: ``digit_shape_`` (FutureWarning)."""
-        return renamed_attribute(self, "image_shape_", "digit_shape_")
+    image_shape_ = renamed_attribute("image_shape_", "digit_shape_")
 
     def inverse_transform(self, X):
         """Split pair images back into digit images, pair by pair.

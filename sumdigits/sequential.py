@@ -265,10 +265,7 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         n = first.shape[0]
         return first.reshape(n, -1), second.reshape(n, -1)
 
-    @property
-    def image_shape_(self):
-        """Deprecated: ``digit_shape_`` (FutureWarning)."""
-        return renamed_attribute(self, "image_shape_", "digit_shape_")
+    image_shape_ = renamed_attribute("image_shape_", "digit_shape_")
 
     def _digit_proba(self, digits):
         """(n, 10) digit probabilities; columns of digits the classifier never saw are 0."""

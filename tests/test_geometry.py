@@ -195,6 +195,9 @@ def test_renamed_fitted_attribute_and_bunch_key_warn():
     assert pairs.digit_shape == (8, 8)
     with pytest.warns(FutureWarning, match="digit_shape"):
         assert pairs.image_shape == (8, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        assert not hasattr(SequentialDigitSumClassifier(), "image_shape_")  # unfitted: silent
     clf = SequentialDigitSumClassifier(LogisticRegression(max_iter=20)).fit(
         pairs.data, pairs.digits)
     with pytest.warns(FutureWarning, match=r"image_shape_ was renamed digit_shape_"):
