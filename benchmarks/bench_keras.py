@@ -31,6 +31,8 @@ import time
 
 import numpy as np
 
+from benchmarks._reports import REPORT_FCNN
+
 FULL = dict(overhead_n=60_000, overhead_epochs=2, overhead_repeats=2, pairs_train=30_000,
             pairs_r000=20_000, test_pairs=5_000, digits=60_000, epochs=3, mlp_epochs=3,
             sgd_epochs=5)
@@ -63,9 +65,7 @@ def fit_report000_fcnn(X, y, n_pairs, *, epochs, seed, **params):
 
     pairs = make_digit_pairs(X, y, n_pairs // 100 * 100, strategy="stratified",
                              random_state=seed)
-    est = FCNNClassifier(n_hidden_layers=6, dropout=0.104, l2=0.000189, batch_norm=True,
-                         learning_rate=0.000236, batch_size=69, epochs=epochs,
-                         random_state=seed, **params)
+    est = FCNNClassifier(**REPORT_FCNN["000"], epochs=epochs, random_state=seed, **params)
     _, t = _timed(lambda: est.fit(pairs.data, pairs.target))
     return est, t, dict(model="FCNN 2048..64, BN, dropout 0.104", layout="horizontal",
                         data=f"{len(pairs.target)} stratified pairs", reported=0.955,
@@ -82,9 +82,7 @@ def fit_report001_fcnn(X, y, n_pairs, *, epochs, seed, **params):
 
     pairs = make_digit_pairs(X, y, n_pairs, strategy="random", layout="vertical",
                              random_state=seed)
-    est = FCNNClassifier(hidden_layer_sizes=[512, 256, 128, 64], dropout=0.174,
-                         learning_rate=0.000633, batch_size=64, epochs=epochs,
-                         random_state=seed, **params)
+    est = FCNNClassifier(**REPORT_FCNN["001"], epochs=epochs, random_state=seed, **params)
     _, t = _timed(lambda: est.fit(pairs.data, pairs.target))
     return est, t, dict(model="FCNN 512-256-128-64, dropout 0.174", layout="vertical",
                         data=f"{len(pairs.target)} random pairs 56x28", reported=0.9505,

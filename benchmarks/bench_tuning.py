@@ -27,14 +27,15 @@ import time
 
 import numpy as np
 
+from benchmarks._reports import REPORT_FCNN
+
 # name: (train pairs for refit, search pairs, test pairs, trials, epochs)
 FULL = dict(fcnn_train=20_000, fcnn_search=6_000, fcnn_trials=10, fcnn_epochs=5,
             svm_train=8_000, svm_search=2_000, svm_trials=8, test=10_000)
 QUICK = dict(fcnn_train=1_000, fcnn_search=500, fcnn_trials=2, fcnn_epochs=1,
              svm_train=500, svm_search=300, svm_trials=2, test=500)
 
-REPORT000_FCNN = dict(hidden_layer_sizes=None, n_hidden_layers=6, learning_rate=0.000236,
-                      dropout=0.104, l2=0.000189, batch_size=69, batch_norm=True)
+REPORT000_FCNN = dict(hidden_layer_sizes=None, **REPORT_FCNN["000"])
 
 
 def _log(msg):

@@ -5,6 +5,7 @@ Usage::
     python -m benchmarks.run                       # every benchmark, full MNIST
     python -m benchmarks.run pairs sequential      # only these
     python -m benchmarks.run --quick --data embedded   # a fast smoke run
+    python -m benchmarks.run report000 --only fcnn,forest   # some rows of a report
 
 Each benchmark is a module ``benchmarks/bench_<name>.py`` with a docstring and a
 function ``run(data, *, quick=False, seed=0)`` that gets
@@ -12,6 +13,12 @@ function ``run(data, *, quick=False, seed=0)`` that gets
 returns a list of tables, each a dict with ``title``, ``columns``, ``rows`` (lists of
 cells) and optionally ``notes``. Ours stands beside the reports' figures, measured in
 the same run.
+
+The reports' reproductions (``report000``, ``report001``; hours at full size) run
+only when named. Their ``run`` also takes ``only`` (``--only ROW[,ROW]``), ``out``
+and ``data_source``: each finished row is stored under ``<out>/report000/`` and the
+page ``<out>/report000.md`` is rendered from every stored row (see
+``benchmarks/_reports.py``).
 
 The data default to the folder ``../shared/data/mnist`` when it exists, else to
 ``SUMDIGITS_DATA`` or Keras' cache (``load_mnist(None)``).
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import platform
 import sys
@@ -34,6 +42,11 @@ DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "mnist"
 def available():
     """Names of the benchmarks, from the ``bench_*.py`` files."""
     return sorted(p.stem[len("bench_"):] for p in HERE.glob("bench_*.py"))
+
+
+def default_names():
+    """The benchmarks run when none is named: all but the reports' reproductions."""
+    return [name for name in available() if not name.startswith("report")]
 
 
 def markdown_table(table):
@@ -52,8 +65,12 @@ def markdown_table(table):
     return "\n".join(lines) + "\n"
 
 
-def run_benchmarks(names, data_source, *, quick=False, seed=0, out=None):
-    """Run the named benchmarks; return {name: {"tables": [...], "seconds": s}}."""
+def run_benchmarks(names, data_source, *, quick=False, seed=0, out=None, only=None):
+    """Run the named benchmarks; return {name: {"tables": [...], "seconds": s}}.
+
+    ``only`` (rows of a report) goes to the benchmarks whose ``run`` takes it, with
+    ``out`` and ``data_source``.
+    """
     from sumdigits.datasets import load_mnist
 
     data = load_mnist(data_source)
@@ -62,7 +79,13 @@ def run_benchmarks(names, data_source, *, quick=False, seed=0, out=None):
         module = importlib.import_module(f"benchmarks.bench_{name}")
         print(f"== {name}: {module.__doc__.strip().splitlines()[0]}", flush=True)
         start = time.perf_counter()
-        tables = module.run(data, quick=quick, seed=seed)
+        kwargs = {}
+        if "only" in inspect.signature(module.run).parameters:
+            kwargs = dict(only=only, out=HERE / "results" if out is None else out,
+                          data_source=data_source)
+        elif only:
+            raise ValueError(f"--only names rows of a report; benchmark {name!r} has none")
+        tables = module.run(data, quick=quick, seed=seed, **kwargs)
         results[name] = {"tables": tables, "seconds": time.perf_counter() - start}
         for table in tables:
             print(markdown_table(table), flush=True)
@@ -90,19 +113,25 @@ def write_results(results, out, **meta):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Run the sumdigits benchmarks.")
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all: {available()})")
+    parser.add_argument("names", nargs="*",
+                        help=f"benchmarks to run (default: {default_names()}; also "
+                             f"{sorted(set(available()) - set(default_names()))})")
     parser.add_argument("--data", default=None,
                         help="MNIST source for load_mnist (default ../shared/data/mnist if present)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(HERE / "results"), help="folder for results.json/.md")
+    parser.add_argument("--only", default=None, type=lambda s: s.split(","),
+                        help="rows of a report to run, e.g. fcnn,forest (default: all rows)")
     args = parser.parse_args(argv)
-    names = args.names or available()
+    names = args.names or default_names()
     unknown = set(names) - set(available())
     if unknown:
         parser.error(f"unknown benchmark(s) {sorted(unknown)}; available: {available()}")
     source = args.data or (str(DEFAULT_DATA) if DEFAULT_DATA.is_dir() else None)
-    run_benchmarks(names, source, quick=args.quick, seed=args.seed, out=args.out)
+    if args.only and not all(name.startswith("report") for name in names):
+        parser.error("--only selects rows of a report: name report000 or report001 alone")
+    run_benchmarks(names, source, quick=args.quick, seed=args.seed, out=args.out, only=args.only)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,493 @@
+"""Reports 000 and 001 reproduced row by row: the row kinds, their storage and the page.
+
+A report module (``bench_report000.py``, ``bench_report001.py``) holds one dict of
+parameters: the protocol (how many pairs, drawn how) and its rows, each naming its
+table, its kind (a function below) and the report's figure. :func:`run_report` runs
+the rows asked for (``--only``), stores each finished row as JSON under
+``<out>/<report>/<row>.json`` and renders ``<out>/<report>.md`` from every stored
+row, so a long report runs in pieces across sessions; a row not yet stored shows as
+"not run yet". ``--quick`` rows go to ``<report>-quick`` so they never replace
+full ones.
+
+Row kinds, one function each, ``kind(protocol_data, params, seed, folder) -> dict``:
+
+- :func:`fcnn_row`: a report's tuned FCNN trained at the report's size with early
+  stopping (the fitted estimator is pickled next to the JSON, for ``tsne_row``);
+- :func:`streamed_row`: "ours at our best", an FCNN on fresh random pairs drawn from
+  the training digits at every epoch, a cosine learning-rate decay, early stopping;
+- :func:`search_row`: an Optuna search over a report's space with Hyperband pruning
+  over epochs on a subsample of pairs, the best refitted at full size;
+- :func:`classic_row`: SVM (exact or Nystroem-approximated kernel), random forest,
+  AdaBoost, optionally cross-validated, with the classification report and the
+  confusion matrix;
+- :func:`tsne_row`: the t-SNE grids over perplexity of the input and of the
+  network's embedding, the perplexity chosen by silhouette, scikit-learn's TSNE
+  timed against openTSNE.
+
+Every result holds ``model``, ``training``, ``scores`` (test accuracy per test
+set), ``fit_s`` and optional ``details`` (Markdown), ``classification_report``,
+``confusion_matrix`` and ``figures``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+# The reports' tuned networks (report 000: Table 1; report 001: the best of 50 trials).
+REPORT_FCNN = {
+    "000": dict(n_hidden_layers=6, dropout=0.104, l2=0.000189, batch_norm=True,
+                learning_rate=0.000236, batch_size=69),  # vocab: learning_rate -> learning_rate_init
+    "001": dict(hidden_layer_sizes=[512, 256, 128, 64], dropout=0.174,
+                learning_rate=0.000633, batch_size=64),  # vocab: learning_rate -> learning_rate_init
+}
+NOT_RUN = "not run yet"
+
+
+def log(msg):
+    print(f"[reports {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def scaled(pairs):
+    """Flattened float32 pixels in [0, 1], as the classic models take them."""
+    return pairs.data.reshape(len(pairs.data), -1).astype(np.float32) / 255
+
+
+def evaluate(predict, sets):
+    """Accuracy on each test set, and the classification report and confusion matrix
+    of the first (the report's test pairs)."""
+    from sklearn.metrics import classification_report, confusion_matrix
+
+    scores, first = {}, None
+    for name, (X, y) in sets.items():
+        y_pred = predict(X)
+        scores[name] = float(np.mean(y_pred == y))
+        if first is None:
+            first = (y, y_pred)
+    labels = np.arange(19)
+    return dict(scores=scores,
+                classification_report=classification_report(*first, labels=labels, digits=4,
+                                                             zero_division=0),
+                confusion_matrix=confusion_matrix(*first, labels=labels).tolist())
+
+
+def _test_sets(P, *, flat=False, key="test"):
+    convert = scaled if flat else (lambda b: b.data)
+    return {name: (convert(b), b.target) for name, b in P.get(key, P["test"]).items()}
+
+
+def take(pairs, start, stop):
+    """Pairs ``start:stop`` of a make_digit_pairs Bunch."""
+    from sklearn.utils import Bunch
+
+    return Bunch(data=pairs.data[start:stop], target=pairs.target[start:stop],
+                 digits=pairs.digits[start:stop])
+
+
+def quick_spec(full, changes):
+    """The full spec with the quick run's smaller sizes: ``changes`` holds
+    ``protocol`` and ``rows`` entries that replace those of ``full``."""
+    spec = dict(full, protocol={**full["protocol"], **changes["protocol"]})
+    spec["rows"] = {name: {**p, **changes["rows"].get(name, {})}
+                    for name, p in full["rows"].items()}
+    return spec
+
+
+# ----------------------------------------------------------------------- row kinds
+def fcnn_row(P, p, seed, folder):
+    """A report's tuned FCNN at the report's size, to completion with early stopping."""
+    from sumdigits.keras import FCNNClassifier
+
+    train = P["train"]
+    est = FCNNClassifier(**REPORT_FCNN[p["network"]], epochs=p["max_epochs"],
+                         early_stopping=True, n_iter_no_change=p["patience"],
+                         random_state=seed)
+    fit_kw = {}
+    if "val" in P:  # report 001 has its own validation pairs
+        fit_kw["validation_data"] = (P["val"].data, P["val"].target)
+    _, fit_s = timed(lambda: est.fit(train.data, train.target, **fit_kw))
+    with open(folder / f"{p['name']}.pkl", "wb") as f:  # the network, for the t-SNE row
+        pickle.dump(est, f)
+    validation = ("the report's validation pairs" if fit_kw
+                  else "10 % of the training pairs held out")
+    return dict(model=f"FCNN, report {p['network']}'s tuned network: "
+                      f"{_describe(REPORT_FCNN[p['network']])}",
+                training=f"{len(train.target):,} {P['train_desc']}",
+                fit_s=fit_s, epochs=est.n_iter_,
+                details=(f"Up to {p['max_epochs']} epochs, early stopping on {validation} "
+                         f"(patience {p['patience']}, best weights restored): "
+                         f"{est.n_iter_} epochs run."),
+                **evaluate(est.predict, _test_sets(P)))
+
+
+def _describe(params):
+    from sumdigits.keras.builders import pyramid_widths
+
+    widths = params.get("hidden_layer_sizes") or pyramid_widths(params["n_hidden_layers"])
+    parts = [f"{list(widths)}", f"lr {params['learning_rate']:.3g}",
+             f"batch {params['batch_size']}", f"dropout {params.get('dropout', 0):.3g}"]
+    if params.get("l2"):
+        parts.append(f"L2 {params['l2']:.3g}")
+    if params.get("batch_norm"):
+        parts.append("batch norm")
+    if params.get("activation"):
+        parts.append(params["activation"])
+    return ", ".join(parts)
+
+
+def fresh_pairs_dataset(X, y, n_pairs, *, layout, batch_size, seed):
+    """A DigitPairDataset that draws ``n_pairs`` new random pairs at every epoch."""
+    from sumdigits.keras.streaming import DigitPairDataset
+    from sumdigits.pairs import pair_indices
+
+    rng = np.random.RandomState(seed)
+
+    class FreshPairs(DigitPairDataset):
+        def on_epoch_end(self):
+            self.indices = pair_indices(self.y, n_pairs, strategy="random", random_state=rng)
+
+    return FreshPairs(X, y, pair_indices(y, n_pairs, strategy="random", random_state=rng),
+                      layout=layout, batch_size=batch_size, shuffle=False)
+
+
+def streamed_row(P, p, seed, folder):
+    """Ours at our best: fresh random pairs every epoch, cosine decay, early stopping."""
+    import keras
+
+    from sumdigits import make_digit_pairs
+    from sumdigits.keras import FCNNClassifier
+
+    X, y = P["digits"]
+    rng = np.random.RandomState(seed)
+    held = np.zeros(len(y), bool)
+    held[rng.choice(len(y), p["val_digits"], replace=False)] = True
+    val = make_digit_pairs(X[held], y[held], p["val_pairs"], strategy="random",
+                           layout=P["layout"], random_state=seed)
+    data = fresh_pairs_dataset(X[~held], y[~held], p["pairs_per_epoch"], layout=P["layout"],
+                               batch_size=p["batch_size"], seed=seed)
+    steps = p["max_epochs"] * len(data)
+    # vocab: learning_rate -> learning_rate="cosine" + learning_rate_init once `seam` lands
+    schedule = keras.optimizers.schedules.CosineDecay(p["learning_rate_init"], steps, alpha=0.01)
+    est = FCNNClassifier(hidden_layer_sizes=p["hidden_layer_sizes"], batch_size=p["batch_size"],
+                         epochs=p["max_epochs"], early_stopping=True,
+                         n_iter_no_change=p["patience"], optimizer__learning_rate=schedule,
+                         random_state=seed)
+    _, fit_s = timed(lambda: est.fit_dataset(data, validation_data=(val.data, val.target)))
+    seen = est.n_iter_ * p["pairs_per_epoch"]
+    return dict(model=f"FCNN {p['hidden_layer_sizes']}, whole pair image, Adam with cosine "
+                      f"decay from {p['learning_rate_init']:g}, batch {p['batch_size']}",
+                training=(f"{seen:,} fresh random pairs ({est.n_iter_} epochs of "
+                          f"{p['pairs_per_epoch']:,}) of {int((~held).sum()):,} training digits"),
+                fit_s=fit_s, epochs=est.n_iter_,
+                details=(f"Pairs drawn anew at every epoch (DigitPairDataset + fit_dataset); "
+                         f"early stopping (patience {p['patience']}) on {p['val_pairs']:,} "
+                         f"pairs of {p['val_digits']:,} held-out training digits; up to "
+                         f"{p['max_epochs']} epochs, the cosine decay spans them all."),
+                **evaluate(est.predict, _test_sets(P)))
+
+
+def search_row(P, p, seed, folder):
+    """Optuna over a report's space: Hyperband over epochs on a subsample, refit at full size."""
+    import optuna
+    from sklearn.model_selection import ShuffleSplit
+
+    from sumdigits.keras import FCNNClassifier
+    from sumdigits.tuning import tune
+
+    train = P["train"]
+    n = p["search_pairs"]
+    pruner = optuna.pruners.HyperbandPruner(min_resource=1, max_resource=p["max_epochs"],
+                                            reduction_factor=3)
+    search, search_s = timed(lambda: tune(
+        FCNNClassifier(epochs=p["max_epochs"], random_state=seed), train.data[:n],
+        train.target[:n], space=p["space"], n_trials=p["n_trials"],
+        cv=ShuffleSplit(n_splits=1, test_size=0.2, random_state=seed), pruner=pruner,
+        random_state=seed, refit=False))
+    states = [t.state.name for t in search.trials_]
+    pruned_at = {}
+    for t in search.trials_:
+        if t.state.name == "PRUNED":
+            epochs = len(t.intermediate_values)
+            pruned_at[epochs] = pruned_at.get(epochs, 0) + 1
+    best = dict(search.best_params_)
+    log(f"search {search_s:.0f} s, best {best} ({search.best_score_:.4f})")
+    est = FCNNClassifier(**best, epochs=p["refit_max_epochs"], early_stopping=True,
+                         n_iter_no_change=p["patience"], random_state=seed)
+    fit_kw = {"validation_data": (P["val"].data, P["val"].target)} if "val" in P else {}
+    _, fit_s = timed(lambda: est.fit(train.data, train.target, **fit_kw))
+    budget = ", ".join(f"{k} epoch{'s' * (k > 1)}: {v}" for k, v in sorted(pruned_at.items()))
+    shown = {k: (round(v, 6) if isinstance(v, float) else v) for k, v in best.items()}
+    return dict(model=f"FCNN, best of the search: {shown}",
+                training=f"{len(train.target):,} {P['train_desc']} (refit)",
+                fit_s=fit_s, epochs=est.n_iter_, search_s=search_s,
+                n_trials=len(states), n_pruned=states.count("PRUNED"), pruned_at=pruned_at,
+                best_validation=float(search.best_score_),
+                details=(f"{len(states)} trials of TPE over the `{p['space']}` space on "
+                         f"{n:,} pairs (80/20 validation split), HyperbandPruner over 1..."
+                         f"{p['max_epochs']} epochs (reduction factor 3): "
+                         f"{states.count('COMPLETE')} complete, {states.count('PRUNED')} pruned "
+                         f"(after {budget or 'none'}), in {search_s:.0f} s; best validation "
+                         f"accuracy {search.best_score_:.4f}. The best refitted on all training "
+                         f"pairs, up to {p['refit_max_epochs']} epochs with early stopping "
+                         f"(patience {p['patience']}): {est.n_iter_} epochs in {fit_s:.0f} s."),
+                **evaluate(est.predict, _test_sets(P)))
+
+
+def classic_model(name, params, seed, n_samples):
+    """The classic models of the reports, by name."""
+    from sklearn.ensemble import AdaBoostClassifier, RandomForestClassifier
+    from sklearn.kernel_approximation import Nystroem
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+    from sklearn.tree import DecisionTreeClassifier
+
+    if name == "svc":
+        return SVC(**params)
+    if name == "nystroem":  # the kernel approximated by n_components landmarks + a linear SVM
+        kernel = {k: v for k, v in params.items() if k != "C"}
+        return make_pipeline(
+            Nystroem(**kernel, random_state=seed), StandardScaler(),
+            SGDClassifier(alpha=1 / (params["C"] * n_samples), max_iter=30, tol=1e-4,
+                          random_state=seed))
+    if name == "forest":
+        return RandomForestClassifier(**params, random_state=seed)
+    if name == "adaboost":
+        return AdaBoostClassifier(DecisionTreeClassifier(max_depth=1), **params,
+                                  random_state=seed)
+    raise ValueError(f"unknown classic model {name!r}")
+
+
+def classic_row(P, p, seed, folder):
+    """A classic classifier on flattened pixels / 255, optionally tuned or cross-validated."""
+    from sklearn.model_selection import cross_val_score
+    from threadpoolctl import threadpool_limits
+
+    from sumdigits.tuning import tune
+
+    train = P["classic_train"]
+    n = p.get("n_pairs", len(train.target))
+    X, y = scaled(train)[:n], train.target[:n]
+    model = classic_model(p["model"], p["params"], seed, len(y))
+    details = ""
+    with threadpool_limits(1):
+        if p.get("tune"):  # search on a subsample, then the best refitted below
+            t = p["tune"]
+            search, tune_s = timed(lambda: tune(model, X, y, n_trials=t["n_trials"], cv=t["cv"],
+                                                subsample=t["subsample"], random_state=seed,
+                                                refit=False))
+            model.set_params(**search.best_params_)
+            details = (f"tuned: {t['n_trials']} TPE trials on {t['subsample']:,} pairs, "
+                       f"{t['cv']}-fold CV, {tune_s:.0f} s, best CV accuracy "
+                       f"{search.best_score_:.4f} with {search.best_params_}; ")
+        if p.get("cv"):
+            cv, cv_s = timed(lambda: cross_val_score(model, X, y, cv=p["cv"]))
+            details = (f"{p['cv']}-fold CV accuracy {cv.mean():.4f} "
+                       f"({', '.join(f'{s:.4f}' for s in cv)}) in {cv_s:.0f} s; ")
+        _, fit_s = timed(lambda: model.fit(X, y))
+        result, predict_s = timed(lambda: evaluate(model.predict,
+                                                   _test_sets(P, flat=True, key="classic_test")))
+    params = ", ".join(f"{k}={v!r}" for k, v in p["params"].items())
+    if p.get("tune"):
+        params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}"
+                           for k, v in model.get_params(deep=False).items() if k in
+                           search.best_params_)
+    return dict(model=f"{p['model']}({params})", training=f"{len(y):,} {P['classic_desc']}",
+                fit_s=fit_s, details=details + f"predicting the test sets took {predict_s:.0f} s.",
+                **result)
+
+
+def _tsne_map(backend, X, perplexity, seed):
+    if backend == "opentsne":
+        from openTSNE import TSNE
+
+        return np.asarray(TSNE(perplexity=perplexity, initialization="pca", n_jobs=1,
+                               random_state=seed).fit(X))
+    from sklearn.manifold import TSNE
+
+    return TSNE(perplexity=perplexity, init="pca", random_state=seed).fit_transform(X)
+
+
+def _tsne_grid(backend, X, y, perplexities, seed):
+    """(maps, silhouette scores, seconds) over the perplexity grid."""
+    from sklearn.metrics import silhouette_score
+
+    maps, seconds = [], []
+    for perplexity in perplexities:
+        Z, s = timed(lambda: _tsne_map(backend, X, perplexity, seed))
+        maps.append(Z)
+        seconds.append(s)
+    return maps, [float(silhouette_score(Z, y)) for Z in maps], seconds
+
+
+def _grid_figure(maps, y, perplexities, scores, title, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sumdigits.plotting import EmbeddingDisplay
+
+    n = len(maps)
+    cols = min(n, 3)
+    fig, axes = plt.subplots(math.ceil(n / cols), cols, figsize=(4 * cols, 4 * math.ceil(n / cols)),
+                             squeeze=False)
+    for ax, Z, perplexity, score in zip(axes.ravel(), maps, perplexities, scores):
+        EmbeddingDisplay(Z, y, title=f"perplexity {perplexity:g}, silhouette {score:.3f}").plot(
+            ax=ax, point_size=3)
+    for ax in axes.ravel()[n:]:
+        ax.set_axis_off()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def tsne_row(P, p, seed, folder):
+    """t-SNE grids of the input and of the embedding of the FCNN row's network."""
+    path = folder / f"{p['network_row']}.pkl"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run the {p['network_row']!r} row first "
+                                "(its network gives the embedding)")
+    with open(path, "rb") as f:
+        est = pickle.load(f)
+    test = next(iter(P["test"].values()))
+    X, y = test.data[:p["n_points"]], test.target[:p["n_points"]]
+    inputs = {"input": scaled(test)[:p["n_points"]], "embedding": est.transform(X)}
+    figures, lines, chosen = [], [], {}
+    for what, Z in inputs.items():
+        maps, scores, seconds = _tsne_grid(p["backend"], Z, y, p["perplexities"], seed)
+        best = int(np.argmax(scores))
+        chosen[what] = (p["perplexities"][best], scores[best])
+        name = f"{folder.name}/tsne_{what}.png"
+        _grid_figure(maps, y, p["perplexities"], scores,
+                     f"t-SNE of the {what} ({len(y):,} test pairs, coloured by sum)",
+                     folder / f"tsne_{what}.png")
+        figures.append(name)
+        lines.append(f"{what}: silhouette " + ", ".join(
+            f"{q:g}: {s:.3f}" for q, s in zip(p["perplexities"], scores))
+            + f" (chosen {chosen[what][0]:g}); {sum(seconds):.0f} s for the grid")
+    # both implementations at one perplexity on the same points
+    probe = {}
+    for backend in ("sklearn", "opentsne"):
+        Z, s = timed(lambda: _tsne_map(backend, inputs["embedding"], p["probe_perplexity"], seed))
+        from sklearn.metrics import silhouette_score
+
+        probe[backend] = (s, float(silhouette_score(Z, y)))
+    lines.append(f"perplexity {p['probe_perplexity']:g} on the embedding: " + "; ".join(
+        f"{b} {s:.1f} s (silhouette {q:.3f})" for b, (s, q) in probe.items()))
+    return dict(model=f"t-SNE ({p['backend']}) of the input and of {p['network_row']}'s "
+                      "embedding, perplexity chosen by silhouette",
+                training=f"{len(y):,} test pairs", fit_s=None,
+                scores={f"chosen perplexity ({w})": v[0] for w, v in chosen.items()},
+                silhouette={w: v[1] for w, v in chosen.items()}, probe=probe,
+                details="; ".join(lines) + ".", figures=figures)
+
+
+KINDS = {"fcnn": fcnn_row, "streamed": streamed_row, "search": search_row,
+         "classic": classic_row, "tsne": tsne_row}
+
+
+# ------------------------------------------------------------------ storage and page
+def report_folder(out, report, quick):
+    return Path(out) / (f"report{report}" + ("-quick" if quick else ""))
+
+
+def run_report(report, spec, protocol, data, *, quick=False, seed=0, only=None, out=None,
+               data_source=None):
+    """Run the rows ``only`` (default all) of ``spec``, store each, render the page.
+
+    ``protocol(data, spec, seed)`` builds the report's pairs (a dict). Returns the
+    page's tables (the format of ``benchmarks.run``).
+    """
+    rows = spec["rows"]
+    names = list(rows) if not only else list(only)
+    unknown = sorted(set(names) - set(rows))
+    if unknown:
+        raise ValueError(f"unknown row(s) {unknown} of report {report}; rows: {list(rows)}")
+    folder = report_folder(out, report, quick)
+    folder.mkdir(parents=True, exist_ok=True)
+    P = protocol(data, spec, seed)
+    for name in names:
+        p = dict(rows[name], name=name)
+        log(f"report {report} row {name} ({p['kind']}) starts, load {os.getloadavg()[0]:.1f}")
+        result, seconds = timed(lambda: KINDS[p["kind"]](P, p, seed, folder))
+        result.update(row=name, seed=seed, quick=quick, seconds=seconds,
+                      data=str(data_source), load=os.getloadavg()[0],
+                      time=time.strftime("%Y-%m-%d %H:%M:%S"))
+        (folder / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
+        log(f"row {name} done in {seconds:.0f} s: {result['scores']}")
+    tables = page_tables(report, spec, folder)
+    write_page(report, spec, tables, folder, quick)
+    return tables
+
+
+def _stored(folder, name):
+    path = folder / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def page_tables(report, spec, folder):
+    """The page's tables from every stored row (``benchmarks.run``'s table format)."""
+    tables = []
+    for title, table in spec["tables"].items():
+        score_names = table.get("score_columns", spec["score_columns"])
+        rows = []
+        for name in table["rows"]:
+            p, r = spec["rows"][name], _stored(folder, name)
+            theirs = p.get("reported")
+            if r is None:
+                rows.append([name, p["what"], NOT_RUN, "", theirs]
+                            + [None] * len(score_names) + [None, None])
+            else:
+                rows.append([name, p["what"], r["model"], r["training"], theirs]
+                            + [r["scores"].get(s) for s in score_names]
+                            + [r.get("fit_s"), r["seed"]])
+        columns = ["row", "what", "model", "training", "report"] + score_names + ["fit s", "seed"]
+        tables.append(dict(title=title, columns=columns, rows=rows, notes=table.get("notes"),
+                           row_names=table["rows"]))
+    return tables
+
+
+def write_page(report, spec, tables, folder, quick):
+    from benchmarks.run import markdown_table
+
+    command = f"python -m benchmarks.run report{report}" + (" --quick" if quick else "")
+    lines = [f"# Report {report} reproduced", "", spec["intro"], "",
+             f"Every row: `{command} --only ROW`; all rows: `{command}`. Rows are stored in "
+             f"`{folder.name}/`; this page is rendered from them.", ""]
+    for table in tables:
+        lines.append(markdown_table({k: table[k] for k in ("title", "columns", "rows", "notes")}))
+        for name in table["row_names"]:
+            r = _stored(folder, name)
+            if r is None:
+                continue
+            lines.append(f"**{name}** ({r['time']}, {r['seconds']:.0f} s in all, seed "
+                         f"{r['seed']}, load {r['load']:.1f}): {r.get('details', '')}\n")
+            for figure in r.get("figures", []):
+                lines.append(f"![{figure}]({figure})\n")
+            if r.get("classification_report"):
+                matrix = "\n".join(" ".join(f"{v:5d}" for v in row)
+                                   for row in r["confusion_matrix"])
+                lines += ["<details><summary>classification report and confusion matrix "
+                          f"({next(iter(r['scores']))})</summary>", "", "```",
+                          r["classification_report"].rstrip(), "", "confusion matrix (rows: "
+                          "true sum 0..18, columns: predicted):", matrix, "```", "",
+                          "</details>", ""]
+    path = folder.parent / f"{folder.name}.md"
+    path.write_text("\n".join(lines))
+    return path

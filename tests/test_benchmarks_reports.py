@@ -1,0 +1,89 @@
+"""The reports' reproductions (benchmarks/bench_report000.py, bench_report001.py) in quick mode.
+
+Each runs the same code as the full run on the embedded subset, into a temporary
+folder; the tests read the page they render and the rows they store.
+"""
+
+import json
+
+import pytest
+
+from benchmarks import bench_report000, bench_report001
+from benchmarks._reports import NOT_RUN
+from benchmarks.run import main
+
+
+def page_tables(text):
+    """{table title: [row cells]} of a rendered Markdown page."""
+    tables, title = {}, None
+    for line in text.splitlines():
+        if line.startswith("### "):
+            title = line[4:]
+            tables[title] = []
+        elif line.startswith("| ") and title is not None and not line.startswith("| row |"):
+            tables[title].append([cell.strip() for cell in line.strip("|").split("|")])
+    return tables
+
+
+def run_quick(report, tmp_path, only=None):
+    argv = [f"report{report}", "--quick", "--data", "embedded", "--out", str(tmp_path)]
+    main(argv + (["--only", ",".join(only)] if only else []))
+    return (tmp_path / f"report{report}-quick.md").read_text()
+
+
+def check_page(module, text, *, ran):
+    spec = module.QUICK
+    tables = page_tables(text)
+    assert list(tables) == list(spec["tables"])
+    for title, table in spec["tables"].items():
+        rows = tables[title]
+        assert [row[0] for row in rows] == table["rows"]
+        n_scores = len(table.get("score_columns", spec["score_columns"]))
+        for row in rows:
+            name, p = row[0], spec["rows"][row[0]]
+            assert row[1] == p["what"]
+            scores = row[5:5 + n_scores]
+            if name not in ran:
+                assert row[2] == NOT_RUN and scores == [""] * n_scores
+            elif p["kind"] == "tsne":  # the chosen perplexities, from the grid
+                assert all(float(s) in p["perplexities"] for s in scores)
+            else:
+                assert all(0 <= float(s) <= 1 for s in scores), row
+                assert float(row[-2]) > 0 and row[-1] == "0"  # fit seconds, seed
+
+
+def test_report000_quick_runs_every_row_kind(tmp_path):
+    text = run_quick("000", tmp_path)
+    check_page(bench_report000, text, ran=set(bench_report000.QUICK["rows"]))
+    folder = tmp_path / "report000-quick"
+    for figure in ("tsne_input.png", "tsne_embedding.png"):
+        assert (folder / figure).stat().st_size > 0
+        assert f"](report000-quick/{figure})" in text
+    search = json.loads((folder / "search.json").read_text())
+    assert search["n_trials"] == bench_report000.QUICK["rows"]["search"]["n_trials"]
+    assert search["n_pruned"] == sum(search["pruned_at"].values())
+    forest = json.loads((folder / "forest.json").read_text())
+    matrix = forest["confusion_matrix"]
+    assert len(matrix) == 19 and sum(map(sum, matrix)) == bench_report000.QUICK["protocol"][
+        "test_pairs"]
+    assert "classification report and confusion matrix" in text
+
+
+def test_report001_runs_in_pieces_and_keeps_finished_rows(tmp_path):
+    text = run_quick("001", tmp_path, only=["forest"])
+    check_page(bench_report001, text, ran={"forest"})
+    stored = (tmp_path / "report001-quick" / "forest.json").read_text()
+    text = run_quick("001", tmp_path, only=["fcnn", "svm_cv"])
+    check_page(bench_report001, text, ran={"forest", "fcnn", "svm_cv"})
+    assert (tmp_path / "report001-quick" / "forest.json").read_text() == stored
+    cv = json.loads((tmp_path / "report001-quick" / "svm_cv.json").read_text())
+    assert set(cv["scores"]) == {bench_report001.THEIRS, bench_report001.OURS}
+    assert "2-fold CV accuracy" in cv["details"]
+    assert "came from training images" in text
+
+
+def test_unknown_rows_and_only_without_a_report_are_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"unknown row\(s\) \['nope'\] of report 000"):
+        run_quick("000", tmp_path, only=["nope"])
+    with pytest.raises(SystemExit):
+        main(["pairs", "--quick", "--only", "fcnn", "--out", str(tmp_path)])
