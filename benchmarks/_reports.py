@@ -250,7 +250,7 @@ def classic_model(name, params, seed, n_samples):
     """The classic models of the reports, by name."""
     from sklearn.ensemble import AdaBoostClassifier, RandomForestClassifier
     from sklearn.kernel_approximation import Nystroem
-    from sklearn.linear_model import SGDClassifier
+    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
@@ -258,12 +258,11 @@ def classic_model(name, params, seed, n_samples):
 
     if name == "svc":
         return SVC(**params)
-    if name == "nystroem":  # the kernel approximated by n_components landmarks + a linear SVM
-        kernel = {k: v for k, v in params.items() if k != "C"}
+    if name == "nystroem":  # the kernel approximated by n_components landmarks + a linear model
+        kernel = {k: v for k, v in params.items() if k not in ("C", "max_iter")}
         return make_pipeline(
             Nystroem(**kernel, random_state=seed), StandardScaler(),
-            SGDClassifier(alpha=1 / (params["C"] * n_samples), max_iter=30, tol=1e-4,
-                          random_state=seed))
+            LogisticRegression(C=params["C"], max_iter=params.get("max_iter", 200)))
     if name == "forest":
         return RandomForestClassifier(**params, random_state=seed)
     if name == "adaboost":
@@ -295,7 +294,8 @@ def classic_row(P, p, seed, folder):
                        f"{t['cv']}-fold CV, {tune_s:.0f} s, best CV accuracy "
                        f"{search.best_score_:.4f} with {search.best_params_}; ")
         if p.get("cv"):
-            cv, cv_s = timed(lambda: cross_val_score(model, X, y, cv=p["cv"]))
+            cv, cv_s = timed(lambda: cross_val_score(model, X, y, cv=p["cv"],
+                                                     n_jobs=p.get("n_jobs")))
             details = (f"{p['cv']}-fold CV accuracy {cv.mean():.4f} "
                        f"({', '.join(f'{s:.4f}' for s in cv)}) in {cv_s:.0f} s; ")
         _, fit_s = timed(lambda: model.fit(X, y))
@@ -426,6 +426,8 @@ def run_report(report, spec, protocol, data, *, quick=False, seed=0, only=None, 
         p = dict(rows[name], name=name)
         log(f"report {report} row {name} ({p['kind']}) starts, load {os.getloadavg()[0]:.1f}")
         result, seconds = timed(lambda: KINDS[p["kind"]](P, p, seed, folder))
+        if p.get("note"):
+            result["details"] = f"{result.get('details', '')} {p['note']}".strip()
         result.update(row=name, seed=seed, quick=quick, seconds=seconds,
                       data=str(data_source), load=os.getloadavg()[0],
                       time=time.strftime("%Y-%m-%d %H:%M:%S"))
