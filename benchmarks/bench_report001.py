@@ -42,7 +42,7 @@ FULL = dict(
                       learning_rate_init=1e-3, pairs_per_epoch=1_000_000, max_epochs=6,
                       patience=2, val_digits=5_000, val_pairs=10_000, reported=0.9505),
         search=dict(kind="search", what="Optuna search, report 001's space", space="report001",
-                    n_trials=50, search_pairs=10_000, max_epochs=9, refit_max_epochs=60,
+                    n_trials=50, search_pairs=20_000, max_epochs=9, refit_max_epochs=60,
                     patience=5, reported=0.9505),
         forest=dict(kind="classic", what="random forest (scikit-learn defaults)",
                     model="forest", params=dict(n_estimators=100), reported=0.6732),

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from benchmarks import bench_report000, bench_report001
-from benchmarks._reports import NOT_RUN
+from benchmarks._reports import NOT_RUN, fresh_pairs_dataset
 from benchmarks.run import main
 
 
@@ -87,3 +87,23 @@ def test_unknown_rows_and_only_without_a_report_are_refused(tmp_path):
         run_quick("000", tmp_path, only=["nope"])
     with pytest.raises(SystemExit):
         main(["pairs", "--quick", "--only", "fcnn", "--out", str(tmp_path)])
+
+
+def test_streamed_pairs_are_drawn_anew_at_every_epoch():
+    from sumdigits import load_mnist
+
+    (X, y), _ = load_mnist("embedded")
+    data = fresh_pairs_dataset(X, y, 1_000, layout="vertical", batch_size=100, seed=0)
+    first = data.indices.copy()
+    X0, y0 = data[0]
+    assert X0.shape == (100, 56, 28)
+    assert (y0 == y[first[:100]].sum(axis=1)).all()
+    data.on_epoch_end()
+    assert data.indices.shape == first.shape and (data.indices != first).any(axis=1).mean() > 0.99
+    assert (data[0][1] == y[data.indices[:100]].sum(axis=1)).all()
+    # and a fit asks for them: after two epochs the pairs are new again
+    from sumdigits.keras import FCNNClassifier
+
+    before = data.indices.copy()
+    FCNNClassifier(hidden_layer_sizes=[8], epochs=2, random_state=0).fit_dataset(data)
+    assert (data.indices != before).any(axis=1).mean() > 0.99
