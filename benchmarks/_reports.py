@@ -42,11 +42,12 @@ from pathlib import Path
 import numpy as np
 
 # The reports' tuned networks (report 000: Table 1; report 001: the best of 50 trials).
+# vocab: learning_rate -> learning_rate_init (the float) once `seam` lands
 REPORT_FCNN = {
     "000": dict(n_hidden_layers=6, dropout=0.104, l2=0.000189, batch_norm=True,
-                learning_rate=0.000236, batch_size=69),  # vocab: learning_rate -> learning_rate_init
+                learning_rate=0.000236, batch_size=69),
     "001": dict(hidden_layer_sizes=[512, 256, 128, 64], dropout=0.174,
-                learning_rate=0.000633, batch_size=64),  # vocab: learning_rate -> learning_rate_init
+                learning_rate=0.000633, batch_size=64),
 }
 NOT_RUN = "not run yet"
 
