@@ -239,8 +239,9 @@ def search_row(P, p, seed, folder):
                 details=(f"{len(states)} trials of TPE over the `{p['space']}` space on "
                          f"{n:,} pairs (80/20 validation split), HyperbandPruner over 1..."
                          f"{p['max_epochs']} epochs (reduction factor 3): "
-                         f"{states.count('COMPLETE')} complete, {states.count('PRUNED')} pruned "
-                         f"(after {budget or 'none'}), in {search_s:.0f} s; best validation "
+                         f"{states.count('COMPLETE')} complete, {states.count('PRUNED')} pruned"
+                         + (f" (after {budget})" if budget else "")
+                         + f", in {search_s:.0f} s; best validation "
                          f"accuracy {search.best_score_:.4f}. The best refitted on all training "
                          f"pairs, up to {p['refit_max_epochs']} epochs with early stopping "
                          f"(patience {p['patience']}): {est.n_iter_} epochs in {fit_s:.0f} s."),
@@ -307,7 +308,9 @@ def classic_row(P, p, seed, folder):
         params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}"
                            for k, v in model.get_params(deep=False).items() if k in
                            search.best_params_)
-    return dict(model=f"{p['model']}({params})", training=f"{len(y):,} {P['classic_desc']}",
+    label = {"svc": "SVC", "nystroem": "Nystroem + LogisticRegression",
+             "forest": "RandomForestClassifier", "adaboost": "AdaBoostClassifier(stumps)"}
+    return dict(model=f"{label[p['model']]}({params})", training=f"{len(y):,} {P['classic_desc']}",
                 fit_s=fit_s, details=details + f"predicting the test sets took {predict_s:.0f} s.",
                 **result)
 
