@@ -42,12 +42,11 @@ from pathlib import Path
 import numpy as np
 
 # The reports' tuned networks (report 000: Table 1; report 001: the best of 50 trials).
-# vocab: learning_rate -> learning_rate_init (the float) once `seam` lands
 REPORT_FCNN = {
     "000": dict(n_hidden_layers=6, dropout=0.104, l2=0.000189, batch_norm=True,
-                learning_rate=0.000236, batch_size=69),
+                learning_rate_init=0.000236, batch_size=69),
     "001": dict(hidden_layer_sizes=[512, 256, 128, 64], dropout=0.174,
-                learning_rate=0.000633, batch_size=64),
+                learning_rate_init=0.000633, batch_size=64),
 }
 NOT_RUN = "not run yet"
 
@@ -138,7 +137,7 @@ def _describe(params):
     from sumdigits.keras.builders import pyramid_widths
 
     widths = params.get("hidden_layer_sizes") or pyramid_widths(params["n_hidden_layers"])
-    parts = [f"{list(widths)}", f"lr {params['learning_rate']:.3g}",
+    parts = [f"{list(widths)}", f"lr {params['learning_rate_init']:.3g}",
              f"batch {params['batch_size']}", f"dropout {params.get('dropout', 0):.3g}"]
     if params.get("l2"):
         parts.append(f"L2 {params['l2']:.3g}")

@@ -38,7 +38,7 @@ ANCHORS_N = {2: 96.4, 3: 94.5, 4: 92.7}
 
 FULL = dict(seeds_1=3, epochs_1=6, epochs_n=3, n_digits=(2, 3, 4), em_pairs=5000, em_iter=5)
 QUICK = dict(seeds_1=1, epochs_1=2, epochs_n=1, n_digits=(2,), n_train_images=4000,
-             filters=[8, 16], dense_units=[32], em_pairs=200, em_iter=2)
+             filters=[8, 16], hidden_layer_sizes=[32], em_pairs=200, em_iter=2)
 
 
 def _log(msg):
@@ -67,14 +67,14 @@ def _ours(data, n_digits, seed, cfg):
     from sumdigits.keras import NeuroSymbolicSumClassifier
 
     train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
-    net = {k: cfg[k] for k in ("filters", "dense_units") if k in cfg}
+    net = {k: cfg[k] for k in ("filters", "hidden_layer_sizes") if k in cfg}
     epochs = cfg["epochs_1"] if n_digits == 1 else cfg["epochs_n"]
     clf = NeuroSymbolicSumClassifier(n_digits=n_digits, epochs=epochs,
                                      batch_size=64 // n_digits, random_state=seed, **net)
     seconds, load = _fit(clf, train.data, train.target)
     (_, _), (X_test, y_test) = data
     result = dict(sum_acc=clf.score(test.data, test.target),
-                  digit_acc=float(np.mean(clf.predict_digits(X_test) == y_test)),
+                  digit_acc=float(np.mean(clf.predict_single_digits(X_test) == y_test)),
                   seconds=seconds, load=load, n_train=len(train.target),
                   n_test=len(test.target), epochs=epochs)
     _log(f"ours N={n_digits} seed={seed}: {result}")
@@ -92,7 +92,8 @@ def _cnn_params(cfg, seed):
 
     ours = NeuroSymbolicSumClassifier().get_params()
     return dict(filters=list(cfg.get("filters", ours["filters"])),
-                dense_units=list(cfg.get("dense_units", ours["dense_units"])),
+                hidden_layer_sizes=list(cfg.get("hidden_layer_sizes",
+                                                ours["hidden_layer_sizes"])),
                 kernel_size=ours["kernel_size"], strides=1, pooling="max",
                 batch_norm=ours["batch_norm"], dropout=ours["dropout"],
                 batch_size=ours["batch_size"], epochs=cfg["epochs_1"], random_state=seed)

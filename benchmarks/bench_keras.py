@@ -93,24 +93,22 @@ def overhead_table(X, y, X_test, *, n, epochs, repeats, seed):
     import keras
 
     from sumdigits.keras import FCNNClassifier
-    from sumdigits.keras._base import seeded
     from sumdigits.keras.builders import build_fcnn
 
     X, y = X[:n].reshape(n, -1), y[:n]
     X_test = X_test.reshape(len(X_test), -1)
     params = dict(hidden_layer_sizes=[256, 128], epochs=epochs, batch_size=128,
-                  learning_rate=1e-3)
+                  learning_rate_init=1e-3)
 
     def ours_fit():
         return FCNNClassifier(**params, random_state=seed).fit(X, y)
 
     def raw_fit():
-        with seeded(seed):
-            model = build_fcnn((X.shape[1],), 10, hidden_layer_sizes=params["hidden_layer_sizes"])
-        model.compile(optimizer=keras.optimizers.Adam(params["learning_rate"]),
+        model = build_fcnn((X.shape[1],), 10, hidden_layer_sizes=params["hidden_layer_sizes"],
+                           seed=seed)
+        model.compile(optimizer=keras.optimizers.Adam(params["learning_rate_init"]),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        with seeded(seed):
-            model.fit(X.astype("float32") / 255, y, epochs=epochs, batch_size=128, verbose=0)
+        model.fit(X.astype("float32") / 255, y, epochs=epochs, batch_size=128, verbose=0)
         return model
 
     fit_times = {"ours": [], "raw": []}
@@ -175,7 +173,7 @@ def accuracy_table(X, y, X_test, y_test, cfg, seed):
         "report: 15 epochs, batch 100")
 
     # report 004: ReLU MLP 500-250-100, mini-batch SGD lr 0.05, batch 64
-    est = FCNNClassifier(hidden_layer_sizes=[500, 250, 100], optimizer="sgd", learning_rate=0.05,
+    est = FCNNClassifier(hidden_layer_sizes=[500, 250, 100], optimizer="sgd", learning_rate_init=0.05,
                          batch_size=64, epochs=cfg["sgd_epochs"], random_state=seed)
     _, t = _timed(lambda: est.fit(Xd, yd))
     add("004", "ReLU MLP 500-250-100, SGD 0.05", f"{n_digits} digits", est, t,
@@ -186,7 +184,7 @@ def accuracy_table(X, y, X_test, y_test, cfg, seed):
     pairs = make_digit_pairs(X[:n_digits], y[:n_digits], n_digits // 2, strategy="disjoint",
                              random_state=seed)
     seq = SequentialDigitSumClassifier(estimator=CNNClassifier(
-        filters=[32, 64, 128], strides=2, dense_units=[128], epochs=cfg["epochs"],
+        filters=[32, 64, 128], strides=2, hidden_layer_sizes=[128], epochs=cfg["epochs"],
         random_state=seed))
     _, t = _timed(lambda: seq.fit(pairs.data, pairs.digits))
     cnn = seq.estimator_
@@ -216,9 +214,9 @@ def multitask_table(X, y, X_test, y_test, cfg, seed):
     pairs = make_digit_pairs(X, y, cfg["pairs_train"], strategy="random", random_state=seed)
     test = make_digit_pairs(X_test, y_test, cfg["test_pairs"], strategy="disjoint",
                             random_state=seed)
-    common = dict(epochs=cfg["epochs"] + 2, learning_rate=1e-3, batch_size=128,
+    common = dict(epochs=cfg["epochs"] + 2, learning_rate_init=1e-3, batch_size=128,
                   random_state=seed)
-    mtl = MultiTaskSumClassifier(shared_units=[512, 256], head_units=[64], **common)
+    mtl = MultiTaskSumClassifier(hidden_layer_sizes=[512, 256], head_layer_sizes=[64], **common)
     _, t_mtl = _timed(lambda: mtl.fit(pairs.data, pairs.digits))
     single = FCNNClassifier(hidden_layer_sizes=[512, 256, 64], **common)
     _, t_single = _timed(lambda: single.fit(pairs.data, pairs.target))

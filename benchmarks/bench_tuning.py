@@ -96,7 +96,7 @@ def _describe_fcnn(p):
     from sumdigits.keras.builders import pyramid_widths
 
     widths = p.get("hidden_layer_sizes") or pyramid_widths(p["n_hidden_layers"])
-    return (f"{list(widths)}, lr {p['learning_rate']:.3g}, dropout {p['dropout']:.3g}, "
+    return (f"{list(widths)}, lr {p['learning_rate_init']:.3g}, dropout {p['dropout']:.3g}, "
             f"L2 {p['l2']:.3g}, batch {p['batch_size']}, BN {p['batch_norm']}")
 
 

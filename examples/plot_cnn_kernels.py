@@ -24,7 +24,7 @@ QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 # A short training run on single digits
 # -------------------------------------
 n_train = 1_000 if QUICK else 10_000
-clf = CNNClassifier(filters=[16, 32], dense_units=[64], epochs=2 if QUICK else 5,
+clf = CNNClassifier(filters=[16, 32], hidden_layer_sizes=[64], epochs=2 if QUICK else 5,
                     random_state=0)
 clf.fit(X_train[:n_train], y_train[:n_train])
 accuracy = clf.score(X_test, y_test)

@@ -39,7 +39,7 @@ n_train, epochs = (600, 3) if QUICK else (5_000, 10)
 fits = {}
 for activation in ("sigmoid", "tanh", "relu"):
     clf = FCNNClassifier(hidden_layer_sizes=[128, 128, 128, 128], activation=activation,
-                         learning_rate=3e-3, epochs=epochs, random_state=0,
+                         learning_rate_init=3e-3, epochs=epochs, random_state=0,
                          callbacks=[InactiveNeuronFraction(n_samples=256)])
     fits[activation] = clf.fit(X_train[:n_train], y_train[:n_train])
     print(f"{activation}: test accuracy {clf.score(X_test, y_test):.3f}, inactive after the "

@@ -201,17 +201,19 @@ def _fcnn():
 
 def _cnn():
     from sumdigits.keras import CNNClassifier
-    return CNNClassifier(filters=[2], dense_units=[4], epochs=1, random_state=0)
+    return CNNClassifier(filters=[2], hidden_layer_sizes=[4], epochs=1, random_state=0)
 
 
 def _multitask():
     from sumdigits.keras import MultiTaskSumClassifier
-    return MultiTaskSumClassifier(shared_units=[4], head_units=[], epochs=1, random_state=0)
+    return MultiTaskSumClassifier(hidden_layer_sizes=[4], head_layer_sizes=[], epochs=1,
+                                  random_state=0)
 
 
 def _neurosymbolic():
     from sumdigits.keras import NeuroSymbolicSumClassifier
-    return NeuroSymbolicSumClassifier(filters=[2], dense_units=[4], epochs=1, random_state=0)
+    return NeuroSymbolicSumClassifier(filters=[2], hidden_layer_sizes=[4], epochs=1,
+                                      random_state=0)
 
 
 KERAS = {"FCNNClassifier", "CNNClassifier", "MultiTaskSumClassifier",

@@ -53,9 +53,9 @@ TESTED_PARAMS = {
                                                  digit_shape="vector"),
     "StepDecayPerceptron": dict(random_state=0),
     "FCNNClassifier": dict(hidden_layer_sizes=[8], **_KERAS),
-    "CNNClassifier": dict(filters=[2], dense_units=[4], image_shape="vector", **_KERAS),
-    "MultiTaskSumClassifier": dict(shared_units=[4], head_units=[], **_KERAS),
-    "NeuroSymbolicSumClassifier": dict(filters=[2], dense_units=[4], image_shape="vector",
+    "CNNClassifier": dict(filters=[2], hidden_layer_sizes=[4], image_shape="vector", **_KERAS),
+    "MultiTaskSumClassifier": dict(hidden_layer_sizes=[4], head_layer_sizes=[], **_KERAS),
+    "NeuroSymbolicSumClassifier": dict(filters=[2], hidden_layer_sizes=[4], digit_shape="vector",
                                        batch_norm=False, shift_range=0.0, **_KERAS),
 }
 

@@ -28,7 +28,6 @@ from sklearn.utils import get_tags  # noqa: E402
 
 from sumdigits import SequentialDigitSumClassifier, load_mnist, make_digit_pairs  # noqa: E402
 from sumdigits.keras import CNNClassifier, FCNNClassifier  # noqa: E402
-from sumdigits.keras._base import seeded  # noqa: E402
 from sumdigits.keras.builders import build_fcnn  # noqa: E402
 
 N_TRAIN, N_TEST = 600, 200
@@ -38,12 +37,12 @@ N_TRAIN, N_TEST = 600, 200
 # module fixtures and the raw-Keras comparison train in graph mode, the default.
 def tiny_fcnn(**params):
     return FCNNClassifier(**{"hidden_layer_sizes": [32], "epochs": 2, "random_state": 0,
-                             "learning_rate": 3e-3, "run_eagerly": True, **params})
+                             "learning_rate_init": 3e-3, "run_eagerly": True, **params})
 
 
 def tiny_cnn(**params):
-    return CNNClassifier(**{"filters": [4, 8], "dense_units": [16], "epochs": 2,
-                            "random_state": 0, "learning_rate": 3e-3, "run_eagerly": True,
+    return CNNClassifier(**{"filters": [4, 8], "hidden_layer_sizes": [16], "epochs": 2,
+                            "random_state": 0, "learning_rate_init": 3e-3, "run_eagerly": True,
                             **params})
 
 
@@ -126,17 +125,17 @@ def test_history_records_loss_and_accuracy_per_epoch(fitted_fcnn):
 # -- the wrapper trains exactly the network raw Keras trains ---------------------------
 
 def test_same_predictions_as_raw_keras_with_the_same_seed(digits):
-    """A naive reference: the builder compiled and fitted by hand under the same seed."""
+    """A naive reference: the builder, seeded alike, compiled and fitted by hand (in the
+    same order: Keras' own shuffling follows TensorFlow's global seed, the estimator's
+    its own seed, so both keep the data's order here)."""
     X, y, X_test, _ = digits
-    est = tiny_fcnn(batch_size=64, run_eagerly=False).fit(X, y)
+    est = tiny_fcnn(batch_size=64, run_eagerly=False, shuffle=False).fit(X, y)
 
-    with seeded(0):
-        model = build_fcnn((784,), 10, hidden_layer_sizes=[32])
+    model = build_fcnn((784,), 10, hidden_layer_sizes=[32], seed=0)
     model.compile(optimizer=keras.optimizers.Adam(3e-3),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    with seeded(0):
-        model.fit(X.reshape(-1, 784).astype("float32") / 255, y.astype("float32"), batch_size=64, epochs=2,
-                  verbose=0)
+    model.fit(X.reshape(-1, 784).astype("float32") / 255, y.astype("float32"), batch_size=64,
+              epochs=2, verbose=0, shuffle=False)
     raw = model.predict(X_test.reshape(-1, 784).astype("float32") / 255, verbose=0)
     np.testing.assert_allclose(est.predict_proba(X_test), raw, atol=1e-6)
 
@@ -216,7 +215,7 @@ def test_layer_widths_as_a_list_or_a_string(widths):
 # -- random_state, warm start ----------------------------------------------------------
 
 def test_random_state_makes_a_fit_repeatable(fitted_cnn, digits):
-    """scikeras seeds Python, NumPy and TensorFlow around build and fit; checked on Keras 3."""
+    """Every layer, the shuffling and the split are seeded from random_state."""
     X, y, X_test, _ = digits
     again = clone(fitted_cnn).fit(X, y)
     np.testing.assert_array_equal(again.predict_proba(X_test), fitted_cnn.predict_proba(X_test))
@@ -253,7 +252,7 @@ def test_warm_start_continues_from_the_previous_weights(digits):
 def test_early_stopping_restores_the_best_weights(digits):
     X, y, _, _ = digits
     est = tiny_fcnn(epochs=30, early_stopping=True, n_iter_no_change=2,
-                    learning_rate=0.05).fit(X, y)
+                    learning_rate_init=0.05).fit(X, y)
     history = est.history_
     assert {"val_loss", "val_accuracy"} <= set(history)
     assert est.n_iter_ < 30  # stopped before the epoch budget
@@ -308,13 +307,13 @@ def test_callbacks_are_copied_per_fit_and_survive_clone_and_pickle(digits):
     est = tiny_fcnn(callbacks=[counter, keras.callbacks.EarlyStopping(monitor="loss")])
     est.fit(X, y)
     assert counter.epochs_seen == 0  # the parameter is never attached to a model
-    assert est._fit_callbacks[0].epochs_seen == 2
+    assert est.callbacks_[0].epochs_seen == 2
     cloned = clone(est)
     assert cloned.callbacks[0] is not counter and cloned.callbacks[0].epochs_seen == 0
     restored = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(restored.predict_proba(X_test), est.predict_proba(X_test))
     restored.fit(X, y)  # a fresh copy again: the count restarts
-    assert restored._fit_callbacks[0].epochs_seen == 2
+    assert restored.callbacks_[0].epochs_seen == 2
 
 
 def test_callback_classes_take_routed_parameters(digits):
@@ -403,7 +402,7 @@ def test_optuna_search(digits):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     search = OptunaSearchCV(
         tiny_fcnn(epochs=1),
-        {"learning_rate": optuna.distributions.FloatDistribution(1e-4, 1e-1, log=True),
+        {"learning_rate_init": optuna.distributions.FloatDistribution(1e-4, 1e-1, log=True),
          "dropout": optuna.distributions.FloatDistribution(0.0, 0.5)},
         n_trials=2, cv=2, random_state=0,
     )

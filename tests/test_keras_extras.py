@@ -38,8 +38,8 @@ def pairs(digits):
 @pytest.fixture(scope="module")
 def fitted_multitask(pairs):
     train, _ = pairs
-    return MultiTaskSumClassifier(shared_units=[64], head_units=[16], epochs=3,
-                                  learning_rate=3e-3, random_state=0).fit(train.data, train.digits)
+    return MultiTaskSumClassifier(hidden_layer_sizes=[64], head_layer_sizes=[16], epochs=3,
+                                  learning_rate_init=3e-3, random_state=0).fit(train.data, train.digits)
 
 
 # -- MultiTaskSumClassifier --------------------------------------------------------------
@@ -73,7 +73,7 @@ def test_multitask_history_has_each_task(fitted_multitask):
 
 def test_multitask_learns_from_sums_alone_with_the_sum_head(pairs):
     train, test = pairs
-    est = MultiTaskSumClassifier(shared_units=[16], head_units=[], epochs=1, random_state=0)
+    est = MultiTaskSumClassifier(hidden_layer_sizes=[16], head_layer_sizes=[], epochs=1, random_state=0)
     est.fit(train.data, train.target)
     assert est.fit_mode_ == "sums"
     np.testing.assert_array_equal(est.classes_, np.unique(train.target))
@@ -86,7 +86,7 @@ def test_multitask_learns_from_sums_alone_with_the_sum_head(pairs):
 
 def test_multitask_cnn_trunk_with_early_stopping_and_pickle(pairs):
     train, test = pairs
-    est = MultiTaskSumClassifier(trunk="cnn", filters=[4, 8], shared_units=[16], head_units=[],
+    est = MultiTaskSumClassifier(trunk="cnn", filters=[4, 8], hidden_layer_sizes=[16], head_layer_sizes=[],
                                  epochs=2, early_stopping=True, random_state=0)
     est.fit(train.data, train.digits)
     assert est.input_shape_ == (28, 56)
@@ -98,7 +98,7 @@ def test_multitask_cnn_trunk_with_early_stopping_and_pickle(pairs):
 def test_multitask_cross_val_score(pairs):
     train, _ = pairs
     scores = cross_val_score(
-        MultiTaskSumClassifier(shared_units=[16], head_units=[], epochs=1, run_eagerly=True,
+        MultiTaskSumClassifier(hidden_layer_sizes=[16], head_layer_sizes=[], epochs=1, run_eagerly=True,
                                random_state=0),
         train.data, train.digits, cv=2)
     assert scores.shape == (2,)
@@ -149,7 +149,7 @@ def test_fit_dataset_trains_on_streamed_pairs(digits, pairs):
     _, test = pairs
     data = DigitPairDataset(X, y, pair_indices(y, 4000, strategy="random", random_state=0),
                             batch_size=128, random_state=0)
-    est = FCNNClassifier(hidden_layer_sizes=[64], epochs=2, learning_rate=3e-3, random_state=0,
+    est = FCNNClassifier(hidden_layer_sizes=[64], epochs=2, learning_rate_init=3e-3, random_state=0,
                          early_stopping=True, callbacks=[InactiveNeuronFraction()])
     est.fit_dataset(data, validation_data=(test.data[:100], test.target[:100]))
     np.testing.assert_array_equal(est.classes_, np.arange(19))
@@ -189,7 +189,7 @@ def test_inactive_fraction_per_epoch_in_history(digits):
     values = est.history_["inactive_fraction"]
     assert len(values) == est.n_iter_ == 2
     assert all(0 <= v <= 1 for v in values)
-    assert set(est._fit_callbacks[0].per_layer_[0]) == {"dense_0", "dense_1"}
+    assert set(est.callbacks_[0].per_layer_[0]) == {"dense_0", "dense_1"}
 
 
 def test_inactive_fraction_with_raw_keras_needs_data():

@@ -26,7 +26,7 @@ from sumdigits.keras.neurosymbolic import (
 
 keras = pytest.importorskip("keras")
 
-TINY = dict(filters=[8], dense_units=[16], batch_size=32)
+TINY = dict(filters=[8], hidden_layer_sizes=[16], batch_size=32)
 
 
 @pytest.fixture(scope="module")
@@ -143,21 +143,35 @@ def fitted(mnist):
     """
     (X, y), _ = mnist
     train = make_digit_pairs(X[:5000], y[:5000], strategy="disjoint", random_state=0)
-    clf = NeuroSymbolicSumClassifier(filters=[16], dense_units=[32], epochs=4, batch_size=32,
+    clf = NeuroSymbolicSumClassifier(filters=[16], hidden_layer_sizes=[32], epochs=4, batch_size=32,
                                      random_state=0)
     return clf.fit(train.data, train.target)
 
 
 def test_learns_digits_it_was_never_told(fitted, mnist):
     _, (X_test, y_test) = mnist
-    digit_accuracy = np.mean(fitted.predict_digits(X_test) == y_test)
+    digit_accuracy = np.mean(fitted.predict_single_digits(X_test) == y_test)
     assert digit_accuracy > 0.8  # chance is 0.1; the labels were never given
     test = make_digit_pairs(X_test, y_test, strategy="disjoint", random_state=1)
     assert fitted.score(test.data, test.target) > 0.6  # chance is below 0.1
     # the digit network alone, on flattened digits too
     proba = fitted.digit_classifier_.predict(X_test[:5, :, :, None] / 255.0, verbose=0)
-    np.testing.assert_allclose(proba, fitted.predict_digit_proba(X_test[:5].reshape(5, -1)),
+    np.testing.assert_allclose(proba, fitted.predict_single_digit_proba(X_test[:5].reshape(5, -1)),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_predict_digit_proba_takes_pairs_like_every_estimator(fitted, mnist):
+    _, (X_test, y_test) = mnist
+    test = make_digit_pairs(X_test, y_test, 6, strategy="disjoint", random_state=3)
+    proba = fitted.predict_digit_proba(test.data)
+    assert proba.shape == (6, 2, 10)
+    halves = np.concatenate([test.data[:, :, :28], test.data[:, :, 28:]])
+    np.testing.assert_allclose(proba.transpose(1, 0, 2).reshape(12, 10),
+                               fitted.predict_single_digit_proba(halves), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(fitted.predict_digits(test.data), proba.argmax(axis=2))
+    with pytest.warns(FutureWarning, match="predict_single_digit_proba"):
+        old = fitted.predict_digit_proba(X_test[:4])  # single digits: the old meaning
+    np.testing.assert_array_equal(old, fitted.predict_single_digit_proba(X_test[:4]))
 
 
 def test_predict_proba_covers_every_sum(fitted, mnist):
@@ -188,9 +202,9 @@ def test_grid_search_over_a_parameter(mnist):
     (X, y), _ = mnist
     X_pairs, sums = make_digit_pairs(X, y, 200, random_state=5, return_X_y=True)
     search = GridSearchCV(NeuroSymbolicSumClassifier(epochs=1, random_state=0, **TINY),
-                          {"learning_rate_schedule": ["constant", "one-cycle"]}, cv=2)
+                          {"learning_rate": ["constant", "one-cycle"]}, cv=2)
     search.fit(X_pairs, sums)
-    assert search.best_params_["learning_rate_schedule"] in {"constant", "one-cycle"}
+    assert search.best_params_["learning_rate"] in {"constant", "one-cycle"}
     assert search.predict(X_pairs[:3]).shape == (3,)
 
 
@@ -205,7 +219,8 @@ def test_two_digit_numbers(mnist):
     assert proba.shape == (7, 199)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     assert np.array_equal(clf.predict(numbers.data[:7]), proba.argmax(axis=1))
-    assert clf.predict_digits(X[:4]).shape == (4,)
+    assert clf.predict_single_digits(X[:4]).shape == (4,)
+    assert clf.predict_digit_proba(numbers.data[:3]).shape == (3, 2, 2, 10)
 
 
 def test_both_layouts_give_the_network_the_same_digits(mnist):
@@ -253,9 +268,9 @@ def test_bad_inputs_raise(pairs):
         clf.fit(pairs.data, pairs.target[:-1])
 
 
-def test_predict_digits_checks_the_digit_shape(fitted):
+def test_predict_single_digits_checks_the_digit_shape(fitted):
     with pytest.raises(ValueError, match=r"\(28, 56\).*\(28, 28\)"):
-        fitted.predict_digits(np.zeros((2, 28, 56)))
+        fitted.predict_single_digits(np.zeros((2, 28, 56)))
 
 
 # -------------------------------------------------------------- schedules
@@ -287,8 +302,8 @@ def test_streamed_pairs_schedule_over_every_batch(mnist):
     (X, y), _ = mnist
     stream = DigitPairDataset(X, y, pair_indices(y, 256, strategy="disjoint", random_state=0),
                               batch_size=32, random_state=0)
-    clf = NeuroSymbolicSumClassifier(epochs=2, learning_rate_schedule="cosine", random_state=0,
+    clf = NeuroSymbolicSumClassifier(epochs=2, learning_rate="cosine", random_state=0,
                                      **TINY).fit_dataset(stream)
     assert clf.predict_proba(stream[0][0]).shape == (32, 19)
     # T = 2 epochs x 8 batches, not 2 x (the 32 samples of the first batch / batch_size)
-    assert clf.model_.optimizer._learning_rate.decay_steps == 16
+    assert clf.callbacks_[-1].total_steps_ == 16

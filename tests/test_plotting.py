@@ -419,7 +419,7 @@ def test_conv_kernels_and_feature_maps_of_a_fitted_cnn_classifier():
     from sumdigits.keras import CNNClassifier
 
     (X, y), _ = load_mnist("embedded")
-    clf = CNNClassifier(filters=[4, 8], dense_units=[8], epochs=1, random_state=0)
+    clf = CNNClassifier(filters=[4, 8], hidden_layer_sizes=[8], epochs=1, random_state=0)
     clf.fit(X[:200], y[:200])
     kernels = ConvKernelsDisplay.from_estimator(clf, n_cols=4)
     conv = clf.model_.get_layer("conv_0")

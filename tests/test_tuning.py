@@ -322,7 +322,7 @@ def test_fcnn_spaces_follow_the_reports():
     assert r000["hidden_layer_sizes"].choices == (None,)  # the 64 * 2**k pyramid
     assert r000["batch_norm"].choices == (True,)
     assert r000["n_hidden_layers"]._contains(6) and r000["batch_size"]._contains(69)
-    assert r000["learning_rate"]._contains(0.000236) and r000["l2"]._contains(0.000189)
+    assert r000["learning_rate_init"]._contains(0.000236) and r000["l2"]._contains(0.000189)
     r001 = search_space(FCNNClassifier(), space="report001")
     # layer lists as strings, which the estimators take and an Optuna storage keeps
     assert r001["hidden_layer_sizes"].choices == (

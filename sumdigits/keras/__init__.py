@@ -18,6 +18,7 @@ _LAZY = {
     "BaseKerasClassifier": "sumdigits.keras._base",
     "DigitPairDataset": "sumdigits.keras.streaming",
     "InactiveNeuronFraction": "sumdigits.keras.callbacks",
+    "LearningRateSchedule": "sumdigits.keras.callbacks",
 }
 
 __all__ = list(_LAZY)

@@ -1,72 +1,77 @@
-"""The scikeras base class shared by every Keras estimator of sumdigits.
+"""The base class shared by every Keras estimator of sumdigits.
 
-:class:`BaseKerasClassifier` is a :class:`scikeras.wrappers.KerasClassifier` that
-fixes what scikeras 0.13 (no longer maintained) gets wrong with Keras 3 and
-scikit-learn >= 1.6, and adds what users of skorch and scikeras ask for most:
+:class:`BaseKerasClassifier` subclasses :class:`scikeras.wrappers.KerasClassifier`
+(so it is one, and takes scikeras' routed ``<prefix>__<name>`` parameters) but
+runs its own explicit steps, on public APIs only (scikeras' documented extension
+points, Keras', scikit-learn's): validate the input, fit the encoders, build the
+network (``_keras_build_fn(meta, params)``, the hook a subclass implements),
+compile it, train it with ``keras.Model.fit``. No private method or attribute of
+scikeras or TensorFlow is used or overridden, so a scikeras release that renames
+its internals cannot break it. On top of what scikeras 0.13 (unmaintained) does:
 
-* ``is_classifier`` is True (scikeras only sets the pre-1.6 ``_estimator_type``
-  and ``_more_tags``, which scikit-learn >= 1.6 ignores, so ``cross_val_score``
-  silently used ``KFold`` instead of ``StratifiedKFold``);
-* ``predict_proba`` always returns a 2-D array (scikeras squeezes the output, so
-  one sample gave a 1-D array);
-* ``class_weight`` no longer multiplies the caller's ``sample_weight`` array in
-  place;
-* callbacks are copied at every fit, so the instances given as parameters never
-  hold a model: they survive ``clone``, ``GridSearchCV`` and pickling, and a
-  stateful callback (Keras' ``EarlyStopping`` keeps its best value, keras#20521)
-  starts afresh at every fit;
-* early stopping on a stratified validation split carved from the training data,
-  with Keras' own ``EarlyStopping`` restoring the best weights;
-* the input shape is read from ``X``: flattened or 2-D images of any size, single
-  digits (10 classes) or digit pairs (19 sums); ``uint8`` pixels are scaled to
-  [0, 1];
-* silent by default (``verbose=0``), ``random_state`` makes a CPU fit repeatable,
-  and ``history_`` holds the per-epoch loss and metrics, training and validation.
+* ``is_classifier`` is True under scikit-learn >= 1.6, so ``cross_val_score``
+  stratifies;
+* ``predict_proba`` always returns a 2-D array;
+* ``class_weight`` never multiplies the caller's ``sample_weight`` in place;
+* callbacks are copied at every fit (``callbacks_``): the given instances never
+  hold a model, and survive ``clone``, grid searches and pickling;
+* early stopping on a stratified validation split, with Keras' ``EarlyStopping``
+  restoring the best weights; ``validation_data`` given to ``fit`` is encoded like
+  the training data;
+* the learning-rate schedule is a callback that reads the steps Keras runs;
+* ``random_state`` seeds each layer, the shuffling (a seeded ``tf.data``
+  pipeline) and the validation split through their own seeds: no process-wide
+  random state (Python's, NumPy's, TensorFlow's global seed) is read or changed;
+* predictions run in large batches (:data:`PREDICT_BATCH_SIZE`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import difflib
 import inspect
 import numbers
-import random
-from collections import defaultdict
 
 import keras
 import numpy as np
 import scipy.sparse as sp
+from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier
-from scikeras._utils import (
-    get_optimizer_class,
-    route_params,
-    try_to_convert_strings_to_classes,
-    unflatten_params,
-)
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
-from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import (
+    _num_samples,
+    check_array,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 from sklearn_compat.base import _fit_context
 
-from .._geometry import image_shape_constraint, resolve_geometry
+from .._geometry import resolve_geometry
 from .._validation import check_n_classes, check_samples
+from ._params import BASE_PARAMS, RENAMED, Param, declare, resolve
 from .builders import EMBEDDING_LAYER
+from .callbacks import LearningRateSchedule
 
-__all__ = ["BaseKerasClassifier", "ImageInputEncoder"]
+__all__ = ["BaseKerasClassifier", "ImageInputEncoder", "PREDICT_BATCH_SIZE", "predict_in_batches"]
 
-# Prefixes of routed parameters ``<prefix>__<name>``, as scikeras routes them: to
-# keras.Model.fit, predict and compile, to the optimizer's, loss', metrics' and
-# callbacks' constructors, and to the scorer.
-ROUTING_PREFIXES = (
-    "fit", "predict", "compile", "optimizer", "loss", "metrics", "callbacks", "score",
-)
-# Arguments of keras.Model.compile / fit / predict that scikeras passes on unprefixed.
-KERAS_ARGUMENTS = frozenset({
-    "run_eagerly", "weighted_metrics", "validation_split", "validation_batch_size",
-    "validation_freq", "validation_steps", "steps",
-})
+#: Batch size of predict, predict_proba, transform and validation, unless
+#: ``predict__batch_size`` is set: prediction needs no small batches.
+PREDICT_BATCH_SIZE = 1024
+
+# Prefixes of routed parameters ``<prefix>__<name>``: to keras.Model.fit, predict and
+# compile, to the optimizer's and a loss class's constructors, and to callback classes.
+ROUTING_PREFIXES = ("fit", "predict", "compile", "optimizer", "loss", "callbacks")
+# Keras arguments accepted unprefixed, and where they go.
+KERAS_ARGUMENTS = {
+    "run_eagerly": "compile", "jit_compile": "compile", "steps_per_execution": "compile",
+    "weighted_metrics": "compile", "validation_batch_size": "fit", "validation_freq": "fit",
+}
 
 
 class ImageInputEncoder(TransformerMixin, BaseEstimator):
@@ -162,91 +167,66 @@ def _ravel_column(y):
     return column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
 
 
-@contextlib.contextmanager
-def seeded(seed):
-    """Seed Python, NumPy, TensorFlow and Keras for a block, then restore them.
+def _take(a, idx):
+    """Rows ``idx`` of an array, or of each array of a list or tuple (one per output)."""
+    if isinstance(a, (list, tuple)):
+        return tuple(np.asarray(v)[idx] for v in a)
+    return None if a is None else np.asarray(a)[idx]
 
-    Replaces scikeras' ``tensorflow_random_state``, which sets the environment
-    variable ``TF_DETERMINISTIC_OPS`` while it enables op determinism: TensorFlow
-    reads that variable once and caches it, so after the first seeded fit op
-    determinism stayed on for the whole process and every later unseeded random
-    op (an estimator with ``random_state=None``, raw Keras) failed with "Random
-    ops require a seed to be set when determinism is enabled". On the CPU the
-    seeds alone make a fit repeatable.
+
+def _as_tuple(a):
+    return tuple(a) if isinstance(a, list) else a
+
+
+def predict_in_batches(model, X, *, batch_size=PREDICT_BATCH_SIZE, **kwargs):
+    """``model``'s output on the array X, predicted ``batch_size`` samples at a time.
+
+    Silent prediction goes through ``keras.Model.predict_on_batch``, one call per
+    batch, which reuses the model's traced predict function: ``keras.Model.predict``
+    builds a new ``tf.data`` pipeline at every call, which costs as much as
+    predicting 10,000 digits with a small network. Other arguments (``verbose``,
+    ``callbacks``, ``steps``) go to ``keras.Model.predict``.
     """
-    if seed is None:
-        yield
-        return
+    if kwargs.get("verbose", 0) or set(kwargs) - {"verbose"}:
+        return model.predict(X, batch_size=batch_size, **kwargs)
+    chunks = [model.predict_on_batch(X[i:i + batch_size])
+              for i in range(0, max(len(X), 1), batch_size)]
+    if isinstance(chunks[0], (list, tuple)):  # one array per network output
+        return [np.concatenate([np.asarray(c[k]) for c in chunks]) for k in range(len(chunks[0]))]
+    return np.concatenate([np.asarray(c) for c in chunks])
+
+
+def shuffled_batches(data, *, batch_size, seed):
+    """A ``tf.data.Dataset`` of the batches of ``data`` in a new seeded order every epoch.
+
+    Keras' own shuffling of arrays draws from TensorFlow's global seed; this is the
+    same pipeline (shuffled indices, then a gather per batch) with the seed of its
+    own: ``Dataset.shuffle(seed=seed, reshuffle_each_iteration=True)`` gives the
+    same sequence of epochs for the same seed and touches no global state.
+    ``data`` is a tuple of arrays or tuples of arrays with one row per sample.
+    """
     import tensorflow as tf
-    from tensorflow.python.eager import context
 
-    python_state, numpy_state = random.getstate(), np.random.get_state()
-    tf_seed = context.global_seed()
-    keras.utils.set_random_seed(int(seed))
-    try:
-        yield
-    finally:
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)
-        tf.random.set_seed(tf_seed)
+    n = _num_samples(data[0])
+    tensors = tf.nest.map_structure(tf.convert_to_tensor, data)
+    order = tf.data.Dataset.range(n).shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    dataset = order.batch(batch_size).map(
+        lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors),
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return dataset.prefetch(tf.data.AUTOTUNE)
 
 
+@declare
 class BaseKerasClassifier(TransformerMixin, KerasClassifier):
     """Base class of the Keras classifiers of sumdigits (not for direct use).
 
     A subclass describes its network; this class does the rest: input shape and
-    scaling, target encoding, compilation, early stopping, callbacks, random state,
-    pickling and the scikit-learn tags. See the Notes for how to subclass.
+    scaling, target encoding, compilation, learning-rate schedule, early stopping,
+    callbacks, random state, pickling and the scikit-learn tags. See the Notes for
+    how to subclass.
 
     Parameters
     ----------
-    optimizer : {"adam", "sgd", "rmsprop", "adamw", "nadam"}, Optimizer class or instance, \
-            default="adam"
-        Routed parameters ``optimizer__<name>`` go to the optimizer's constructor.
-    learning_rate : float, default=1e-3
-        The optimizer's initial learning rate (unless an optimizer instance or
-        ``optimizer__learning_rate`` is given).
-    loss : str or keras.losses.Loss, default="sparse_categorical_crossentropy"
-    metrics : list of str, default=None
-        Metrics recorded per epoch in ``history_``; ``None`` means ``["accuracy"]``.
-    batch_size : int, default=128
-    epochs : int, default=10
-        The largest number of passes over the training data.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified by
-        class) and stop when the validation loss has not improved for
-        ``n_iter_no_change`` epochs, restoring the weights of the best epoch.
-    validation_fraction : float in (0, 1), default=0.1
-        Share of the training data held out when ``early_stopping`` is True.
-    n_iter_no_change : int, default=5
-        Patience of early stopping, in epochs.
-    callbacks : list of keras.callbacks.Callback (instances or classes), default=None
-        Copied at every fit, so the given instances stay untouched. Classes are
-        built with the routed parameters ``callbacks__<i>__<name>``.
-    class_weight : dict, "balanced" or None, default=None
-        Multiplies the sample weights per class.
-    shuffle : bool, default=True
-        Shuffle the training data before each epoch.
-    image_shape : tuple of int, "vector" or None, default=None
-        The (height, width) of flattened images when it cannot be inferred
-        (784 = 28 x 28, 1568 = 28 x 56, square sizes), or "vector" for plain
-        feature vectors; see :class:`ImageInputEncoder`.
-    rescale : "auto", float or None, default="auto"
-        "auto" scales ``uint8`` pixels to [0, 1].
-    warm_start : bool, default=False
-        Continue from the previous fit's weights.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, dropout and the validation
-        split: an int makes a fit repeatable on the CPU.
-    verbose : int, default=0
-        0 is silent, 1 a progress bar per epoch, 2 one line per epoch.
-    **kwargs
-        Routed parameters (``optimizer__beta_1``, ``fit__validation_batch_size``,
-        ``predict__batch_size``, ``callbacks__0__patience``...; the prefixes are
-        :data:`ROUTING_PREFIXES`) and the Keras arguments scikeras passes on
-        unprefixed (:data:`KERAS_ARGUMENTS`, e.g. ``run_eagerly``). Any other
-        name, such as a misspelt parameter, raises a TypeError that suggests the
-        closest parameter; ``set_params`` raises a ValueError likewise.
 
     Attributes
     ----------
@@ -258,8 +238,12 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
     n_iter_ : int
         The number of epochs in ``history_``: those of the last ``fit``, plus one
         per later ``partial_fit``.
+    callbacks_ : list of keras.callbacks.Callback
+        The copies of ``callbacks`` used in the last fit (and the estimator's own:
+        early stopping, the learning-rate schedule).
     classes_ : ndarray of shape (n_classes,)
     n_classes_ : int
+    n_features_in_ : int
     input_shape_ : tuple of int
         One sample's shape as the network receives it.
 
@@ -268,123 +252,52 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
     How to subclass (as ``FCNNClassifier``, ``CNNClassifier``,
     ``MultiTaskSumClassifier`` and ``NeuroSymbolicSumClassifier`` do):
 
-    * **Network** (required): implement ``_build_network(self, input_shape,
-      n_outputs)`` and return an *uncompiled* ``keras.Model`` with one softmax
-      output of ``n_outputs`` units. ``input_shape`` is one sample's shape as the
-      network receives it (``(n_features,)``, or ``(height, width[, channels])``
-      when the class sets ``_as_images = True``). Name the last hidden layer
-      ``"embedding"`` (:data:`EMBEDDING_LAYER`) for :meth:`transform`. Keep the
-      architecture in a plain builder function (``sumdigits.keras.builders``)
-      and pass it the estimator's parameters.
-    * **Parameters**: list the base parameters and your own in ``__init__`` as
-      keyword-only arguments, store yours, and pass the rest to
-      ``super().__init__(**base, **kwargs)``; extend ``_parameter_constraints``
-      with ``{**BaseKerasClassifier._parameter_constraints, ...}``.
-    * **Loss**: the ``loss`` parameter (default
-      ``"sparse_categorical_crossentropy"``), or override ``_get_compile_kwargs``
-      for a custom loss (call ``super()`` and replace ``"loss"``).
-    * **Target encoding**: override the ``target_encoder`` property (a scikit-learn
-      transformer with ``inverse_transform(y, return_proba=False)`` and
-      ``get_metadata()``; see scikeras' ``ClassifierLabelEncoder``); the number of
-      network outputs comes from ``_n_outputs()``, by default ``n_classes_``.
+    * **Parameters**: set ``_params`` to your own :class:`~sumdigits.keras._params.Param`
+      entries plus :func:`~sumdigits.keras._params.base_params` and decorate the
+      class with :func:`~sumdigits.keras._params.declare`: it writes ``__init__``,
+      ``_parameter_constraints`` and the docstring's Parameters section.
+    * **Network** (required): implement ``_keras_build_fn(self, meta, params)``
+      (scikeras' documented hook, with ``params``, the parameters as ``fit`` uses
+      them: renamed ones under their new names) and return a ``keras.Model`` with
+      softmax outputs, compiled or not. ``meta`` holds ``input_shape_`` (one
+      sample as the network receives it), ``n_classes_``, ``classes_`` and
+      ``seed`` (the int to seed every layer with, e.g. ``build_fcnn(...,
+      seed=meta["seed"])``). Name the last hidden layer ``"embedding"``
+      (:data:`EMBEDDING_LAYER`) for :meth:`transform`.
+    * **Compilation**: override ``_compile_arguments(params)`` (call ``super()``)
+      for another loss, loss weights or metrics.
+    * **Encoders**: override the ``feature_encoder`` / ``target_encoder``
+      properties (scikeras' documented extension points); the target encoder
+      has ``inverse_transform(y, return_proba=False)`` and ``get_metadata()``.
     * **Early-stopping split**: override ``_stratify_labels(y)`` when the encoded
       target is not one label per sample.
     * **Tags**: extend ``__sklearn_tags__`` by calling ``super()`` first.
-    * **Input encoding**: override the ``feature_encoder`` property (default
-      :class:`ImageInputEncoder`), e.g. to split pair images into digits.
-    * **Extra callbacks**: override ``_default_callbacks()`` (called at each fresh
-      fit; keep ``super()``'s early stopping). A callback with a
-      ``set_training_data(X, y)`` method receives the encoded training data.
+    * A callback with a ``set_training_data(X, y)`` method receives the encoded
+      training data.
     """
 
-    _as_images = False  # give the network images rather than flat vectors
-
-    _parameter_constraints: dict = {
-        "optimizer": [str, type, keras.optimizers.Optimizer],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "loss": [str, keras.losses.Loss, callable],
-        "metrics": [list, None],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "callbacks": [list, None],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "shuffle": ["boolean"],
-        "image_shape": image_shape_constraint(),
-        "rescale": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="neither"),
-                    None],
-        "warm_start": ["boolean"],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
-
-    def __init__(
-        self,
-        *,
-        optimizer="adam",
-        learning_rate=1e-3,
-        loss="sparse_categorical_crossentropy",
-        metrics=None,
-        batch_size=128,
-        epochs=10,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=5,
-        callbacks=None,
-        class_weight=None,
-        shuffle=True,
-        image_shape=None,
-        rescale="auto",
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-        **kwargs,
-    ):
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.loss = loss
-        self.metrics = metrics
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.callbacks = callbacks
-        self.class_weight = class_weight
-        self.shuffle = shuffle
-        self.image_shape = image_shape
-        self.rescale = rescale
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
-        # routed parameters (optimizer__*, fit__*, callbacks__*, ...), as scikeras does;
-        # their names are checked in fit, like every parameter (scikit-learn's rule)
-        vars(self).update(kwargs)
-        if kwargs:
-            self._user_params = set(kwargs)
+    _params = BASE_PARAMS
 
     # ------------------------------------------------------------ parameters
     @classmethod
     def _declared_params(cls):
-        """The keyword arguments named in the signature of ``cls.__init__``."""
-        return {
-            name for name, p in inspect.signature(cls.__init__).parameters.items()
-            if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-        }
+        return {p.name for p in cls._params}
+
+    def _accepted_names(self):
+        declared = self._declared_params()
+        old = {o for o, n in RENAMED.items() if n in declared and o not in declared}
+        return declared | old | set(KERAS_ARGUMENTS)
 
     def _check_param_names(self, names):
         """Raise for any parameter name this estimator would not use.
 
-        Accepted are the declared parameters, routed ``<prefix>__<name>``
-        parameters (:data:`ROUTING_PREFIXES`) and the unprefixed Keras arguments
-        scikeras passes on (:data:`KERAS_ARGUMENTS`). A misspelt name would
-        otherwise be stored and silently ignored: it raises an
-        ``InvalidParameterError`` (a ``ValueError`` and a ``TypeError``) with a
-        suggestion.
+        Accepted are the declared parameters, their old names, routed
+        ``<prefix>__<name>`` parameters (:data:`ROUTING_PREFIXES`) and the Keras
+        arguments :data:`KERAS_ARGUMENTS`. A misspelt name would otherwise be
+        stored and silently ignored: it raises an ``InvalidParameterError`` (a
+        ``ValueError`` and a ``TypeError``) with a suggestion.
         """
-        known = self._declared_params() | KERAS_ARGUMENTS
+        known = self._accepted_names()
         cls = type(self).__name__
         for name in sorted(names):
             head = name.split("__", 1)[0]
@@ -405,14 +318,22 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                 f"arguments {', '.join(sorted(KERAS_ARGUMENTS))}."
             )
 
-    def _validate_params(self):
-        """scikit-learn's validation of the parameters, and no name that would go unused.
+    def get_params(self, deep=True):
+        """Parameters of this estimator: those of ``__init__``, routed ones, old names.
 
-        As in scikit-learn, ``__init__`` only stores its arguments and ``fit``
-        checks them: a misspelt constructor keyword fails at the first fit.
+        Parameters
+        ----------
+        deep : bool, default=True
+            Unused: no parameter is an estimator.
+
+        Returns
+        -------
+        params : dict
         """
-        self._check_param_names(self.get_params(deep=False))
-        super()._validate_params()
+        params = {name: getattr(self, name) for name in (p.name for p in self._params)}
+        params.update((k, v) for k, v in vars(self).items()
+                      if k not in params and not k.startswith("_") and not k.endswith("_"))
+        return params
 
     def set_params(self, **params):
         """Set parameters; a name that is neither a parameter nor routed raises.
@@ -427,130 +348,256 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         self : object
         """
         current = self.get_params(deep=False)
-        self._check_param_names(n for n in params if n.split("__", 1)[0] not in current)
-        return super().set_params(**params)
+        self._check_param_names(n for n in params if n not in current)
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+    def _validate_params(self):
+        """scikit-learn's validation, old names included, and no name that would go unused.
+
+        As in scikit-learn, ``__init__`` only stores its arguments and ``fit``
+        checks them: a misspelt constructor keyword fails at the first fit.
+        """
+        params = self.get_params(deep=False)
+        self._check_param_names(params)
+        try:
+            validate_parameter_constraints(self._parameter_constraints,
+                                           resolve(self, params, warn=False),
+                                           caller_name=type(self).__name__)
+        except InvalidParameterError as exc:
+            old = [o for o, n in RENAMED.items() if o in params and f"'{n}'" in str(exc)]
+            if not old:
+                raise
+            raise InvalidParameterError(f"{exc} (given under its old name {old[0]!r})") from None
+
+    def _routed(self, prefix):
+        """``{name: value}`` of the routed parameters ``<prefix>__<name>``."""
+        start = prefix + "__"
+        routed = {k[len(start):]: v for k, v in self.get_params(deep=False).items()
+                  if k.startswith(start)}
+        routed.update((k, getattr(self, k)) for k, where in KERAS_ARGUMENTS.items()
+                      if where == prefix and k in vars(self))
+        return routed
 
     # ------------------------------------------------------------------ hooks
-    def _build_network(self, input_shape, n_outputs):
-        """Return the uncompiled network; subclasses implement it."""
-        raise NotImplementedError(
-            f"{type(self).__name__} must implement _build_network(input_shape, n_outputs)."
-        )
-
-    def _n_outputs(self):
-        """Units of the network's output layer."""
-        return self.n_classes_
+    def _keras_build_fn(self, meta, params):
+        """Return the network; subclasses implement it (see the class Notes)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement "
+                                  "_keras_build_fn(meta, params).")
 
     def _stratify_labels(self, y):
         """One label per sample of the encoded target, to stratify the validation split."""
         y = np.asarray(y)
         return y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
 
-    def _default_callbacks(self):
-        """Callbacks the estimator adds to the user's at each fresh fit."""
-        if not self.early_stopping:
-            return []
-        return [keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=self.n_iter_no_change, restore_best_weights=True
-        )]
-
-    @property
-    def feature_encoder(self):
-        return ImageInputEncoder(
-            image_shape=self.image_shape, rescale=self.rescale, as_images=self._as_images
-        )
-
-    # --------------------------------------------------------- scikeras internals
-    def _build_keras_model(self):
-        self.input_shape_ = tuple(self.feature_encoder_.input_shape_)
-        with seeded(self._random_state):
-            model = self._build_network(self.input_shape_, self._n_outputs())
-        if not model.compiled:
-            model.compile(**self._get_compile_kwargs())
-        # built here, in fit: transform must not change the estimator's state
-        self._embedding_cache = _embedding_of(self._embedding_source(model))
-        return model
-
     def _embedding_source(self, model):
         """The network whose embedding :meth:`transform` returns: ``model`` itself."""
         return model
 
-    def _get_compile_kwargs(self):
-        params = self.get_params()
-        kwargs = super()._get_compile_kwargs()
-        if kwargs.get("metrics") is None:
-            kwargs["metrics"] = ["accuracy"]
-        if isinstance(self.optimizer, str) or inspect.isclass(self.optimizer):
-            routed = route_params(params, destination="optimizer", pass_filter=set(), strict=True)
-            routed.setdefault("learning_rate", self.learning_rate)
-            kwargs["optimizer"] = unflatten_params(
-                items=try_to_convert_strings_to_classes(self.optimizer, get_optimizer_class),
-                params=routed,
-            )
-        elif isinstance(self.optimizer, keras.optimizers.Optimizer):
-            # A Keras 3 optimizer instance is bound to the variables of the first
-            # model it trained: a second fit would fail with "Unknown variable".
-            # Each fit gets a fresh optimizer with the same configuration.
-            optimizer = self.optimizer
-            kwargs["optimizer"] = type(optimizer).from_config(optimizer.get_config())
-        return kwargs
+    @property
+    def feature_encoder(self):
+        """A fresh :class:`ImageInputEncoder` for this estimator's ``image_shape`` and ``rescale``."""
+        return ImageInputEncoder(image_shape=self.image_shape, rescale=self.rescale)
 
-    def _initialize_callbacks(self):
-        super()._initialize_callbacks()
-        # Fresh copies at every fit: the instances given as parameters never get a
-        # model attached, so clone/pickle stay cheap and stateful callbacks restart.
-        self._fit_callbacks = copy.deepcopy(self._fit_callbacks) + self._default_callbacks()
-        self._predict_callbacks = copy.deepcopy(self._predict_callbacks)
+    @property
+    def target_encoder(self):
+        """A fresh scikeras ``ClassifierLabelEncoder`` (labels -> 0..n_classes - 1)."""
+        classes = getattr(self, "classes_", None)
+        return ClassifierLabelEncoder(
+            loss=self.loss, categories="auto" if classes is None else [np.asarray(classes)])
 
-    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        fit_callbacks = _check_fit_callbacks(kwargs.pop("callbacks", None))
-        if self.classes_ is not None:  # None in a warm-started fit (scikeras resets it)
-            check_n_classes(self.classes_, estimator=type(self).__name__)
-        if kwargs.get("validation_data") is not None:
-            kwargs["validation_data"] = self._encode_validation_data(kwargs["validation_data"])
-        elif self.early_stopping:
-            X, y, sample_weight, kwargs["validation_data"] = self._validation_split(
-                X, y, sample_weight
-            )
-        if isinstance(getattr(self, "history_", None), dict):
-            self.history_ = defaultdict(list, self.history_)  # scikeras appends on warm start
-        sample = X[0][:2] if isinstance(X, keras.utils.PyDataset) else (X, y)
-        for callback in self._fit_callbacks + fit_callbacks:
-            if hasattr(callback, "set_training_data"):
-                callback.set_training_data(*sample)
-        seed, self._random_state = self._random_state, None  # keep scikeras' context out
-        # callbacks given to fit run in this fit only, as in keras.Model.fit
-        own_callbacks = self._fit_callbacks
-        self._fit_callbacks = own_callbacks + fit_callbacks
-        try:
-            with seeded(seed):
-                super()._fit_keras_model(
-                    X, y, sample_weight=sample_weight, warm_start=warm_start, epochs=epochs,
-                    initial_epoch=initial_epoch, **kwargs,
-                )
-        finally:
-            self._random_state = seed
-            self._fit_callbacks = own_callbacks
-        self.history_ = dict(self.history_)
-        self.n_iter_ = len(self.history_.get("loss", ()))
+    def _compile_arguments(self, params):
+        """Keyword arguments of ``keras.Model.compile``."""
+        metrics = params["metrics"]
+        return {"optimizer": self._make_optimizer(params), "loss": self._make_loss(params),
+                "metrics": ["accuracy"] if metrics is None else list(metrics),
+                **self._routed("compile")}
 
-    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
-        # scikeras accepts sparse X (a network cannot use it) and words a
-        # feature-count mismatch its own way: use scikit-learn's messages.
-        if X is not None and (sp.issparse(X) or hasattr(X, "toarray")):
+    # ------------------------------------------------------------- the steps
+    def _make_optimizer(self, params):
+        """A new optimizer for this fit (an instance is bound to its first model)."""
+        optimizer, routed = params["optimizer"], self._routed("optimizer")
+        if isinstance(optimizer, keras.optimizers.Optimizer):
+            if routed:
+                raise ValueError("optimizer__ parameters apply to an optimizer given by name "
+                                 f"or class, not to the instance {optimizer!r}.")
+            return type(optimizer).from_config(optimizer.get_config())
+        routed.setdefault("learning_rate", params["learning_rate_init"])
+        if inspect.isclass(optimizer):
+            return optimizer(**routed)
+        return keras.optimizers.get({"class_name": optimizer, "config": routed})
+
+    def _make_loss(self, params):
+        loss, routed = params["loss"], self._routed("loss")
+        if inspect.isclass(loss):
+            return loss(**routed)
+        if routed:
+            raise ValueError(f"loss__ parameters apply to a loss class, not to {loss!r}.")
+        return loss
+
+    def _peak_learning_rate(self, optimizer):
+        rate = optimizer.get_config()["learning_rate"]
+        if not isinstance(rate, numbers.Real):
+            raise ValueError(
+                f"learning_rate={self._fit_params['learning_rate']!r} schedules the rate of "
+                "an optimizer with a float learning rate; the optimizer given has "
+                f"{rate!r}. Use learning_rate='constant' with it.")
+        return float(rate)
+
+    def _seeds(self):
+        """Seeds of this fit: the network's (an int random_state itself), the shuffling's
+        and the validation split's, from ``random_state`` (no global state when an int)."""
+        rng = check_random_state(self.random_state)
+        shuffle_seed, split_seed = (int(s) for s in rng.randint(2**31 - 1, size=2))
+        network_seed = (int(self.random_state) if isinstance(self.random_state, numbers.Integral)
+                        else int(rng.randint(2**31 - 1)))
+        return network_seed, shuffle_seed, split_seed
+
+    def _check_X(self, X, *, reset):
+        """X as an array, checked; ``reset`` records its per-sample shape."""
+        if sp.issparse(X) or hasattr(X, "toarray"):
             raise TypeError(
                 f"{type(self).__name__} does not accept sparse input: sparse data is not "
                 "supported, convert X to a dense array (X.toarray())."
             )
+        check_samples(X)
+        X = validate_data(self, X, reset=reset, ensure_2d=False, allow_nd=True, dtype=None,
+                          ensure_all_finite=False)
+        if X.dtype == object:
+            X = X.astype(np.float64)
+        if reset:  # validate_data records n_features_in_ for 2-D input only
+            self.n_features_in_ = X.shape[1]
+            self._sample_shape = X.shape[1:]
+        elif X.shape[1:] != self._sample_shape:
+            if X.ndim == 2 == len(self._sample_shape) + 1:  # scikit-learn's wording
+                raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                                 f"expecting {self._sample_shape[0]} features as input.")
+            raise ValueError(f"X has samples of shape {X.shape[1:]}, but "
+                             f"{type(self).__name__} was fitted on samples of shape "
+                             f"{self._sample_shape}.")
+        return X
+
+    def _setup(self, X, y, params, *, classes=None):
+        """Fit the encoders on (X, y) and build and compile a new network."""
+        self._fit_params = params
+        self._network_seed, self._shuffle_seed, self._split_seed = self._seeds()
+        if classes is not None:
+            self.classes_ = np.asarray(classes)
+        self.target_encoder_ = self.target_encoder.fit(y if classes is None else self.classes_)
+        vars(self).update(self.target_encoder_.get_metadata())
+        check_n_classes(self.classes_, estimator=type(self).__name__)
+        self.feature_encoder_ = self.feature_encoder.fit(X)
+        self.input_shape_ = tuple(self.feature_encoder_.input_shape_)
+        meta = {"input_shape_": self.input_shape_, "n_classes_": self.n_classes_,
+                "classes_": self.classes_, "seed": self._network_seed}
+        model = self._keras_build_fn(meta, params)
+        if not model.compiled:
+            model.compile(**self._compile_arguments(params))
+        self.model_ = model
+        # built here, in fit: transform must not change the estimator's state
+        self._embedding_cache = _embedding_of(self._embedding_source(model))
+
+    def _sample_weights(self, y, sample_weight, params):
+        """Per-sample weights (a new array, class weights applied), or None."""
+        n = _num_samples(y)
+        if sample_weight is not None:
+            sample_weight = np.array(sample_weight, dtype=np.float64)
+            if sample_weight.shape != (n,):
+                raise ValueError(f"sample_weight must have shape ({n},), got "
+                                 f"{sample_weight.shape}.")
+            if not np.isfinite(sample_weight).all():
+                raise ValueError("sample_weight must be finite (no NaN or infinity).")
+        if params["class_weight"] is not None:
+            by_class = compute_sample_weight(params["class_weight"], y)
+            sample_weight = by_class if sample_weight is None else sample_weight * by_class
+        if sample_weight is not None and not np.any(sample_weight):
+            raise ValueError("No training samples had any weight; only zeros were passed in "
+                             "sample_weight: there is nothing to train on.")
+        return sample_weight
+
+    def _train(self, X, y, sample_weight, *, fresh, epochs, kwargs, classes=None):
+        """The steps of fit and partial_fit: validate, (build,) encode, train."""
+        params = resolve(self, self.get_params(deep=False))
+        fit_callbacks = _check_fit_callbacks(kwargs.pop("callbacks", None))
+        X = self._check_X(X, reset=fresh)
         check_samples(X, y)
-        if X is not None and not reset and hasattr(self, "X_shape_"):
-            shape = np.asarray(X).shape
-            if len(shape) == 2 == len(self.X_shape_) and shape[1] != self.X_shape_[1]:
-                raise ValueError(
-                    f"X has {shape[1]} features, but {type(self).__name__} is expecting "
-                    f"{self.X_shape_[1]} features as input."
-                )
-        return super()._validate_data(X, y, reset=reset, y_numeric=y_numeric)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        if fresh:
+            self._setup(X, y, params, classes=classes)
+        sample_weight = self._sample_weights(y, sample_weight, params)
+        if sample_weight is not None:  # samples of weight 0 are left out
+            kept = sample_weight != 0
+            X, y, sample_weight = X[kept], y[kept], sample_weight[kept]
+        X = self.feature_encoder_.transform(X)
+        y = self.target_encoder_.transform(y)
+        if kwargs.get("validation_data") is not None:
+            kwargs["validation_data"] = self._encode_validation_data(kwargs["validation_data"])
+        elif params["early_stopping"]:
+            X, y, sample_weight, kwargs["validation_data"] = self._validation_split(
+                X, y, sample_weight)
+        return self._run_fit((X, y) if sample_weight is None else (X, y, sample_weight),
+                             epochs=epochs, fresh=fresh, kwargs=kwargs,
+                             fit_callbacks=fit_callbacks, params=params)
+
+    def _own_callbacks(self, params, *, scheduled):
+        """Copies of the ``callbacks`` parameter, then early stopping and the schedule."""
+        callbacks = []
+        for i, callback in enumerate(params["callbacks"] or []):
+            routed = self._routed(f"callbacks__{i}")
+            if inspect.isclass(callback):
+                callbacks.append(callback(**routed))
+            elif isinstance(callback, keras.callbacks.Callback) and not routed:
+                callbacks.append(copy.deepcopy(callback))
+            else:
+                raise TypeError(f"callbacks[{i}] must be a keras.callbacks.Callback instance or "
+                                f"class (routed parameters only for a class), got {callback!r}.")
+        if params["early_stopping"]:
+            callbacks.append(keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=params["n_iter_no_change"],
+                restore_best_weights=True))
+        if scheduled and params["learning_rate"] != "constant":
+            callbacks.append(LearningRateSchedule(
+                params["learning_rate"], self._peak_learning_rate(self.model_.optimizer),
+                warmup_fraction=params["warmup_fraction"]))
+        return callbacks
+
+    def _run_fit(self, data, *, epochs, fresh, kwargs, fit_callbacks, params, initial_epoch=0):
+        """``keras.Model.fit`` on ``data`` = (X, y[, sample_weight]), encoded."""
+        if epochs is None or not hasattr(self, "history_"):  # a fit starts a new history
+            self.history_ = {}
+        callbacks = self._own_callbacks(params, scheduled=epochs is None)
+        sample = data[0][0][:2] if isinstance(data[0], keras.utils.PyDataset) else data[:2]
+        for callback in callbacks + fit_callbacks:
+            if hasattr(callback, "set_training_data"):
+                callback.set_training_data(*sample)
+        fit_args = {"epochs": params["epochs"], "verbose": params["verbose"],
+                    "validation_batch_size": PREDICT_BATCH_SIZE, **self._routed("fit")}
+        if epochs is not None:  # partial_fit: one more epoch
+            initial_epoch = len(self.history_.get("loss", ()))
+            fit_args["epochs"] = initial_epoch + epochs
+        fit_args.update(kwargs)
+        if isinstance(data[0], keras.utils.PyDataset):
+            inputs = {"x": data[0], "shuffle": False}  # the dataset's own order
+        elif params["shuffle"] and fit_args.pop("shuffle", True):
+            batch_size = fit_args.pop("batch_size", params["batch_size"])
+            inputs = {"x": shuffled_batches(tuple(_as_tuple(d) for d in data),
+                                            batch_size=batch_size, seed=self._shuffle_seed),
+                      "shuffle": False}  # shuffled by the dataset
+        else:
+            inputs = dict(zip(("x", "y", "sample_weight"), map(_as_tuple, data)),
+                          batch_size=fit_args.pop("batch_size", params["batch_size"]),
+                          shuffle=False)
+            fit_args.pop("shuffle", None)
+        history = self.model_.fit(**inputs, initial_epoch=initial_epoch,
+                                  callbacks=callbacks + fit_callbacks, **fit_args)
+        for key, values in history.history.items():
+            self.history_.setdefault(key, []).extend(float(v) for v in values)
+        self.n_iter_ = len(self.history_.get("loss", ()))
+        for callback in callbacks:  # the copies keep no model: cheap to pickle
+            callback.set_model(None)
+        self.callbacks_ = callbacks
+        return self
 
     def _encode_validation_data(self, validation_data):
         """``(X_val, y_val[, sample_weight_val])`` checked and encoded like the training data."""
@@ -560,11 +607,11 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                 f"sample_weight_val), got {type(validation_data).__name__}."
             )
         try:
-            X_val, y_val = self._validate_data(
-                validation_data[0], _ravel_column(validation_data[1])
-            )
+            X_val, y_val = validation_data[0], _ravel_column(validation_data[1])
+            X_val = self._check_X(X_val, reset=False)
+            check_samples(X_val, y_val)
             encoded = (self.feature_encoder_.transform(X_val),
-                       self.target_encoder_.transform(y_val))
+                       _as_tuple(self.target_encoder_.transform(y_val)))
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"validation_data (X, y): {exc}") from exc
         if len(validation_data) == 3 and validation_data[2] is not None:
@@ -589,27 +636,23 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         labels = self._stratify_labels(y)
         _, counts = np.unique(labels, return_counts=True)
         stratify = labels if counts.min() >= 2 and n_val >= len(counts) else None
-        seed = self._random_state if isinstance(self._random_state, numbers.Integral) else None
-        train, val = train_test_split(
-            np.arange(n), test_size=n_val, stratify=stratify, random_state=seed
-        )
-
-        def take(a, idx):  # arrays, or a dict or list of arrays (one per network output)
-            if isinstance(a, dict):
-                return {k: np.asarray(v)[idx] for k, v in a.items()}
-            if isinstance(a, list):
-                return [np.asarray(v)[idx] for v in a]
-            return None if a is None else np.asarray(a)[idx]
-
-        validation = (take(X, val), take(y, val))
+        train, val = train_test_split(np.arange(n), test_size=n_val, stratify=stratify,
+                                      random_state=getattr(self, "_split_seed", 0))
+        validation = (_take(X, val), _take(y, val))
         if sample_weight is not None:
-            validation += (take(sample_weight, val),)
-        return take(X, train), take(y, train), take(sample_weight, train), validation
+            validation += (_take(sample_weight, val),)
+        return _take(X, train), _take(y, train), _take(sample_weight, train), validation
+
+    def _network_output(self, X, **kwargs):
+        """The network's raw output on X (validated and encoded), in large batches."""
+        check_is_fitted(self, "model_")
+        X = self.feature_encoder_.transform(self._check_X(X, reset=False))
+        return predict_in_batches(self.model_, X, **{**self._routed("predict"), **kwargs})
 
     # ------------------------------------------------------------- public API
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **kwargs):
-        """Build a new network and train it on (X, y).
+        """Build a new network (or, with ``warm_start``, keep it) and train it on (X, y).
 
         Parameters
         ----------
@@ -633,55 +676,14 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
                              "y is None.")
-        if sample_weight is not None:
-            # scikeras multiplies by the class weights in place: work on a copy
-            sample_weight = np.array(sample_weight, dtype=np.float64)
-        return super().fit(X, _ravel_column(y), sample_weight=sample_weight, **kwargs)
-
-    def fit_dataset(self, dataset, *, classes=None, validation_data=None):
-        """Build a new network and train it on batches from a ``keras.utils.PyDataset``.
-
-        For data that do not fit in memory, such as millions of pairs gathered
-        on the fly by :class:`~sumdigits.keras.streaming.DigitPairDataset`. Each
-        batch ``(X, y)`` goes through the same input scaling and label encoding
-        as in :meth:`fit`; the batch size is the dataset's.
-
-        Parameters
-        ----------
-        dataset : keras.utils.PyDataset
-            Yields ``(X_batch, y_batch)``.
-        classes : array-like, default=None
-            Every label the data hold; default: ``dataset.classes``.
-        validation_data : tuple (X_val, y_val), default=None
-            Needed for early stopping (no split is carved from a stream).
-
-        Returns
-        -------
-        self
-        """
-        from .streaming import EncodedDataset
-
-        self._validate_params()
-        if classes is None:
-            classes = getattr(dataset, "classes", None)
-        if classes is None:
-            raise ValueError("classes is required unless the dataset has a `classes` attribute.")
-        if self.early_stopping and validation_data is None:
-            raise ValueError("early_stopping=True with a dataset needs validation_data=(X, y).")
-        X0, y0 = dataset[0][:2]
-        self.classes_ = np.asarray(classes)
-        X0, y0 = self._initialize(np.asarray(X0), np.asarray(y0))
-        self._ensure_compiled_model()
-        fit_kwargs = {"batch_size": None}
-        if validation_data is not None:
-            fit_kwargs["validation_data"] = validation_data  # encoded in _fit_keras_model
-        encoded = EncodedDataset(dataset, self.feature_encoder_, self.target_encoder_)
-        self._fit_keras_model(encoded, None, sample_weight=None, warm_start=False,
-                              epochs=self.epochs, initial_epoch=0, **fit_kwargs)
-        return self
+        fresh = not (self.warm_start and hasattr(self, "model_"))
+        return self._train(X, _ravel_column(y), sample_weight, fresh=fresh, epochs=None,
+                           kwargs=kwargs)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
         """Train for one epoch, keeping the current weights (builds them on first call).
+
+        The learning rate stays where the last fit left it.
 
         Parameters
         ----------
@@ -701,13 +703,76 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         self : object
             The estimator, trained for one more epoch.
         """
-        if not self.initialized_:
+        for name in ("epochs", "initial_epoch"):
+            if name in kwargs:
+                raise TypeError(f"partial_fit trains one epoch from the current one: it takes "
+                                f"no {name!r}.")
+        fresh = not hasattr(self, "model_")
+        if fresh:
             self._validate_params()
-        if sample_weight is not None:
-            sample_weight = np.array(sample_weight, dtype=np.float64)
-        return super().partial_fit(
-            X, _ravel_column(y), classes=classes, sample_weight=sample_weight, **kwargs
-        )
+        return self._train(X, _ravel_column(y), sample_weight, fresh=fresh, epochs=1,
+                           kwargs=kwargs, classes=classes if fresh else None)
+
+    def initialize(self, X, y):
+        """Build and compile the network for (X, y) without training it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        params = resolve(self, self.get_params(deep=False))
+        X = self._check_X(X, reset=True)
+        check_samples(X, y)
+        self._setup(X, _ravel_column(y), params)
+        return self
+
+    def fit_dataset(self, dataset, *, classes=None, validation_data=None):
+        """Build a new network and train it on batches from a ``keras.utils.PyDataset``.
+
+        For data that do not fit in memory, such as millions of pairs gathered
+        on the fly by :class:`~sumdigits.keras.streaming.DigitPairDataset`. Each
+        batch ``(X, y)`` goes through the same input scaling and label encoding
+        as in :meth:`fit`; the batch size and the shuffling are the dataset's,
+        and the learning-rate schedule spans its batches.
+
+        Parameters
+        ----------
+        dataset : keras.utils.PyDataset
+            Yields ``(X_batch, y_batch)``.
+        classes : array-like, default=None
+            Every label the data hold; default: ``dataset.classes``.
+        validation_data : tuple (X_val, y_val), default=None
+            Needed for early stopping (no split is carved from a stream).
+
+        Returns
+        -------
+        self
+        """
+        from .streaming import EncodedDataset
+
+        self._validate_params()
+        params = resolve(self, self.get_params(deep=False))
+        if classes is None:
+            classes = getattr(dataset, "classes", None)
+        if classes is None:
+            raise ValueError("classes is required unless the dataset has a `classes` attribute.")
+        if params["early_stopping"] and validation_data is None:
+            raise ValueError("early_stopping=True with a dataset needs validation_data=(X, y).")
+        X0, y0 = dataset[0][:2]
+        X0 = self._check_X(np.asarray(X0), reset=True)
+        self._setup(X0, np.asarray(y0), params, classes=classes)
+        kwargs = {}
+        if validation_data is not None:
+            kwargs["validation_data"] = self._encode_validation_data(validation_data)
+        encoded = EncodedDataset(dataset, self.feature_encoder_, self.target_encoder_)
+        return self._run_fit((encoded,), epochs=None, fresh=True, kwargs=kwargs,
+                             fit_callbacks=[], params=params)
 
     def predict_proba(self, X, **kwargs):
         """Class probabilities.
@@ -717,15 +782,15 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
             Images.
         **kwargs : dict
-            Passed on to ``keras.Model.predict``.
+            Passed on to ``keras.Model.predict`` (prefer ``predict__*`` parameters).
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``.
         """
-        check_is_fitted(self, "model_")
-        proba = super().predict_proba(X, **kwargs)
+        output = self._network_output(X, **kwargs)
+        proba = self.target_encoder_.inverse_transform(output, return_proba=True)
         return np.asarray(proba).reshape(_num_samples(X), -1)
 
     def predict(self, X, **kwargs):
@@ -736,15 +801,15 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
             Images.
         **kwargs : dict
-            Passed on to ``keras.Model.predict``.
+            Passed on to ``keras.Model.predict`` (prefer ``predict__*`` parameters).
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
             The most probable class of each sample.
         """
-        check_is_fitted(self, "model_")
-        return super().predict(X, **kwargs)
+        output = self._network_output(X, **kwargs)
+        return self.target_encoder_.inverse_transform(output)
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of :meth:`predict` on (X, y).
@@ -763,7 +828,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         """
         check_is_fitted(self, "model_")
         check_samples(X, y)
-        return super().score(X, y, sample_weight=sample_weight)
+        return float(accuracy_score(_ravel_column(y), self.predict(X),
+                                    sample_weight=sample_weight))
 
     def transform(self, X):
         """Activations of the last hidden layer: the network's embedding of X.
@@ -777,10 +843,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         ndarray of shape (n_samples, n_units)
         """
         check_is_fitted(self, "model_")
-        X, _ = self._validate_data(X)
-        X = self.feature_encoder_.transform(X)
-        out = self._embedding_network(self.model_).predict(X, batch_size=self.batch_size,
-                                                             verbose=0)
+        X = self.feature_encoder_.transform(self._check_X(X, reset=False))
+        out = predict_in_batches(self._embedding_network(self.model_), X)
         return np.asarray(out).reshape(len(X), -1)
 
     def _embedding_network(self, network):
@@ -806,10 +870,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        # the per-fit callback copies hold the model: never pickle them
-        state.pop("_fit_callbacks", None)
         state.pop("_embedding_cache", None)  # rebuilt from model_ on demand
-        state["_predict_callbacks"] = []
         return state
 
     def __sklearn_tags__(self):

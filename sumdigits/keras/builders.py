@@ -14,8 +14,10 @@ convolutional layer has no bias (the normalisation's offset replaces it).
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import keras
+import numpy as np
 from keras import layers
 
 __all__ = ["pyramid_widths", "layer_widths", "build_fcnn", "build_cnn", "build_multitask"]
@@ -96,40 +98,75 @@ def layer_widths(widths, *, name="widths"):
     return [int(v) for v in values]
 
 
+class LayerSeeds:
+    """Seeds for the random layers of one network, drawn from one seed.
+
+    Calling it gives the next layer's seed: an int drawn by a NumPy ``RandomState``
+    seeded with ``seed``, or None when ``seed`` is None (Keras' own random seeds).
+    Each layer holds its seed, so a seeded network is repeatable without touching
+    any process-wide random state.
+    """
+
+    def __init__(self, seed):
+        self._rng = None if seed is None else np.random.RandomState(seed)
+
+    def __call__(self):
+        return None if self._rng is None else int(self._rng.randint(2**31 - 1))
+
+    def kernel(self):
+        """The default Keras kernel initializer, seeded."""
+        return keras.initializers.GlorotUniform(seed=self())
+
+
+def renamed(value, old_value, *, old, new, default, where):
+    """``value``, or the deprecated ``old_value`` given under the name ``old`` (FutureWarning)."""
+    if old_value is None:
+        return value
+    if value != default:
+        raise ValueError(f"{where} got both {old!r} (the old name) and {new!r}; set {new!r}.")
+    warnings.warn(f"{where}: {old!r} was renamed {new!r} and will be removed in the next "
+                  "release.", FutureWarning, stacklevel=3)
+    return old_value
+
+
 def _regularizer(l2):
     return keras.regularizers.L2(l2) if l2 else None
 
 
-def _block(x, layer, *, activation, batch_norm, dropout, name):
+def _block(x, layer, *, activation, batch_norm, dropout, name, seeds):
     """Apply ``layer`` then optional batch norm, the activation and optional dropout."""
     x = layer(x)
     if batch_norm:
         x = layers.BatchNormalization(name=f"{name}_bn")(x)
     x = layers.Activation(activation, name=f"{name}_act")(x)
     if dropout:
-        x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
+        x = layers.Dropout(dropout, seed=seeds(), name=f"{name}_dropout")(x)
     return x
 
 
-def _dense_stack(x, units, *, activation, dropout, l2, batch_norm, prefix="dense"):
+def _dense_stack(x, units, *, activation, dropout, l2, batch_norm, seeds, prefix="dense"):
     for k, n in enumerate(units):
         dense = layers.Dense(
             int(n), use_bias=not batch_norm, kernel_regularizer=_regularizer(l2),
-            name=f"{prefix}_{k}",
+            kernel_initializer=seeds.kernel(), name=f"{prefix}_{k}",
         )
         x = _block(x, dense, activation=activation, batch_norm=batch_norm, dropout=dropout,
-                   name=f"{prefix}_{k}")
+                   name=f"{prefix}_{k}", seeds=seeds)
     return x
 
 
-def _head(x, n_outputs, *, l2, name="output"):
-    x = layers.Identity(name=EMBEDDING_LAYER)(x)
-    return layers.Dense(int(n_outputs), activation="softmax",
+def _softmax(x, n_outputs, *, l2, seeds, name):
+    return layers.Dense(int(n_outputs), activation="softmax", kernel_initializer=seeds.kernel(),
                         kernel_regularizer=_regularizer(l2), name=name)(x)
 
 
+def _head(x, n_outputs, *, l2, seeds, name="output"):
+    x = layers.Identity(name=EMBEDDING_LAYER)(x)
+    return _softmax(x, n_outputs, l2=l2, seeds=seeds, name=name)
+
+
 def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), activation="relu",
-               dropout=0.0, l2=0.0, batch_norm=False):
+               dropout=0.0, l2=0.0, batch_norm=False, seed=None):
     """A fully connected network: flatten, dense blocks, softmax.
 
     Parameters
@@ -149,6 +186,9 @@ def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), act
         L2 penalty ``l2 * sum(w**2)`` on every kernel.
     batch_norm : bool, default=False
         Batch normalisation in each hidden block.
+    seed : int or None, default=None
+        Seeds the initial weights and the dropout of every layer (each layer gets
+        its own seed, drawn from this one); None leaves them to Keras.
 
     Returns
     -------
@@ -162,25 +202,28 @@ def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), act
     >>> model.output_shape
     (None, 10)
     """
+    seeds = LayerSeeds(seed)
     inputs = keras.Input(shape=tuple(input_shape), name="pixels")
     x = layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
     x = _dense_stack(x, layer_widths(hidden_layer_sizes, name="hidden_layer_sizes"),
-                     activation=activation, dropout=dropout, l2=l2, batch_norm=batch_norm)
-    return keras.Model(inputs, _head(x, n_outputs, l2=l2), name="fcnn")
+                     activation=activation, dropout=dropout, l2=l2, batch_norm=batch_norm,
+                     seeds=seeds)
+    return keras.Model(inputs, _head(x, n_outputs, l2=l2, seeds=seeds), name="fcnn")
 
 
 def _conv_trunk(inputs, *, filters, kernel_size, strides, pooling, activation, dropout, l2,
-                batch_norm):
+                batch_norm, seeds):
     x = inputs
     if len(inputs.shape) == 3:  # (batch, height, width): add the channel axis
         x = layers.Reshape((*inputs.shape[1:], 1), name="channels")(x)
     for k, f in enumerate(layer_widths(filters, name="filters")):
         conv = layers.Conv2D(
             int(f), kernel_size, strides=strides, padding="same", use_bias=not batch_norm,
-            kernel_regularizer=_regularizer(l2), name=f"conv_{k}",
+            kernel_regularizer=_regularizer(l2), kernel_initializer=seeds.kernel(),
+            name=f"conv_{k}",
         )
         x = _block(x, conv, activation=activation, batch_norm=batch_norm, dropout=0.0,
-                   name=f"conv_{k}")
+                   name=f"conv_{k}", seeds=seeds)
         if pooling == "max":
             x = layers.MaxPooling2D(2, padding="same", name=f"conv_{k}_pool")(x)
         elif pooling == "avg":
@@ -189,13 +232,13 @@ def _conv_trunk(inputs, *, filters, kernel_size, strides, pooling, activation, d
             raise ValueError(f"pooling must be 'max', 'avg' or None, got {pooling!r}.")
     x = layers.Flatten(name="flatten")(x)
     if dropout:
-        x = layers.Dropout(dropout, name="flatten_dropout")(x)
+        x = layers.Dropout(dropout, seed=seeds(), name="flatten_dropout")(x)
     return x
 
 
 def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, strides=2,
-              pooling=None, dense_units=(128,), activation="relu", dropout=0.0, l2=0.0,
-              batch_norm=False):
+              pooling=None, hidden_layer_sizes=(128,), activation="relu", dropout=0.0, l2=0.0,
+              batch_norm=False, seed=None, dense_units=None):
     """A convolutional network: conv blocks, flatten, dense head, softmax.
 
     Parameters
@@ -211,13 +254,18 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
         Stride of each convolution (report 002 used 2, shrinking the maps).
     pooling : {"max", "avg"} or None, default=None
         2 x 2 pooling after each convolution.
-    dense_units : sequence of int or str, default=(128,)
+    hidden_layer_sizes : sequence of int or str, default=(128,)
         Hidden widths of the dense head.
     activation : str, default="relu"
     dropout : float, default=0.0
         Dropout after the flattened maps and after each dense layer.
     l2 : float, default=0.0
     batch_norm : bool, default=False
+    seed : int or None, default=None
+        Seeds the initial weights and the dropout of every layer (each layer gets
+        its own seed, drawn from this one); None leaves them to Keras.
+    dense_units : sequence of int or str, default=None
+        Deprecated name of ``hidden_layer_sizes`` (FutureWarning).
 
     Returns
     -------
@@ -227,21 +275,26 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
     Examples
     --------
     >>> from sumdigits.keras.builders import build_cnn
-    >>> build_cnn((28, 56), 19, filters=[4, 8], dense_units=[16]).output_shape
+    >>> build_cnn((28, 56), 19, filters=[4, 8], hidden_layer_sizes=[16]).output_shape
     (None, 19)
     """
+    hidden_layer_sizes = renamed(hidden_layer_sizes, dense_units, old="dense_units",
+                                 new="hidden_layer_sizes", default=(128,), where="build_cnn")
+    seeds = LayerSeeds(seed)
     inputs = keras.Input(shape=tuple(input_shape), name="pixels")
     x = _conv_trunk(inputs, filters=filters, kernel_size=kernel_size, strides=strides,
                     pooling=pooling, activation=activation, dropout=dropout, l2=l2,
-                    batch_norm=batch_norm)
-    x = _dense_stack(x, layer_widths(dense_units, name="dense_units"), activation=activation,
-                     dropout=dropout, l2=l2, batch_norm=batch_norm)
-    return keras.Model(inputs, _head(x, n_outputs, l2=l2), name="cnn")
+                    batch_norm=batch_norm, seeds=seeds)
+    x = _dense_stack(x, layer_widths(hidden_layer_sizes, name="hidden_layer_sizes"),
+                     activation=activation, dropout=dropout, l2=l2, batch_norm=batch_norm,
+                     seeds=seeds)
+    return keras.Model(inputs, _head(x, n_outputs, l2=l2, seeds=seeds), name="cnn")
 
 
-def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn", shared_units=(256, 128),
-                    head_units=(64,), filters=(32, 64), kernel_size=3, strides=2,
-                    activation="relu", dropout=0.0, l2=0.0, batch_norm=False):
+def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn",
+                    hidden_layer_sizes=(256, 128), head_layer_sizes=(64,), filters=(32, 64),
+                    kernel_size=3, strides=2, activation="relu", dropout=0.0, l2=0.0,
+                    batch_norm=False, seed=None, shared_units=None, head_units=None):
     """A hard-shared multitask network for digit pairs (report 002, task 6).
 
     One shared trunk reads the pair image; three heads predict the first digit,
@@ -255,14 +308,16 @@ def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn", shared_uni
     n_digit_classes : int, default=10
         The sum head has ``2 * n_digit_classes - 1`` outputs.
     trunk : {"fcnn", "cnn"}, default="fcnn"
-    shared_units : sequence of int or str, default=(256, 128)
+    hidden_layer_sizes : sequence of int or str, default=(256, 128)
         Dense widths of the shared trunk (after the convolutions for "cnn").
-    head_units : sequence of int or str, default=(64,)
+    head_layer_sizes : sequence of int or str, default=(64,)
         Dense widths of each task head.
     filters, kernel_size, strides
         Convolutions of the "cnn" trunk.
-    activation, dropout, l2, batch_norm
+    activation, dropout, l2, batch_norm, seed
         As in :func:`build_fcnn`.
+    shared_units, head_units : default=None
+        Deprecated names of ``hidden_layer_sizes`` and ``head_layer_sizes``.
 
     Returns
     -------
@@ -273,27 +328,34 @@ def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn", shared_uni
     Examples
     --------
     >>> from sumdigits.keras.builders import build_multitask
-    >>> [o.shape[-1] for o in build_multitask((1568,), shared_units=[16], head_units=[]).outputs]
+    >>> model = build_multitask((1568,), hidden_layer_sizes=[16], head_layer_sizes=[])
+    >>> [o.shape[-1] for o in model.outputs]
     [10, 10, 19]
     """
+    hidden_layer_sizes = renamed(hidden_layer_sizes, shared_units, old="shared_units",
+                                 new="hidden_layer_sizes", default=(256, 128),
+                                 where="build_multitask")
+    head_layer_sizes = renamed(head_layer_sizes, head_units, old="head_units",
+                               new="head_layer_sizes", default=(64,), where="build_multitask")
+    seeds = LayerSeeds(seed)
     inputs = keras.Input(shape=tuple(input_shape), name="pixels")
     if trunk == "cnn":
         x = _conv_trunk(inputs, filters=filters, kernel_size=kernel_size, strides=strides,
                         pooling=None, activation=activation, dropout=dropout, l2=l2,
-                        batch_norm=batch_norm)
+                        batch_norm=batch_norm, seeds=seeds)
     elif trunk == "fcnn":
         x = layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
     else:
         raise ValueError(f"trunk must be 'fcnn' or 'cnn', got {trunk!r}.")
-    x = _dense_stack(x, layer_widths(shared_units, name="shared_units"), activation=activation,
-                     dropout=dropout, l2=l2, batch_norm=batch_norm, prefix="shared")
+    x = _dense_stack(x, layer_widths(hidden_layer_sizes, name="hidden_layer_sizes"),
+                     activation=activation, dropout=dropout, l2=l2, batch_norm=batch_norm,
+                     seeds=seeds, prefix="shared")
     shared = layers.Identity(name=EMBEDDING_LAYER)(x)
     outputs = []
     for name, n_out in (("first", n_digit_classes), ("second", n_digit_classes),
                         ("sum", 2 * n_digit_classes - 1)):
-        h = _dense_stack(shared, layer_widths(head_units, name="head_units"),
+        h = _dense_stack(shared, layer_widths(head_layer_sizes, name="head_layer_sizes"),
                          activation=activation, dropout=dropout, l2=l2,
-                         batch_norm=batch_norm, prefix=f"{name}_head")
-        outputs.append(layers.Dense(n_out, activation="softmax",
-                                    kernel_regularizer=_regularizer(l2), name=name)(h))
+                         batch_norm=batch_norm, seeds=seeds, prefix=f"{name}_head")
+        outputs.append(_softmax(h, n_out, l2=l2, seeds=seeds, name=name))
     return keras.Model(inputs, outputs, name="multitask")

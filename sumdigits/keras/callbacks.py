@@ -3,6 +3,8 @@
 The per-epoch loss and metrics are Keras' own ``History``, kept by the estimators
 as ``history_``. :class:`InactiveNeuronFraction` adds report 004's inactive-neuron
 share (section 4.4) to the same per-epoch logs, so it lands in ``history_`` too.
+:class:`LearningRateSchedule` sets the learning rate at every training step from
+the steps Keras actually runs; the estimators add it for their ``learning_rate``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-__all__ = ["InactiveNeuronFraction", "inactive_neuron_fractions"]
+__all__ = ["InactiveNeuronFraction", "LearningRateSchedule", "inactive_neuron_fractions",
+           "make_learning_rate_schedule"]
+
+SCHEDULES = ("constant", "cosine", "one-cycle")
 
 _UNIT_LAYERS = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D,
                 keras.layers.Conv3D)
@@ -167,3 +172,116 @@ class InactiveNeuronFraction(keras.callbacks.Callback):
         self.per_layer_.append(fractions)
         if logs is not None:
             logs[self.log_name] = sum(fractions[k] * units[k] for k in units) / max(total, 1)
+
+
+def make_learning_rate_schedule(schedule, learning_rate, total_steps, *, warmup_fraction=0.2):
+    """A Keras learning-rate schedule by name.
+
+    With ``eta = learning_rate`` and ``T = total_steps``, the rate at step ``t``:
+
+    - ``"constant"``: ``eta``.
+    - ``"cosine"``: ``eta * (0.01 + 0.99 * (1 + cos(pi * t / T)) / 2)``.
+    - ``"one-cycle"``: a linear warm-up from ``eta / 10`` to ``eta`` over the first
+      ``W = warmup_fraction * T`` steps, then ``eta * (0.01 + 0.99 * (1 + cos(pi *
+      (t - W) / (T - W))) / 2)``.
+
+    Parameters
+    ----------
+    schedule : {"constant", "cosine", "one-cycle"}
+    learning_rate : float
+        The peak rate ``eta``.
+    total_steps : int
+        Training steps ``T`` over which the rate decays.
+    warmup_fraction : float, default=0.2
+        Share of ``T`` spent warming up for ``"one-cycle"``.
+
+    Returns
+    -------
+    float or keras.optimizers.schedules.LearningRateSchedule
+
+    Examples
+    --------
+    >>> from sumdigits.keras.callbacks import make_learning_rate_schedule
+    >>> s = make_learning_rate_schedule("one-cycle", 1e-3, 100)
+    >>> [round(float(s(t)), 6) for t in (0, 20, 100)]
+    [0.0001, 0.001, 1e-05]
+    """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}.")
+    total_steps = max(1, int(total_steps))
+    if schedule == "constant":
+        return learning_rate
+    if schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.01)
+    warmup = int(warmup_fraction * total_steps)
+    return keras.optimizers.schedules.CosineDecay(
+        learning_rate / 10, max(1, total_steps - warmup), alpha=0.01,
+        warmup_target=learning_rate, warmup_steps=warmup,
+    )
+
+
+class LearningRateSchedule(keras.callbacks.Callback):
+    """Set the optimizer's learning rate at every step of one ``fit``, by schedule.
+
+    The schedule (:func:`make_learning_rate_schedule`) spans the steps this fit
+    runs, read from Keras itself when training begins: ``T = steps * (epochs -
+    initial_epoch)`` from the callback's ``params`` (so ``fit(epochs=...)``, a
+    dataset's length and early stopping cut-offs are whatever Keras runs; a
+    stop before ``T`` ends the schedule early). After ``T`` steps the rate stays
+    at its last value.
+
+    Parameters
+    ----------
+    schedule : {"constant", "cosine", "one-cycle"}
+    learning_rate : float
+        The peak rate.
+    warmup_fraction : float, default=0.2
+        Share of the steps spent warming up for ``"one-cycle"``.
+
+    Attributes
+    ----------
+    total_steps_ : int
+        ``T`` of the last fit.
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> from sumdigits.keras.callbacks import LearningRateSchedule
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    >>> schedule = LearningRateSchedule("cosine", 0.1)
+    >>> _ = model.fit(np.zeros((40, 2)), np.zeros(40), batch_size=10, epochs=3,
+    ...               callbacks=[schedule], verbose=0)
+    >>> schedule.total_steps_, round(float(model.optimizer.learning_rate), 5)
+    (12, 0.00272)
+    """
+
+    def __init__(self, schedule, learning_rate, *, warmup_fraction=0.2):
+        super().__init__()
+        if schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}.")
+        self.schedule = schedule
+        self.learning_rate = learning_rate
+        self.warmup_fraction = warmup_fraction
+
+    def on_train_begin(self, logs=None):
+        self._first_epoch = None
+        self._epoch_step = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._first_epoch is None:  # epochs are numbered from initial_epoch
+            steps = self.params.get("steps")
+            if not steps:
+                raise ValueError("LearningRateSchedule needs the number of steps per epoch; "
+                                 "give Keras data of known length.")
+            self._first_epoch = epoch
+            self.total_steps_ = int(steps) * (int(self.params["epochs"]) - epoch)
+            self._rate = make_learning_rate_schedule(
+                self.schedule, self.learning_rate, self.total_steps_,
+                warmup_fraction=self.warmup_fraction)
+        self._epoch_step = (epoch - self._first_epoch) * int(self.params["steps"])
+
+    def on_train_batch_begin(self, batch, logs=None):
+        t = min(self._epoch_step + batch, self.total_steps_)
+        rate = self._rate(t) if callable(self._rate) else self._rate
+        self.model.optimizer.learning_rate = float(rate)

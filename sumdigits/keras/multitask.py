@@ -13,8 +13,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import accuracy_score
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils._param_validation import StrOptions
 
 from .._validation import (
     N_DIGIT_CLASSES,
@@ -25,7 +24,18 @@ from .._validation import (
 )
 from ._base import BaseKerasClassifier, ImageInputEncoder, _ravel_column
 from .builders import build_multitask
-from .estimators import _ACTIVATIONS, _BASE_DOC, _base_kwargs
+from ._params import Param, base_params, declare
+from .estimators import (
+    ACTIVATION,
+    BASE_ATTRIBUTES,
+    BATCH_NORM,
+    KERNEL_SIZE,
+    L2,
+    STRIDES,
+    _widths,
+    dropout_param,
+    filters_param,
+)
 
 __all__ = ["MultiTaskSumClassifier"]
 
@@ -76,6 +86,7 @@ class DigitPairTargetEncoder(TransformerMixin, BaseEstimator):
                 "n_outputs_": len(TASKS), "n_outputs_expected_": len(TASKS)}
 
 
+@declare
 class MultiTaskSumClassifier(BaseKerasClassifier):
     __doc__ = """Sum of a digit pair from a hard-shared multitask network.
 
@@ -90,22 +101,7 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
 
     Parameters
     ----------
-    trunk : {"fcnn", "cnn"}, default="fcnn"
-        Dense trunk on the flattened pair, or convolutions then dense layers.
-    shared_units : list of int or str, default=(256, 128)
-        Dense widths of the shared trunk; the last is the embedding.
-    head_units : list of int or str, default=(64,)
-        Dense widths of each task head.
-    filters : list of int or str, default=(32, 64)
-        Convolutions of the "cnn" trunk.
-    kernel_size : int, default=3
-    strides : int, default=2
-    task_weights : tuple of 3 floats, default=(1.0, 1.0, 1.0)
-        Weights of the first-digit, second-digit and sum losses.
-    activation : {"relu", "tanh", "sigmoid", ...}, default="relu"
-    dropout : float in [0, 1), default=0.0
-    l2 : float, default=0.0
-    batch_norm : bool, default=False""" + _BASE_DOC + """
+""" + BASE_ATTRIBUTES + """
     See Also
     --------
     FCNNClassifier : the single-task network, fitted on sums directly.
@@ -117,73 +113,29 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
     >>> from sumdigits.keras import MultiTaskSumClassifier
     >>> (X, y), _ = load_mnist("embedded")
     >>> pairs = make_digit_pairs(X[:1000], y[:1000], 500, strategy="disjoint", random_state=0)
-    >>> clf = MultiTaskSumClassifier(shared_units=[32], head_units=[], epochs=1, random_state=0)
+    >>> clf = MultiTaskSumClassifier(hidden_layer_sizes=[32], head_layer_sizes=[], epochs=1,
+    ...                              random_state=0)
     >>> clf.fit(pairs.data, pairs.digits).predict_proba(pairs.data[:2]).shape
     (2, 19)
     >>> clf.predict_digits(pairs.data[:2]).shape
     (2, 2)
     """
 
-    _parameter_constraints = {
-        **BaseKerasClassifier._parameter_constraints,
-        "trunk": [StrOptions({"fcnn", "cnn"})],
-        "shared_units": [list, tuple, str],
-        "head_units": [list, tuple, str],
-        "filters": [list, tuple, str],
-        "kernel_size": [Interval(numbers.Integral, 1, None, closed="left"), tuple],
-        "strides": [Interval(numbers.Integral, 1, None, closed="left"), tuple],
-        "task_weights": [tuple, list],
-        "activation": [StrOptions(_ACTIVATIONS)],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "l2": [Interval(numbers.Real, 0, None, closed="left")],
-        "batch_norm": ["boolean"],
-    }
-
-    def __init__(
-        self,
-        *,
-        trunk="fcnn",
-        shared_units=(256, 128),
-        head_units=(64,),
-        filters=(32, 64),
-        kernel_size=3,
-        strides=2,
-        task_weights=(1.0, 1.0, 1.0),
-        activation="relu",
-        dropout=0.0,
-        l2=0.0,
-        batch_norm=False,
-        optimizer="adam",
-        learning_rate=1e-3,
-        loss="sparse_categorical_crossentropy",
-        metrics=None,
-        batch_size=128,
-        epochs=10,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=5,
-        callbacks=None,
-        class_weight=None,
-        shuffle=True,
-        image_shape=None,
-        rescale="auto",
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-        **kwargs,
-    ):
-        super().__init__(**_base_kwargs(locals()), **kwargs)
-        self.trunk = trunk
-        self.shared_units = shared_units
-        self.head_units = head_units
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.strides = strides
-        self.task_weights = task_weights
-        self.activation = activation
-        self.dropout = dropout
-        self.l2 = l2
-        self.batch_norm = batch_norm
+    _params = (
+        Param("trunk", "fcnn", [StrOptions({"fcnn", "cnn"})], '{"fcnn", "cnn"}',
+              "Dense trunk on the flattened pair, or convolutions then dense layers."),
+        _widths("hidden_layer_sizes", (256, 128),
+                "Dense widths of the shared trunk; the last is the embedding. Old name: "
+                "``shared_units``."),
+        _widths("head_layer_sizes", (64,),
+                "Dense widths of each task head. Old name: ``head_units``."),
+        filters_param((32, 64), 'Convolutions of the "cnn" trunk.'),
+        KERNEL_SIZE, STRIDES,
+        Param("task_weights", (1.0, 1.0, 1.0), [tuple, list], "tuple of 3 floats",
+              "Weights of the first-digit, second-digit and sum losses."),
+        ACTIVATION, dropout_param(), L2, BATCH_NORM,
+        *base_params(),
+    )
 
     @property
     def feature_encoder(self):
@@ -194,23 +146,25 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
     def target_encoder(self):
         return DigitPairTargetEncoder()
 
-    def _build_network(self, input_shape, n_outputs):
+    def _keras_build_fn(self, meta, params):
         return build_multitask(
-            input_shape, n_digit_classes=N_DIGIT_CLASSES, trunk=self.trunk,
-            shared_units=self.shared_units, head_units=self.head_units, filters=self.filters,
-            kernel_size=self.kernel_size, strides=self.strides, activation=self.activation,
-            dropout=self.dropout, l2=self.l2, batch_norm=self.batch_norm,
+            meta["input_shape_"], n_digit_classes=N_DIGIT_CLASSES, trunk=params["trunk"],
+            hidden_layer_sizes=params["hidden_layer_sizes"],
+            head_layer_sizes=params["head_layer_sizes"], filters=params["filters"],
+            kernel_size=params["kernel_size"], strides=params["strides"],
+            activation=params["activation"], dropout=params["dropout"], l2=params["l2"],
+            batch_norm=params["batch_norm"], seed=meta["seed"],
         )
 
-    def _get_compile_kwargs(self):
-        kwargs = super()._get_compile_kwargs()
-        if len(self.task_weights) != len(TASKS):
+    def _compile_arguments(self, params):
+        kwargs = super()._compile_arguments(params)
+        if len(params["task_weights"]) != len(TASKS):
             raise ValueError(
                 f"task_weights must hold {len(TASKS)} weights (first, second, sum), "
-                f"got {self.task_weights!r}."
+                f"got {params['task_weights']!r}."
             )
         kwargs["loss"] = {task: kwargs["loss"] for task in TASKS}
-        weights = list(map(float, self.task_weights))
+        weights = list(map(float, params["task_weights"]))
         if getattr(self, "fit_mode_", "digits") == "sums":
             weights[:2] = [0.0, 0.0]  # no digit labels: only the sum head learns
         kwargs["loss_weights"] = dict(zip(TASKS, weights))
@@ -247,13 +201,6 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
                 y, self.fit_mode_ = check_sum_labels(y, name="y"), "sums"
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 
-    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
-                         **kwargs):
-        if sample_weight is not None:  # Keras takes one weight array per output
-            sample_weight = [sample_weight] * len(TASKS)  # in the order of the outputs
-        super()._fit_keras_model(X, y, sample_weight, warm_start, epochs, initial_epoch,
-                                 **kwargs)
-
     def predict_digit_proba(self, X):
         """Probabilities of the two digits of each pair, from the digit heads.
 
@@ -266,11 +213,10 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
         proba : ndarray of shape (n_pairs, 2, 10)
             ``proba[i, j, d]`` is the probability that digit ``j`` of pair ``i`` is ``d``.
         """
-        check_is_fitted(self, "model_")
+        first, second, _ = self._network_output(X)
         if getattr(self, "fit_mode_", "digits") == "sums":
             raise ValueError("This MultiTaskSumClassifier was fitted on sums only: its digit "
                              "heads never learned; fit it on the digit labels (n_pairs, 2).")
-        first, second, _ = self._predict_raw(X)
         return np.stack([np.asarray(first), np.asarray(second)], axis=1)
 
     def predict_digits(self, X):

@@ -15,7 +15,9 @@ sum. No digit label is ever seen, yet the digit network learns to name the digit
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
+import warnings
 
 import keras
 import numpy as np
@@ -24,12 +26,15 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._geometry import image_shape_constraint
 from .._validation import check_images, check_sum_labels
-from ._base import BaseKerasClassifier, ImageInputEncoder
+from ._base import BaseKerasClassifier, ImageInputEncoder, predict_in_batches
 from ._ns_graph import most_probable_sum, position_sum_proba, sum_log_proba, sum_proba
 from ._ns_numbers import max_sum, split_numbers
-from .builders import build_cnn
-from .estimators import _base_kwargs
+from ._params import Param, base_params, declare, resolve
+from .builders import LayerSeeds, build_cnn
+from .callbacks import make_learning_rate_schedule
+from .estimators import KERNEL_SIZE, _widths, dropout_param, filters_param
 
 # NumberPairEncoder and SumEncoder are the estimator's scikeras encoders (SumEncoder.fit
 # takes y alone), parts of NeuroSymbolicSumClassifier rather than public estimators.
@@ -43,7 +48,6 @@ __all__ = [
 ]
 
 DIGIT_LAYER = "digit_classifier"
-_SCHEDULES = ("constant", "cosine", "one-cycle")
 
 
 # ----------------------------------------------------------------- graph pieces
@@ -118,7 +122,7 @@ def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation
     --------
     >>> from sumdigits.keras.builders import build_cnn
     >>> from sumdigits.keras.neurosymbolic import build_neurosymbolic
-    >>> digits = build_cnn((28, 28, 1), 10, filters=[4], dense_units=[8])
+    >>> digits = build_cnn((28, 28, 1), 10, filters=[4], hidden_layer_sizes=[8])
     >>> build_neurosymbolic((4, 28, 28, 1), digits).output_shape  # two 2-digit numbers
     (None, 2, 19)
     """
@@ -138,44 +142,6 @@ def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation
     x = layers.TimeDistributed(digit_network, name=DIGIT_LAYER)(x)
     outputs = PositionSums(name="position_sums")(x)
     return keras.Model(inputs, outputs, name="neurosymbolic")
-
-
-def make_learning_rate_schedule(schedule, learning_rate, total_steps, *, warmup_fraction=0.2):
-    """A Keras learning-rate schedule by name (formulas in :class:`NeuroSymbolicSumClassifier`).
-
-    Parameters
-    ----------
-    schedule : {"constant", "cosine", "one-cycle"}
-    learning_rate : float
-        The peak rate ``eta``.
-    total_steps : int
-        Training steps ``T`` over which the rate decays.
-    warmup_fraction : float, default=0.2
-        Share of ``T`` spent warming up from ``eta / 10`` for ``"one-cycle"``.
-
-    Returns
-    -------
-    float or keras.optimizers.schedules.LearningRateSchedule
-
-    Examples
-    --------
-    >>> from sumdigits.keras.neurosymbolic import make_learning_rate_schedule
-    >>> s = make_learning_rate_schedule("one-cycle", 1e-3, 100)
-    >>> [round(float(s(t)), 6) for t in (0, 20, 100)]
-    [0.0001, 0.001, 1e-05]
-    """
-    if schedule not in _SCHEDULES:
-        raise ValueError(f"schedule must be one of {_SCHEDULES}, got {schedule!r}.")
-    total_steps = max(1, int(total_steps))
-    if schedule == "constant":
-        return learning_rate
-    if schedule == "cosine":
-        return keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.01)
-    warmup = int(warmup_fraction * total_steps)
-    return keras.optimizers.schedules.CosineDecay(
-        learning_rate / 10, max(1, total_steps - warmup), alpha=0.01,
-        warmup_target=learning_rate, warmup_steps=warmup,
-    )
 
 
 # ------------------------------------------------------------------- encoders
@@ -266,6 +232,7 @@ class SumEncoder(TransformerMixin, BaseEstimator):
 
 
 # ------------------------------------------------------------------ estimator
+@declare
 class NeuroSymbolicSumClassifier(BaseKerasClassifier):
     """Learn to read digits from sums alone (neuro-symbolic MNIST addition).
 
@@ -282,86 +249,6 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
 
     Parameters
     ----------
-    n_digits : int in 1..4, default=1
-        Digits per number. Samples are two-digit-pair images (28 x 56, as
-        :func:`sumdigits.make_digit_pairs` makes them) for 1, and images of two
-        strips of N digits for more (see ``layout``).
-    layout : {"horizontal", "vertical"}, default="horizontal"
-        How a sample holds its two numbers: side by side, height x 2N widths (the
-        N digits of the first number, then those of the second), or the first
-        above the second, 2 heights x N widths.
-    filters : list of int or str, default=(32, 64, 128)
-        Filters of the digit CNN's convolutions (3 x 3, stride 1, 2 x 2 max pooling
-        after each: :func:`sumdigits.keras.builders.build_cnn`). The third block
-        shrinks the maps to 3 x 3 before the dense head, which makes the network
-        both faster and more accurate than two blocks on MNIST addition
-        (``benchmarks/bench_addition.py``).
-    kernel_size : int, default=3
-    dense_units : list of int or str, default=(128,)
-        Hidden widths of the digit CNN's dense head.
-    dropout : float in [0, 1), default=0.25
-        Dropout after the flattened maps and after each dense layer.
-    batch_norm : bool, default=True
-        Batch normalisation after every convolution and dense layer.
-    shift_range : float in [0, 0.5), default=0.1
-        Random shifts of each digit image during training, up to this fraction of
-        its size, in both directions; 0 turns it off.
-    rotation_range : float in [0, 180), default=0.0
-        Random rotations of each digit image during training, up to this many
-        degrees either way; 0 turns it off.
-    learning_rate_schedule : {"one-cycle", "cosine", "constant"}, default="one-cycle"
-        The learning rate at training step ``t`` of ``T = epochs * ceil(n_train /
-        batch_size)``, with ``eta = learning_rate``:
-
-        - ``"constant"``: ``eta``.
-        - ``"cosine"``: ``eta * (0.01 + 0.99 * (1 + cos(pi * t / T)) / 2)``.
-        - ``"one-cycle"``: a linear warm-up from ``eta / 10`` to ``eta`` over the
-          first ``W = warmup_fraction * T`` steps, then ``eta * (0.01 + 0.99 *
-          (1 + cos(pi * (t - W) / (T - W))) / 2)``.
-
-        After ``T`` steps (``warm_start``, ``partial_fit``) the rate stays at its
-        last value. Ignored when ``optimizer`` is an optimizer instance.
-    warmup_fraction : float in [0, 1), default=0.2
-        Share of the steps spent warming up for ``"one-cycle"``.
-    optimizer : str, Optimizer class or instance, default="adam"
-        ``optimizer__<name>`` routes constructor arguments.
-    learning_rate : float, default=3e-3
-    loss : callable or None, default=None
-        None trains on the negative log-likelihood of the observed sum
-        (:func:`sum_nll`). A callable ``loss(y_true, y_pred)`` receives the sums
-        (n, 1) and the position-sum distributions (n, N, 19).
-    metrics : list, default=None
-        Recorded per epoch in ``history_``; None means ``[sum_accuracy]``
-        (the exact most probable sum). Keras' ``"accuracy"`` does not apply to
-        this network's output.
-    batch_size : int, default=64
-    epochs : int, default=4
-    early_stopping : bool, default=False
-        Stop when the loss on a ``validation_fraction`` of the training data has
-        not improved for ``n_iter_no_change`` epochs; restore the best weights.
-    validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=5
-    callbacks : list of keras callbacks, default=None
-        Copied at every fit; they survive clone, grid searches and pickling.
-    class_weight : dict, "balanced" or None, default=None
-        Weights per observed sum.
-    shuffle : bool, default=True
-    image_shape : tuple of int, "vector" or None, default=None
-        (height, width) of one digit of flattened samples, when not 28 x 28;
-        "vector" takes each sample as a feature vector cut in 2N equal parts
-        (the digits, one row each).
-    rescale : "auto", float or None, default="auto"
-        "auto" scales uint8 pixels to [0, 1].
-    warm_start : bool, default=False
-    random_state : int, RandomState instance or None, default=None
-        An int makes a CPU fit repeatable.
-    verbose : int, default=0
-        0 silent, 1 progress bar, 2 one line per epoch.
-    **kwargs
-        Routed parameters (``optimizer__*``, ``fit__*``, ``predict__*``,
-        ``callbacks__*``) and Keras' ``run_eagerly``; any other name (a
-        misspelt parameter) makes ``fit`` and ``set_params`` raise an error
-        suggesting the closest one.
 
     Attributes
     ----------
@@ -412,128 +299,100 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
     >>> (X, y), (X_test, y_test) = load_mnist("embedded")
     >>> X_pairs, sums = make_digit_pairs(X, y, 200, strategy="disjoint",
     ...                                  random_state=0, return_X_y=True)
-    >>> clf = NeuroSymbolicSumClassifier(filters=[4], dense_units=[8], epochs=1,
+    >>> clf = NeuroSymbolicSumClassifier(filters=[4], hidden_layer_sizes=[8], epochs=1,
     ...                                  random_state=0).fit(X_pairs, sums)
-    >>> clf.predict_proba(X_pairs[:2]).shape, clf.predict_digits(X_test[:3]).shape
-    ((2, 19), (3,))
+    >>> clf.predict_proba(X_pairs[:2]).shape, clf.predict_digit_proba(X_pairs[:2]).shape
+    ((2, 19), (2, 2, 10))
+    >>> clf.predict_single_digits(X_test[:3]).shape
+    (3,)
     """
 
-    _as_images = True
-
-    _parameter_constraints = {
-        **BaseKerasClassifier._parameter_constraints,
-        "n_digits": [Interval(numbers.Integral, 1, 4, closed="both")],
-        "layout": [StrOptions({"horizontal", "vertical"})],
-        "filters": [list, tuple, str],
-        "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "dense_units": [list, tuple, str],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "batch_norm": ["boolean"],
-        "shift_range": [Interval(numbers.Real, 0, 0.5, closed="left")],
-        "rotation_range": [Interval(numbers.Real, 0, 180, closed="left")],
-        "learning_rate_schedule": [StrOptions(set(_SCHEDULES))],
-        "warmup_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
-        "loss": [callable, None],
-    }
-
-    def __init__(
-        self,
-        *,
-        n_digits=1,
-        layout="horizontal",
-        filters=(32, 64, 128),
-        kernel_size=3,
-        dense_units=(128,),
-        dropout=0.25,
-        batch_norm=True,
-        shift_range=0.1,
-        rotation_range=0.0,
-        learning_rate_schedule="one-cycle",
-        warmup_fraction=0.2,
-        optimizer="adam",
-        learning_rate=3e-3,
-        loss=None,
-        metrics=None,
-        batch_size=64,
-        epochs=4,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=5,
-        callbacks=None,
-        class_weight=None,
-        shuffle=True,
-        image_shape=None,
-        rescale="auto",
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-        **kwargs,
-    ):
-        super().__init__(**_base_kwargs(locals()), **kwargs)
-        self.n_digits = n_digits
-        self.layout = layout
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.dense_units = dense_units
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.shift_range = shift_range
-        self.rotation_range = rotation_range
-        self.learning_rate_schedule = learning_rate_schedule
-        self.warmup_fraction = warmup_fraction
+    _params = (
+        Param("n_digits", 1, [Interval(numbers.Integral, 1, 4, closed="both")], "int in 1..4",
+              """\
+              Digits per number. Samples are two-digit-pair images (28 x 56, as
+              :func:`sumdigits.make_digit_pairs` makes them) for 1, and images of two
+              strips of N digits for more (see ``layout``)."""),
+        Param("layout", "horizontal", [StrOptions({"horizontal", "vertical"})],
+              '{"horizontal", "vertical"}',
+              """\
+              How a sample holds its two numbers: side by side, height x 2N widths (the
+              N digits of the first number, then those of the second), or the first
+              above the second, 2 heights x N widths."""),
+        filters_param((32, 64, 128), """\
+              Filters of the digit CNN's convolutions (3 x 3, stride 1, 2 x 2 max pooling
+              after each: :func:`sumdigits.keras.builders.build_cnn`). The third block
+              shrinks the maps to 3 x 3 before the dense head, which makes the network
+              both faster and more accurate than two blocks on MNIST addition
+              (``benchmarks/bench_addition.py``)."""),
+        dataclasses.replace(KERNEL_SIZE, constraint=[Interval(numbers.Integral, 1, None,
+                                                              closed="left")]),
+        _widths("hidden_layer_sizes", (128,),
+                "Hidden widths of the digit CNN's dense head. Old name: ``dense_units``."),
+        dropout_param(0.25, "after the flattened maps and after each dense layer"),
+        Param("batch_norm", True, ["boolean"], "bool",
+              "Batch normalisation after every convolution and dense layer."),
+        Param("shift_range", 0.1, [Interval(numbers.Real, 0, 0.5, closed="left")],
+              "float in [0, 0.5)",
+              """\
+              Random shifts of each digit image during training, up to this fraction of
+              its size, in both directions; 0 turns it off."""),
+        Param("rotation_range", 0.0, [Interval(numbers.Real, 0, 180, closed="left")],
+              "float in [0, 180)",
+              """\
+              Random rotations of each digit image during training, up to this many
+              degrees either way; 0 turns it off."""),
+        Param("digit_shape", None, image_shape_constraint(), 'tuple of int, "vector" or None',
+              """\
+              (height, width) of one digit of flattened samples, when not 28 x 28;
+              "vector" takes each sample as a feature vector cut in 2N equal parts
+              (the digits, one row each). Old name: ``image_shape``."""),
+        *base_params(
+            exclude=("image_shape",),
+            learning_rate={"default": "one-cycle"},
+            learning_rate_init={"default": 3e-3},
+            loss={"default": None, "constraint": [callable, None], "kind": "callable or None",
+                  "doc": """\
+                  None trains on the negative log-likelihood of the observed sum
+                  (:func:`sum_nll`). A callable ``loss(y_true, y_pred)`` receives the sums
+                  (n, 1) and the position-sum distributions (n, N, 19)."""},
+            metrics={"doc": """\
+                     Recorded per epoch in ``history_``; None means ``[sum_accuracy]``
+                     (the exact most probable sum). Keras' ``"accuracy"`` does not apply
+                     to this network's output."""},
+            batch_size={"default": 64},
+            epochs={"default": 4},
+            class_weight={"doc": "Weights per observed sum."},
+        ),
+    )
 
     # ------------------------------------------------------- base-class hooks
     @property
     def feature_encoder(self):
-        return NumberPairEncoder(n_digits=self.n_digits, layout=self.layout,
-                                 image_shape=self.image_shape, rescale=self.rescale)
+        params = resolve(self, self.get_params(deep=False), warn=False)  # old names too
+        return NumberPairEncoder(n_digits=params["n_digits"], layout=params["layout"],
+                                 image_shape=params["digit_shape"], rescale=params["rescale"])
 
     @property
     def target_encoder(self):
         return SumEncoder(n_digits=self.n_digits)
 
-    def _build_network(self, input_shape, n_outputs):
+    def _keras_build_fn(self, meta, params):
+        input_shape, seeds = meta["input_shape_"], LayerSeeds(meta["seed"])
         digits = build_cnn(
-            input_shape[1:], 10, filters=self.filters, kernel_size=self.kernel_size,
-            strides=1, pooling="max", dense_units=self.dense_units, dropout=self.dropout,
-            batch_norm=self.batch_norm,
+            input_shape[1:], 10, filters=params["filters"], kernel_size=params["kernel_size"],
+            strides=1, pooling="max", hidden_layer_sizes=params["hidden_layer_sizes"],
+            dropout=params["dropout"], batch_norm=params["batch_norm"], seed=seeds(),
         )
-        return build_neurosymbolic(input_shape, digits, shift_range=self.shift_range,
-                                   rotation_range=self.rotation_range,
-                                   seed=self._random_state)
+        return build_neurosymbolic(input_shape, digits, shift_range=params["shift_range"],
+                                   rotation_range=params["rotation_range"], seed=seeds())
 
-    def _get_compile_kwargs(self):
-        kwargs = super()._get_compile_kwargs()
-        kwargs["loss"] = sum_nll if self.loss is None else self.loss
-        if self.metrics is None:
+    def _compile_arguments(self, params):
+        kwargs = super()._compile_arguments(params)
+        kwargs["loss"] = sum_nll if params["loss"] is None else kwargs["loss"]
+        if params["metrics"] is None:
             kwargs["metrics"] = [sum_accuracy]
-        optimizer = kwargs["optimizer"]
-        if self.learning_rate_schedule != "constant" and isinstance(self.optimizer, (str, type)):
-            config = optimizer.get_config()
-            config["learning_rate"] = self._learning_rate_schedule(config["learning_rate"])
-            kwargs["optimizer"] = type(optimizer).from_config(config)
         return kwargs
-
-    def _learning_rate_schedule(self, eta):
-        """The ``learning_rate_schedule`` over this fit's training steps."""
-        n_train = self.X_shape_[0]
-        if self.early_stopping:
-            n_train -= int(np.ceil(self.validation_fraction * n_train))
-        batch_size = getattr(self, "fit__batch_size", self.batch_size)
-        steps = getattr(self, "_steps_per_epoch", None) or int(np.ceil(n_train / batch_size))
-        total = self.epochs * steps
-        return make_learning_rate_schedule(self.learning_rate_schedule, eta, total,
-                                           warmup_fraction=self.warmup_fraction)
-
-    def fit_dataset(self, dataset, **kwargs):
-        # the schedule spans the dataset's batches, not the first batch's samples
-        self._steps_per_epoch = len(dataset)
-        try:
-            return super().fit_dataset(dataset, **kwargs)
-        finally:
-            del self._steps_per_epoch
-
-    fit_dataset.__doc__ = BaseKerasClassifier.fit_dataset.__doc__
 
     # ------------------------------------------------------------ digits API
     @property
@@ -553,34 +412,89 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
                              f"this classifier learned are {self.digit_shape_}.")
         return self.feature_encoder_.scale_digits(images)
 
+    def _is_single_digits(self, X):
+        """True when X holds single digit images rather than samples (the old API)."""
+        shape = np.shape(X)
+        if len(shape) < 2 or tuple(shape[1:]) == self._sample_shape:
+            return False
+        return (tuple(shape[1:3]) == self.digit_shape_ if len(shape) >= 3
+                else shape[1] == int(np.prod(self.digit_shape_)))
+
+    def _digit_network_output(self, digits, network):
+        """``network`` on digit images (n, height, width, 1), in large batches."""
+        return np.asarray(predict_in_batches(network, digits))
+
     def predict_digit_proba(self, X):
-        """Digit probabilities of single digit images, from the digit network learned from sums.
+        """Probabilities of every digit of each sample, from the network learned from sums.
 
         Parameters
         ----------
-        X : array-like of shape (n_images, height, width) or (n_images, height * width)
+        X : array-like of samples, as in ``fit``
+            Two N-digit numbers each.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2, 10), or (n_samples, 2, n_digits, 10)
+            ``proba[i, j, ..., d]``: the probability that the digit of number ``j``
+            (at each position, most significant first, for N > 1) of sample ``i`` is
+            ``d``. Single digit images (this method's meaning before 0.2) give
+            :meth:`predict_single_digit_proba` with a FutureWarning.
+        """
+        check_is_fitted(self, "model_")
+        if self._is_single_digits(X):
+            warnings.warn(
+                "predict_digit_proba now takes samples (pairs of numbers), as in every "
+                "sumdigits estimator, and returns (n_samples, 2, [n_digits,] 10); for single "
+                "digit images use predict_single_digit_proba. Single digits will raise "
+                "an error in the next release.", FutureWarning, stacklevel=2)
+            return self.predict_single_digit_proba(X)
+        digits = self.feature_encoder_.transform(self._check_X(X, reset=False))
+        proba = self._digit_network_output(digits.reshape(-1, *digits.shape[2:]),
+                                           self.digit_classifier_)
+        shape = (2, 10) if self.n_digits == 1 else (2, self.n_digits, 10)
+        return proba.reshape(len(digits), *shape)
+
+    def predict_digits(self, X):
+        """The digits of each sample (0..9), from the network learned from sums.
+
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+
+        Returns
+        -------
+        digits : ndarray of shape (n_samples, 2), or (n_samples, 2, n_digits)
+            The most probable digits (see :meth:`predict_digit_proba`).
+        """
+        return self.predict_digit_proba(X).argmax(axis=-1)
+
+    def predict_single_digit_proba(self, images):
+        """Digit probabilities of single digit images, from the network learned from sums.
+
+        Parameters
+        ----------
+        images : array-like of shape (n_images, height, width) or (n_images, height * width)
             Digit images like those in the training samples.
 
         Returns
         -------
         ndarray of shape (n_images, 10)
         """
-        proba = self.digit_classifier_.predict(self._digit_input(X), batch_size=256, verbose=0)
-        return np.asarray(proba)
+        return self._digit_network_output(self._digit_input(images), self.digit_classifier_)
 
-    def predict_digits(self, X):
-        """Digits (0..9) of single digit images, from the digit network learned from sums.
+    def predict_single_digits(self, images):
+        """Digits (0..9) of single digit images, from the network learned from sums.
 
         Parameters
         ----------
-        X : array-like of shape (n_images, height, width) or (n_images, height * width)
+        images : array-like of shape (n_images, height, width) or (n_images, height * width)
             Digit images like those in the training samples.
 
         Returns
         -------
         ndarray of shape (n_images,)
         """
-        return self.predict_digit_proba(X).argmax(axis=1)
+        return self.predict_single_digit_proba(images).argmax(axis=1)
 
     def transform(self, X):
         """The digit network's embeddings of the 2N digits of each sample, side by side.
@@ -591,14 +505,13 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
 
         Returns
         -------
-        ndarray of shape (n_samples, 2 * n_digits * dense_units[-1])
+        ndarray of shape (n_samples, 2 * n_digits * hidden_layer_sizes[-1])
         """
         check_is_fitted(self, "model_")
-        X, _ = self._validate_data(X)
-        digits = self.feature_encoder_.transform(X)
-        out = self._embedding_network(self.digit_classifier_).predict(
-            digits.reshape(-1, *digits.shape[2:]), batch_size=256, verbose=0)
-        return np.asarray(out).reshape(len(digits), -1)
+        digits = self.feature_encoder_.transform(self._check_X(X, reset=False))
+        out = self._digit_network_output(digits.reshape(-1, *digits.shape[2:]),
+                                         self._embedding_network(self.digit_classifier_))
+        return out.reshape(len(digits), -1)
 
     def _embedding_source(self, model):
         return model.get_layer(DIGIT_LAYER).layer  # the digit network's embedding

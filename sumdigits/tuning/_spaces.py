@@ -112,7 +112,7 @@ def _fcnn_report000(estimator):
     return {
         "hidden_layer_sizes": CategoricalDistribution([None]),  # the 64 * 2**k pyramid
         "n_hidden_layers": IntDistribution(1, 6),
-        "learning_rate": FloatDistribution(1e-5, 1e-2, log=True),
+        "learning_rate_init": FloatDistribution(1e-5, 1e-2, log=True),
         "dropout": FloatDistribution(0.0, 0.5),
         "l2": FloatDistribution(1e-6, 1e-2, log=True),
         "batch_size": IntDistribution(32, 256, log=True),
@@ -128,7 +128,7 @@ def _fcnn_report001(estimator):
         "hidden_layer_sizes": _layer_lists(
             [[128, 64], [256, 128], [512, 256, 128], [512, 256, 128, 64]]
         ),
-        "learning_rate": FloatDistribution(1e-4, 1e-1, log=True),
+        "learning_rate_init": FloatDistribution(1e-4, 1e-1, log=True),
         "batch_size": CategoricalDistribution([32, 64, 128]),
         "dropout": FloatDistribution(0.1, 0.4),
         "activation": CategoricalDistribution(["relu", "tanh", "sigmoid"]),
@@ -145,7 +145,7 @@ def _cnn_report002(estimator):
         ),
         "kernel_size": IntDistribution(3, 7, step=2),
         "dropout": FloatDistribution(0.0, 0.5),
-        "learning_rate": FloatDistribution(1e-4, 1e-2, log=True),
+        "learning_rate_init": FloatDistribution(1e-4, 1e-2, log=True),
     }
 
 
@@ -214,16 +214,16 @@ def search_space(estimator, *, space=None):
       [1e-4, 1e2] (log).
     - :class:`~sumdigits.FCNNClassifier`, ``"report000"``: ``n_hidden_layers``
       1..6 of the ``64 * 2**(N-1-k)`` pyramid (``hidden_layer_sizes=None``),
-      ``learning_rate`` in [1e-5, 1e-2] (log), ``dropout`` in [0, 0.5], ``l2`` in
+      ``learning_rate_init`` in [1e-5, 1e-2] (log), ``dropout`` in [0, 0.5], ``l2`` in
       [1e-6, 1e-2] (log), ``batch_size`` 32..256 (log), ``batch_norm=True``.
     - :class:`~sumdigits.FCNNClassifier`, ``"report001"`` (the report's ranges):
       ``hidden_layer_sizes`` in [128, 64], [256, 128], [512, 256, 128],
-      [512, 256, 128, 64]; ``learning_rate`` in [1e-4, 1e-1] (log);
+      [512, 256, 128, 64]; ``learning_rate_init`` in [1e-4, 1e-1] (log);
       ``batch_size`` in {32, 64, 128}; ``dropout`` in [0.1, 0.4]; ``activation``
       in {"relu", "tanh", "sigmoid"}.
     - :class:`~sumdigits.CNNClassifier`, ``"report002"``: ``filters`` among
       report 002's five lists, ``kernel_size`` in {3, 5, 7}, ``dropout`` in
-      [0, 0.5], ``learning_rate`` in [1e-4, 1e-2] (log).
+      [0, 0.5], ``learning_rate_init`` in [1e-4, 1e-2] (log).
 
     :func:`available_spaces` lists them all, with the library's own estimators.
 

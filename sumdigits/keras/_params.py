@@ -1,0 +1,248 @@
+"""The parameters of the Keras estimators, each written once.
+
+Every parameter is a :class:`Param` (name, default, constraint, documentation). A
+class lists its own ``Param`` objects and the base ones (:data:`BASE_PARAMS`, with
+:func:`base_params` changing a default or a line of documentation where a subclass
+needs it); :func:`declare` then derives from that one list the class's
+``__init__`` (keyword-only, storing each argument as it is, with its signature),
+``_parameter_constraints`` and the "Parameters" section of its docstring. No
+parameter name, default or description is written twice.
+
+Renamed parameters (:data:`RENAMED`) keep working for one release: given under
+the old name they are stored as given (``get_params`` and ``clone`` keep them),
+and ``fit`` maps them to the new name with a ``FutureWarning``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import numbers
+import textwrap
+import warnings
+
+import keras
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._geometry import image_shape_constraint
+
+__all__ = ["Param", "BASE_PARAMS", "SCHEDULES", "base_params", "declare"]
+
+#: The learning-rate schedules, by name (formulas in :func:`~sumdigits.keras.callbacks.learning_rate_at`).
+SCHEDULES = ("constant", "cosine", "one-cycle")
+
+ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "gelu", "selu", "leaky_relu", "swish"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """One constructor parameter: its name, default, constraint and documentation.
+
+    ``kind`` is the type line of the numpydoc entry (``"int"``), ``doc`` the
+    description under it (may be empty).
+    """
+
+    name: str
+    default: object
+    constraint: list
+    kind: str
+    doc: str = ""
+
+    def numpydoc(self):
+        head = f"    {self.name} : {self.kind}, default={self.default!r}\n"
+        body = textwrap.indent(textwrap.dedent(self.doc).strip(), " " * 8)
+        return head + (body + "\n" if body else "")
+
+
+def _positive(kind):
+    return [Interval(kind, 0, None, closed="neither")]
+
+
+BASE_PARAMS = (
+    Param("optimizer", "adam", [str, type, keras.optimizers.Optimizer],
+          '{"adam", "sgd", "rmsprop", "adamw", "nadam"}, Optimizer class or instance',
+          """\
+          Routed parameters ``optimizer__<name>`` go to the optimizer's constructor
+          (``optimizer__momentum=0.9``). An instance is copied at every fit (a Keras
+          optimizer is bound to the first model it trains)."""),
+    Param("learning_rate", "constant", [StrOptions(set(SCHEDULES)),
+                                        Interval(numbers.Real, 0, None, closed="neither")],
+          '{"constant", "cosine", "one-cycle"}',
+          """\
+          The learning-rate schedule over the ``T`` training steps that one ``fit``
+          runs (as Keras counts them: ``fit__epochs`` and a dataset's batches
+          included), with ``eta = learning_rate_init``: "constant" keeps ``eta``;
+          "cosine" decays it to ``0.01 * eta``; "one-cycle" warms up linearly from
+          ``eta / 10`` over ``warmup_fraction * T`` steps, then decays like
+          "cosine" (:class:`~sumdigits.keras.callbacks.LearningRateSchedule`).
+          ``partial_fit`` keeps the rate where the last fit left it. A float is
+          the deprecated spelling of ``learning_rate_init`` (FutureWarning)."""),
+    Param("learning_rate_init", 1e-3, _positive(numbers.Real), "float",
+          """\
+          The starting (peak) learning rate, unless an optimizer instance or
+          ``optimizer__learning_rate`` gives it."""),
+    Param("warmup_fraction", 0.2, [Interval(numbers.Real, 0, 1, closed="left")],
+          "float in [0, 1)", 'Share of the steps spent warming up for "one-cycle".'),
+    Param("loss", "sparse_categorical_crossentropy", [str, keras.losses.Loss, callable],
+          "str or keras.losses.Loss", "The training loss."),
+    Param("metrics", None, [list, None], "list of str",
+          'Metrics recorded per epoch in ``history_``; None means ``["accuracy"]``.'),
+    Param("batch_size", 128, [Interval(numbers.Integral, 1, None, closed="left")], "int",
+          """\
+          Samples per training step. Prediction, ``transform`` and validation run
+          in batches of :data:`~sumdigits.keras._base.PREDICT_BATCH_SIZE` (1024),
+          or ``predict__batch_size``."""),
+    Param("epochs", 10, [Interval(numbers.Integral, 1, None, closed="left")], "int",
+          "The largest number of passes over the training data."),
+    Param("early_stopping", False, ["boolean"], "bool",
+          """\
+          Hold out ``validation_fraction`` of the training data (stratified by
+          class) and stop when the validation loss has not improved for
+          ``n_iter_no_change`` epochs, restoring the weights of the best epoch
+          (Keras' ``EarlyStopping``)."""),
+    Param("validation_fraction", 0.1, [Interval(numbers.Real, 0, 1, closed="neither")],
+          "float in (0, 1)", "Share of the training data held out for early stopping."),
+    Param("n_iter_no_change", 5, [Interval(numbers.Integral, 1, None, closed="left")], "int",
+          "Patience of early stopping, in epochs."),
+    Param("callbacks", None, [list, None],
+          "list of keras.callbacks.Callback (instances or classes)",
+          """\
+          Copied at every fit into ``callbacks_``, so the given instances never hold
+          a model: they survive ``clone``, grid searches and pickling, and a
+          stateful callback starts afresh. Classes are built with the routed
+          parameters ``callbacks__<i>__<name>``."""),
+    Param("class_weight", None, [dict, StrOptions({"balanced"}), None],
+          'dict, "balanced" or None', "Multiplies the sample weights per class."),
+    Param("shuffle", True, ["boolean"], "bool",
+          "Shuffle the training data before each epoch (seeded by ``random_state``)."),
+    Param("image_shape", None, image_shape_constraint(), 'tuple of int, "vector" or None',
+          """\
+          The (height, width) of the whole input image when flattened input cannot
+          tell it (784 = 28 x 28, 1568 = 28 x 56, square sizes), or "vector" for
+          plain feature vectors (each a 1 x n_features image)."""),
+    Param("rescale", "auto", [StrOptions({"auto"}),
+                              Interval(numbers.Real, 0, None, closed="neither"), None],
+          '"auto", float or None', '"auto" scales ``uint8`` pixels to [0, 1].'),
+    Param("warm_start", False, ["boolean"], "bool",
+          "Continue from the previous fit's weights (the schedule restarts)."),
+    Param("random_state", None, ["random_state"], "int, RandomState instance or None",
+          """\
+          Seeds the weights, dropout, augmentation, shuffling and the validation
+          split, each through its own seed (layer seeds, a seeded ``tf.data``
+          shuffle, a NumPy ``RandomState``): no process-wide random state is
+          read or changed. An int makes a CPU fit repeatable and builds the network
+          as ``sumdigits.keras.builders.build_*(..., seed=random_state)`` does."""),
+    Param("verbose", 0, ["verbose"], "int", "0 is silent, 1 a progress bar, 2 one line per epoch."),
+)
+
+KWARGS_DOC = """\
+    **kwargs
+        Routed parameters ``optimizer__*``, ``loss__*`` (for a loss class),
+        ``fit__*`` (to ``keras.Model.fit``, e.g. ``fit__epochs``), ``predict__*``
+        (e.g. ``predict__batch_size``), ``compile__*`` and
+        ``callbacks__<i>__<name>``; the Keras arguments ``run_eagerly``,
+        ``jit_compile``, ``steps_per_execution``, ``weighted_metrics``,
+        ``validation_batch_size`` and ``validation_freq``; and renamed parameters
+        under their old names (FutureWarning). Any other name (a misspelt
+        parameter) makes ``fit`` and ``set_params`` raise an error that suggests
+        the closest one.
+"""
+
+#: Old parameter name -> new name, for every Keras estimator that has the new one.
+RENAMED = {
+    "dense_units": "hidden_layer_sizes",
+    "shared_units": "hidden_layer_sizes",
+    "head_units": "head_layer_sizes",
+    "learning_rate_schedule": "learning_rate",
+    "image_shape": "digit_shape",
+}
+
+
+def base_params(exclude=(), **changes):
+    """:data:`BASE_PARAMS` without ``exclude``, with fields changed per name.
+
+    ``changes`` maps a name to a dict of :class:`Param` fields, e.g.
+    ``epochs={"default": 4}``.
+    """
+    unknown = (set(exclude) | set(changes)) - {p.name for p in BASE_PARAMS}
+    if unknown:
+        raise ValueError(f"Not base parameters: {sorted(unknown)}.")
+    return tuple(dataclasses.replace(p, **changes.get(p.name, {}))
+                 for p in BASE_PARAMS if p.name not in exclude)
+
+
+def _make_init(params):
+    names = tuple(p.name for p in params)
+    defaults = {p.name: p.default for p in params}
+
+    def __init__(self, **kwargs):
+        for name in names:
+            setattr(self, name, kwargs.pop(name, defaults[name]))
+        # routed parameters and old names, stored as given (scikit-learn's rule)
+        # and checked in fit and set_params
+        vars(self).update(kwargs)
+
+    __init__.__signature__ = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default)
+           for p in params]
+        + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
+    )
+    return __init__
+
+
+def declare(cls):
+    """Derive ``__init__``, ``_parameter_constraints`` and the docs from ``cls._params``.
+
+    The class docstring's ``Parameters`` header is followed by the entries of
+    ``cls._params`` in order, then the ``**kwargs`` entry.
+    """
+    params = cls._params
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{cls.__name__} declares a parameter twice: {names}.")
+    cls.__init__ = _make_init(params)
+    cls.__init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls._parameter_constraints = {p.name: p.constraint for p in params}
+    header = "    Parameters\n    ----------\n"
+    doc = cls.__doc__ or ""
+    if header not in doc:
+        raise ValueError(f"{cls.__name__}'s docstring has no Parameters section.")
+    entries = "".join(p.numpydoc() for p in params) + KWARGS_DOC
+    cls.__doc__ = doc.replace(header, header + entries, 1)
+    return cls
+
+
+def resolve(estimator, params, *, warn=True):
+    """The parameters with renamed ones under their new names (``FutureWarning``).
+
+    ``params`` are ``estimator.get_params(deep=False)``; returns a new dict with
+    the declared names only, old names mapped (an old name and its new one both
+    set raises a ValueError), and a float ``learning_rate`` moved to
+    ``learning_rate_init``.
+    """
+    cls = type(estimator)
+    declared = {p.name: p.default for p in cls._params}
+    out = {k: v for k, v in params.items() if k in declared}
+    lr = out.get("learning_rate")
+    if isinstance(lr, numbers.Real) and not isinstance(lr, bool):
+        if warn:
+            warnings.warn(
+                f"{cls.__name__}: a float learning_rate is deprecated; learning_rate now "
+                f"names the schedule ({', '.join(map(repr, SCHEDULES))}) and "
+                f"learning_rate_init the starting rate. Use learning_rate_init={lr!r}.",
+                FutureWarning, stacklevel=3)
+        out["learning_rate_init"] = float(lr)
+        out["learning_rate"] = declared["learning_rate"]
+    for old, new in RENAMED.items():
+        if old not in params or old in declared or new not in declared:
+            continue
+        if out[new] is not declared[new] and out[new] != declared[new]:
+            raise ValueError(f"{cls.__name__} got both {old!r} (the old name) and {new!r}; "
+                             f"set {new!r} only.")
+        if warn:
+            warnings.warn(f"{cls.__name__}: the parameter {old!r} was renamed {new!r} "
+                          f"and will be removed in the next release; use {new}="
+                          f"{params[old]!r}.", FutureWarning, stacklevel=3)
+        out[new] = params[old]
+    return out
