@@ -5,7 +5,6 @@ import inspect
 import pathlib
 import random
 import re
-import warnings
 
 import numpy as np
 import pytest

@@ -364,7 +364,7 @@ def test_keras_unpromising_trials_are_stopped(pairs):
     search = tune(FCNNClassifier(epochs=3, random_state=0), X, y, n_trials=2, cv=HOLDOUT,
                   pruner=optuna.pruners.ThresholdPruner(lower=1.0), refit=False,
                   random_state=0, param_distributions={
-                      "learning_rate": FloatDistribution(1e-4, 1e-2, log=True)})
+                      "learning_rate_init": FloatDistribution(1e-4, 1e-2, log=True)})
     assert [t.state for t in search.trials_] == [TrialState.PRUNED] * 2
     assert [len(t.intermediate_values) for t in search.trials_] == [1, 1]
 
@@ -375,7 +375,7 @@ def test_keras_pipeline_is_searched_without_pruning(pairs):
                                                          random_state=0))
     search = tune(pipe, X, y, n_trials=2, cv=HOLDOUT, random_state=0, refit=False,
                   param_distributions={
-                      "fcnnclassifier__learning_rate": FloatDistribution(1e-4, 1e-2, log=True)})
+                      "fcnnclassifier__learning_rate_init": FloatDistribution(1e-4, 1e-2, log=True)})
     assert [t.state for t in search.trials_] == [TrialState.COMPLETE] * 2
     assert all(not t.intermediate_values for t in search.trials_)
     with pytest.raises(ValueError, match="a Pipeline has none"):

@@ -54,7 +54,7 @@ from sklearn_compat.base import _fit_context
 
 from .._geometry import resolve_geometry
 from .._validation import check_n_classes, check_samples
-from ._params import BASE_PARAMS, RENAMED, Param, declare, resolve
+from ._params import BASE_PARAMS, RENAMED, declare, resolve
 from .builders import EMBEDDING_LAYER
 from .callbacks import LearningRateSchedule
 

@@ -25,11 +25,9 @@ import keras
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._geometry import image_shape_constraint
+from .callbacks import SCHEDULES  # the learning-rate schedules, by name
 
-__all__ = ["Param", "BASE_PARAMS", "SCHEDULES", "base_params", "declare"]
-
-#: The learning-rate schedules, by name (formulas in :func:`~sumdigits.keras.callbacks.learning_rate_at`).
-SCHEDULES = ("constant", "cosine", "one-cycle")
+__all__ = ["Param", "BASE_PARAMS", "base_params", "declare", "resolve"]
 
 ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "gelu", "selu", "leaky_relu", "swish"}
 

@@ -253,7 +253,7 @@ class LearningRateSchedule(keras.callbacks.Callback):
     >>> _ = model.fit(np.zeros((40, 2)), np.zeros(40), batch_size=10, epochs=3,
     ...               callbacks=[schedule], verbose=0)
     >>> schedule.total_steps_, round(float(model.optimizer.learning_rate), 5)
-    (12, 0.00272)
+    (12, 0.00269)
     """
 
     def __init__(self, schedule, learning_rate, *, warmup_fraction=0.2):

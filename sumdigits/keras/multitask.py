@@ -8,7 +8,6 @@ each pair (the sum is their total), with the three losses summed (weighted by
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
