@@ -431,3 +431,30 @@ def test_sequential_learns_digits_from_sums_with_sample_weights(digits):
     seq.fit(pairs.data, pairs.target)
     assert seq.fit_mode_ == "sums"
     assert seq.predict_proba(pairs.data[:4]).shape == (4, 19)
+
+
+def test_cnn_blocks_of_convolutions_pool_once_per_block():
+    from sumdigits.keras.builders import build_cnn, conv_blocks
+
+    assert conv_blocks("32+32-64") == conv_blocks([[32, 32], 64]) == [[32, 32], [64]]
+    model = build_cnn((28, 28, 1), 10, filters=[[4, 4], [8, 8]], pooling="max",
+                      strides=1, hidden_layer_sizes=[8], seed=0)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    pools = [layer for layer in model.layers if isinstance(layer, keras.layers.MaxPooling2D)]
+    assert [c.filters for c in convs] == [4, 4, 8, 8] and len(pools) == 2
+    assert model.get_layer("flatten").output.shape[1:] == (7 * 7 * 8,)
+    # the plain form is unchanged: one convolution per entry, one pooling after each
+    plain = build_cnn((28, 28, 1), 10, filters=[4, 8], pooling="max", strides=1,
+                      hidden_layer_sizes=[8], seed=0)
+    assert [layer.name for layer in plain.layers if "pool" in layer.name] == [
+        "conv_0_pool", "conv_1_pool"]
+
+
+@pytest.mark.parametrize("filters, error", [
+    ([[4, 0]], ValueError), ([[]], ValueError), ("4+a-8", ValueError), (4, TypeError),
+    ([[4, "a"]], ValueError)])
+def test_cnn_blocks_reject_bad_filters(filters, error):
+    from sumdigits.keras.builders import conv_blocks
+
+    with pytest.raises(error, match="filters"):
+        conv_blocks(filters)

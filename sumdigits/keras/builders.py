@@ -20,7 +20,8 @@ import keras
 import numpy as np
 from keras import layers
 
-__all__ = ["pyramid_widths", "layer_widths", "build_fcnn", "build_cnn", "build_multitask"]
+__all__ = ["pyramid_widths", "layer_widths", "conv_blocks", "build_fcnn", "build_cnn",
+           "build_multitask"]
 
 EMBEDDING_LAYER = "embedding"
 
@@ -129,6 +130,48 @@ def renamed(value, old_value, *, old, new, default, where):
     return old_value
 
 
+def conv_blocks(filters, *, name="filters"):
+    """Convolution blocks as lists of filter counts, from ints, sequences or a string.
+
+    Each entry of ``filters`` is a block: an int is one convolution, a sequence of
+    ints several convolutions in a row (a VGG-style block); the pooling, where
+    there is one, follows each block and the stride applies to a block's first
+    convolution. The string form joins blocks by ``"-"`` and the convolutions of
+    a block by ``"+"``: ``"32+32-64+64"`` is ``[[32, 32], [64, 64]]``.
+
+    Parameters
+    ----------
+    filters : sequence of (int or sequence of int), or str
+    name : str, default="filters"
+        The parameter's name, for the error message.
+
+    Returns
+    -------
+    list of list of int
+
+    Examples
+    --------
+    >>> from sumdigits.keras.builders import conv_blocks
+    >>> conv_blocks((32, 64)), conv_blocks([(32, 32), (64, 64)]), conv_blocks("32+32-64")
+    ([[32], [64]], [[32, 32], [64, 64]], [[32, 32], [64]])
+    """
+    if isinstance(filters, str):
+        return [layer_widths(block.replace("+", "-"), name=name) or _empty_block(filters, name)
+                for block in filters.split("-") if block.strip()]
+    try:
+        entries = list(filters)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of ints (or of lists of ints, one per block) "
+                        f"or a string such as '32+32-64+64', got {type(filters).__name__}."
+                        ) from None
+    return [layer_widths([entry] if isinstance(entry, numbers.Integral) else entry, name=name)
+            or _empty_block(filters, name) for entry in entries]
+
+
+def _empty_block(filters, name):
+    raise ValueError(f"{name} holds an empty convolution block: {filters!r}.")
+
+
 def _regularizer(l2):
     return keras.regularizers.L2(l2) if l2 else None
 
@@ -216,14 +259,16 @@ def _conv_trunk(inputs, *, filters, kernel_size, strides, pooling, activation, d
     x = inputs
     if len(inputs.shape) == 3:  # (batch, height, width): add the channel axis
         x = layers.Reshape((*inputs.shape[1:], 1), name="channels")(x)
-    for k, f in enumerate(layer_widths(filters, name="filters")):
-        conv = layers.Conv2D(
-            int(f), kernel_size, strides=strides, padding="same", use_bias=not batch_norm,
-            kernel_regularizer=_regularizer(l2), kernel_initializer=seeds.kernel(),
-            name=f"conv_{k}",
-        )
-        x = _block(x, conv, activation=activation, batch_norm=batch_norm, dropout=0.0,
-                   name=f"conv_{k}", seeds=seeds)
+    for k, block in enumerate(conv_blocks(filters)):
+        for j, f in enumerate(block):
+            name = f"conv_{k}" if len(block) == 1 else f"conv_{k}_{j}"
+            conv = layers.Conv2D(
+                f, kernel_size, strides=strides if j == 0 else 1, padding="same",
+                use_bias=not batch_norm, kernel_regularizer=_regularizer(l2),
+                kernel_initializer=seeds.kernel(), name=name,
+            )
+            x = _block(x, conv, activation=activation, batch_norm=batch_norm, dropout=0.0,
+                       name=name, seeds=seeds)
         if pooling == "max":
             x = layers.MaxPooling2D(2, padding="same", name=f"conv_{k}_pool")(x)
         elif pooling == "avg":
@@ -248,7 +293,8 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
     n_outputs : int
     filters : sequence of int or str, default=(32, 64, 128)
         Filters of each convolutional layer (report 002's network), or a string
-        such as ``"32-64-128"``.
+        such as ``"32-64-128"``; an entry that is itself a sequence is a block of
+        convolutions with one pooling after it (:func:`conv_blocks`).
     kernel_size : int, default=3
     strides : int, default=2
         Stride of each convolution (report 002 used 2, shrinking the maps).

@@ -61,7 +61,9 @@ def dropout_param(default=0.0, where="after each hidden layer"):
 
 def filters_param(default, doc="Filters of each convolutional layer."):
     return Param("filters", default, [list, tuple, str], "list of int or str",
-                 doc + ' A string such as ``"32-64"`` is read too.')
+                 doc + ' A string such as ``"32-64"`` is read too; an entry that is a list '
+                 'is a block of convolutions with one pooling after it (``[[32, 32], [64, '
+                 '64]]`` or ``"32+32-64+64"``: :func:`~sumdigits.keras.builders.conv_blocks`).')
 
 
 @declare
