@@ -214,7 +214,9 @@ def dask_client():
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
+        dashboard_address=None, env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                                     "TF_NUM_INTRAOP_THREADS": "1",
+                                     "TF_NUM_INTEROP_THREADS": "1"})
     client = distributed.Client(cluster)
     pids = list(client.run(os.getpid).values())
     try:
@@ -244,6 +246,27 @@ def test_repeated_scores_on_dask_equal_the_sequential_run(dask_client, small_pai
         assert on_dask.mean[name] == sequential.mean[name]
     # the seeds matter: not every fit is the same
     assert len(set(sequential.scores["accuracy"])) > 1
+
+
+def test_seeded_keras_fits_on_dask_do_not_depend_on_the_worker(dask_client, small_pairs):
+    """Each fit seeds its own layers and shuffling: which worker runs a seed, and which
+    fits that worker ran before, change nothing. (Both runs use the cluster's workers,
+    which run TensorFlow on one thread each: the float sums of a kernel depend on its
+    thread count, which this process's TensorFlow may not share.)"""
+    import joblib
+
+    pytest.importorskip("keras")
+    from sumdigits.keras import FCNNClassifier
+
+    train, test = small_pairs
+    X, X_test = train.data.reshape(len(train.data), -1), test.data.reshape(len(test.data), -1)
+    args = (FCNNClassifier(hidden_layer_sizes=[16], epochs=2, batch_size=32),
+            X, train.target, X_test, test.target)
+    with joblib.parallel_config("dask"):
+        first = repeated_scores(*args, seeds=[3, 1, 4, 5], n_jobs=-1)
+        second = repeated_scores(*args, seeds=[5, 4, 1, 3], n_jobs=-1)
+    np.testing.assert_array_equal(first.scores["score"], second.scores["score"][::-1])
+    assert len(set(first.scores["score"])) > 1
 
 
 def test_cross_validation_on_dask_equals_the_sequential_run(dask_client, small_pairs):
