@@ -30,6 +30,7 @@ from sumdigits.plotting import (  # noqa: E402
     TrainingHistoryDisplay,
     TrainingSizeDisplay,
     WeightImagesDisplay,
+    exponential_smoothing,
     savefig,
     select_perplexity,
 )
@@ -269,6 +270,28 @@ def test_training_history_overlays_runs_and_reads_estimators():
 def test_training_history_rejects_bad_history(history, err, match):
     with pytest.raises(err, match=match):
         TrainingHistoryDisplay.from_history(history)
+
+
+def test_training_history_smoothing_draws_the_moving_average_over_faint_values():
+    disp = TrainingHistoryDisplay.from_history(HISTORY, metrics=["loss"], smoothing=0.5)
+    # s0 = 1.2, s1 = 0.5 * 1.2 + 0.5 * 0.8 = 1.0, s2 = 0.5 * 1.0 + 0.5 * 0.5 = 0.75
+    np.testing.assert_allclose(disp.lines_["loss"].get_ydata(), [1.2, 1.0, 0.75])
+    lines = disp.axes_[0].get_lines()
+    assert len(lines) == 4  # train and validation, each smoothed and faint
+    faint = [line for line in lines if line.get_alpha() == 0.3]
+    np.testing.assert_array_equal(faint[0].get_ydata(), HISTORY["loss"])
+    assert faint[0].get_color() == disp.lines_["loss"].get_color()
+    unsmoothed = TrainingHistoryDisplay.from_history(HISTORY, metrics=["loss"], smoothing=0)
+    assert len(unsmoothed.axes_[0].get_lines()) == 2
+
+
+@pytest.mark.parametrize("smoothing, err", [(1.0, ValueError), (-0.1, ValueError),
+                                            ("0.5", TypeError), (True, TypeError)])
+def test_smoothing_outside_zero_one_is_refused(smoothing, err):
+    with pytest.raises(err, match=r"smoothing must be a float in \[0, 1\)"):
+        TrainingHistoryDisplay.from_history(HISTORY, smoothing=smoothing)
+    with pytest.raises(err, match="smoothing must be"):
+        exponential_smoothing([1.0, 2.0], smoothing)
 
 
 def test_training_history_rejects_unknown_metric_and_unfitted_estimator():

@@ -9,7 +9,7 @@ only when something is drawn, and TensorFlow never by this package.
 
 from ._base import quick_mode, savefig
 from ._confusion import ClassificationReportDisplay, SumConfusionMatrixDisplay
-from ._curves import TrainingHistoryDisplay, TrainingSizeDisplay
+from ._curves import TrainingHistoryDisplay, TrainingSizeDisplay, exponential_smoothing
 from ._embedding import EmbeddingDisplay, select_perplexity
 from ._pairs import PairGridDisplay, SumDistributionDisplay
 from ._probabilities import SumProbabilityDisplay
@@ -27,6 +27,7 @@ __all__ = [
     "TrainingHistoryDisplay",
     "TrainingSizeDisplay",
     "WeightImagesDisplay",
+    "exponential_smoothing",
     "quick_mode",
     "savefig",
     "select_perplexity",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -11,7 +12,7 @@ from sklearn.utils import check_random_state
 
 from ._base import _check_1d_finite, _check_history, _get_axes
 
-__all__ = ["TrainingHistoryDisplay", "TrainingSizeDisplay"]
+__all__ = ["TrainingHistoryDisplay", "TrainingSizeDisplay", "exponential_smoothing"]
 
 
 def _metric_label(metric):
@@ -32,6 +33,44 @@ def _check_axes_for(ax, n_panels, caller, panel_size=(4.2, 3.2)):
     for a in axes:
         _get_axes(a, caller)
     return axes[0].figure, axes
+
+
+def _check_smoothing(smoothing):
+    if isinstance(smoothing, bool) or not isinstance(smoothing, numbers.Real):
+        raise TypeError(f"smoothing must be a float in [0, 1), got {type(smoothing).__name__}.")
+    if not 0 <= smoothing < 1:
+        raise ValueError(f"smoothing must be a float in [0, 1), got {smoothing!r}.")
+    return float(smoothing)
+
+
+def exponential_smoothing(values, smoothing):
+    """Exponential moving average of a curve, as TensorBoard and report 002 draw it.
+
+    Parameters
+    ----------
+    values : array-like of shape (n_points,)
+        The curve (finite values).
+    smoothing : float in [0, 1)
+        Weight of the past: ``s[0] = values[0]`` and
+        ``s[t] = smoothing * s[t-1] + (1 - smoothing) * values[t]``; 0 returns the
+        values unchanged.
+
+    Returns
+    -------
+    smoothed : ndarray of shape (n_points,)
+
+    Examples
+    --------
+    >>> from sumdigits.plotting import exponential_smoothing
+    >>> exponential_smoothing([0.0, 1.0, 1.0], 0.5)
+    array([0.  , 0.5 , 0.75])
+    """
+    smoothing = _check_smoothing(smoothing)
+    values = _check_1d_finite(values, "values")
+    out = np.empty_like(values, dtype=float)
+    for t, v in enumerate(values):
+        out[t] = v if t == 0 else smoothing * out[t - 1] + (1 - smoothing) * v
+    return out
 
 
 class TrainingHistoryDisplay:
@@ -76,7 +115,7 @@ class TrainingHistoryDisplay:
         self.history = history
         self.name = name
 
-    def plot(self, *, metrics=None, ax=None, line_kw=None):
+    def plot(self, *, metrics=None, ax=None, line_kw=None, smoothing=0.0):
         """Plot the curves.
 
         Parameters
@@ -89,11 +128,17 @@ class TrainingHistoryDisplay:
             Pass the ``axes_`` of another display to overlay runs.
         line_kw : dict, default=None
             Keywords passed to :meth:`matplotlib.axes.Axes.plot` (e.g. ``color``).
+        smoothing : float in [0, 1), default=0.0
+            Rate of an exponential moving average drawn instead of the values:
+            ``s[0] = v[0]``, ``s[t] = smoothing * s[t-1] + (1 - smoothing) * v[t]``
+            (report 002 smooths at 0.5). When above 0, the true values are drawn
+            faintly beneath, in the same colour. 0 draws the values themselves.
 
         Returns
         -------
         display : TrainingHistoryDisplay
         """
+        smoothing = _check_smoothing(smoothing)
         history = _check_history(self.history)
         available = [k for k in history if not k.startswith("val_")]
         if metrics is None:
@@ -116,8 +161,12 @@ class TrainingHistoryDisplay:
                       "markersize": 3, **(line_kw or {})}
                 if what == "validation" and metric in self.lines_:
                     kw.setdefault("color", self.lines_[metric].get_color())
-                (self.lines_[key],) = a.plot(np.arange(1, values.size + 1), values,
+                epochs = np.arange(1, values.size + 1)
+                (self.lines_[key],) = a.plot(epochs, exponential_smoothing(values, smoothing),
                                              label=f"{prefix}{what}", **kw)
+                if smoothing:  # the true values, faint
+                    a.plot(epochs, values, color=self.lines_[key].get_color(), alpha=0.3,
+                           linestyle=style, linewidth=1)
             a.set(xlabel="Epoch", ylabel=_metric_label(metric))
             a.legend(fontsize=8)
             a.grid(True, alpha=0.3)
@@ -125,7 +174,8 @@ class TrainingHistoryDisplay:
         return self
 
     @classmethod
-    def from_history(cls, history, *, name=None, metrics=None, ax=None, line_kw=None):
+    def from_history(cls, history, *, name=None, metrics=None, ax=None, line_kw=None,
+                     smoothing=0.0):
         """Plot a training history.
 
         Parameters
@@ -135,7 +185,7 @@ class TrainingHistoryDisplay:
             ``History`` object, or a fitted estimator with ``history_``.
         name : str, default=None
             Name of the run, for the legend.
-        metrics, ax, line_kw
+        metrics, ax, line_kw, smoothing
             As in :meth:`plot`.
 
         Returns
@@ -143,10 +193,11 @@ class TrainingHistoryDisplay:
         display : TrainingHistoryDisplay
         """
         return cls(_check_history(history), name=name).plot(metrics=metrics, ax=ax,
-                                                            line_kw=line_kw)
+                                                            line_kw=line_kw, smoothing=smoothing)
 
     @classmethod
-    def from_estimator(cls, estimator, *, name=None, metrics=None, ax=None, line_kw=None):
+    def from_estimator(cls, estimator, *, name=None, metrics=None, ax=None, line_kw=None,
+                       smoothing=0.0):
         """Plot the ``history_`` a fitted estimator recorded while training.
 
         Parameters
@@ -156,7 +207,7 @@ class TrainingHistoryDisplay:
             estimators of :mod:`sumdigits.keras`).
         name : str, default=None
             Name of the run, for the legend.
-        metrics, ax, line_kw
+        metrics, ax, line_kw, smoothing
             As in :meth:`plot`.
 
         Returns
@@ -166,7 +217,8 @@ class TrainingHistoryDisplay:
         if not hasattr(estimator, "fit"):
             raise TypeError(f"estimator must be a fitted estimator, got "
                             f"{type(estimator).__name__}; use from_history for a dict.")
-        return cls.from_history(estimator, name=name, metrics=metrics, ax=ax, line_kw=line_kw)
+        return cls.from_history(estimator, name=name, metrics=metrics, ax=ax, line_kw=line_kw,
+                                smoothing=smoothing)
 
 
 def _check_train_sizes(train_sizes, n_samples):
