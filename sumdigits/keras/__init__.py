@@ -19,6 +19,7 @@ _LAZY = {
     "DigitPairDataset": "sumdigits.keras.streaming",
     "InactiveNeuronFraction": "sumdigits.keras.callbacks",
     "LearningRateSchedule": "sumdigits.keras.callbacks",
+    "NoiseInjection": "sumdigits.keras.noise",
 }
 
 __all__ = list(_LAZY)
