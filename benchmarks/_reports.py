@@ -401,8 +401,209 @@ def tsne_row(P, p, seed, folder):
                 details="; ".join(lines) + ".", figures=figures)
 
 
+# --------------------------------------------- digit classifiers (reports 002, 003, 004)
+def digits_protocol(data, spec, seed):
+    """Single digits, flattened float32 pixels in [0, 1]: the first ``train_digits`` of
+    the training split (all when absent) and the test split."""
+    (X, y), (X_test, y_test) = data
+    n = spec["protocol"].get("train_digits", len(y))
+
+    def flat(images):
+        return images.reshape(len(images), -1).astype(np.float32) / 255
+
+    return dict(train=(flat(X[:n]), y[:n]), test=(flat(X_test), y_test))
+
+
+def digit_estimator(p):
+    """The estimator of a digits row: ``model`` by name with ``params``, after HOG
+    features (``features="hog"``) and noisy copies of the training digits
+    (``augment``, GaussianNoiseAugmenter's parameters)."""
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.svm import LinearSVC
+
+    from sumdigits.perceptron import StepDecayPerceptron
+
+    params = dict(p.get("params", {}))
+    if p["model"] in ("fcnn", "cnn"):
+        from sumdigits.keras import CNNClassifier, FCNNClassifier
+
+        if p["model"] == "cnn" and p.get("features") is None:
+            params.setdefault("image_shape", (28, 28))
+        model = (FCNNClassifier if p["model"] == "fcnn" else CNNClassifier)(**params)
+    else:
+        model = {"perceptron": StepDecayPerceptron, "knn": KNeighborsClassifier,
+                 "linear_svc": LinearSVC}[p["model"]](**params)
+    steps = []
+    if p.get("augment"):
+        from sumdigits.features import GaussianNoiseAugmenter
+
+        steps.append(GaussianNoiseAugmenter(**p["augment"]))
+    if p.get("features") == "hog":
+        from sumdigits.features import HOGTransformer
+
+        steps.append(HOGTransformer(digit_shape=(28, 28)))
+    if not steps:
+        return model
+    from imblearn.pipeline import make_pipeline
+
+    return make_pipeline(*steps, model)
+
+
+def _final(est):
+    return est[-1] if hasattr(est, "steps") else est
+
+
+def digit_scorer(X_train, y_train, classes):
+    """A scorer (``scorer(est, X_test, y_test) -> dict``) for :func:`repeated_scores`:
+    test and train accuracy, log losses, the network's epochs and parameters, and per
+    class precision, recall, F1 and the confusion matrix, each a number (averaged
+    over the seeds)."""
+    from sklearn.metrics import confusion_matrix, log_loss, precision_recall_fscore_support
+
+    def score(est, X, y):
+        y_pred = est.predict(X)
+        out = {"test accuracy": float(np.mean(y_pred == y)),
+               "train accuracy": float(np.mean(est.predict(X_train) == y_train))}
+        if hasattr(est, "predict_proba"):
+            out["test loss"] = log_loss(y, est.predict_proba(X), labels=classes)
+            out["train loss"] = log_loss(y_train, est.predict_proba(X_train), labels=classes)
+        final = _final(est)
+        if hasattr(final, "model_"):
+            out["parameters"] = int(final.model_.count_params())
+        if hasattr(final, "n_iter_") and hasattr(final, "model_"):
+            out["epochs"] = int(final.n_iter_)
+        for name, values in zip(("precision", "recall", "F1"), precision_recall_fscore_support(
+                y, y_pred, labels=classes, zero_division=0)[:3]):
+            out.update({f"{name} {c}": float(v) for c, v in zip(classes, values)})
+        matrix = confusion_matrix(y, y_pred, labels=classes)
+        out.update({f"confusion {a} {b}": int(matrix[i, j]) for i, a in enumerate(classes)
+                    for j, b in enumerate(classes)})
+        return out
+
+    return score
+
+
+def over_seeds(est, X, y, X_test, y_test, scorer, seeds, first=0):
+    """``(means, stds or None, seeds, mean fit seconds)``: :func:`repeated_scores` over
+    the seeds ``first, ..., first + seeds - 1``; one seed (``seeds=1``, or an
+    estimator without a seed) is one fit."""
+    from sklearn.base import clone
+
+    from sumdigits.model_selection import repeated_scores
+
+    seeded = any(k == "random_state" or k.endswith("__random_state") for k in est.get_params())
+    if seeds > 1 and seeded:
+        result = repeated_scores(est, X, y, X_test, y_test, seeds=np.arange(first, first + seeds),
+                                 scoring=scorer)
+        return result.mean, result.std, result.seeds.tolist(), float(result.fit_time.mean())
+    if seeded:
+        est = clone(est).set_params(**{k: first for k in est.get_params()
+                                       if k == "random_state" or k.endswith("__random_state")})
+    _, fit_s = timed(lambda: est.fit(X, y))
+    return scorer(est, X_test, y_test), None, [first], fit_s
+
+
+def digits_row(P, p, seed, folder):
+    """A digit classifier (``digit_estimator``) fitted over ``seeds`` seeds on the
+    training digits (only ``classes`` when given), scored on the test digits."""
+    (X, y), (X_test, y_test) = P["train"], P["test"]
+    classes = list(p.get("classes", range(10)))
+    if "classes" in p:
+        X, y = X[np.isin(y, classes)], y[np.isin(y, classes)]
+        X_test, y_test = X_test[np.isin(y_test, classes)], y_test[np.isin(y_test, classes)]
+    est = digit_estimator(p)
+    means, stds, seeds, fit_s = over_seeds(est, X, y, X_test, y_test,
+                                           digit_scorer(X, y, classes), p.get("seeds", 1), seed)
+    shown = ", ".join(f"{k}={v}" for k, v in p.get("params", {}).items())
+    prep = []
+    if p.get("augment"):
+        prep.append(f"GaussianNoiseAugmenter({p['augment']})")
+    if p.get("features") == "hog":
+        prep.append("HOG (324 features)")
+    prep = " + ".join(prep)
+    detail = (f"{len(seeds)} seed{'s' * (len(seeds) > 1)} ({seeds[0]}..{seeds[-1]}); "
+              f"fit s is the mean per seed")
+    if "epochs" in means:
+        detail += f"; epochs run: {means['epochs']:.1f} on average"
+    return dict(model=(f"{prep} -> " if prep else "") + f"{p['model']}({shown})",
+                training=f"{len(y):,} training digits" + (f" of {classes}" if "classes" in p
+                                                           else ""),
+                fit_s=fit_s, seeds=seeds, classes=classes, scores=means, spread=stds,
+                details=detail + ".")
+
+
+def curves_row(P, p, seed, folder):
+    """Training curves of several variants, the test digits passed as validation data
+    (test loss and accuracy per epoch), drawn with TrainingHistoryDisplay."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sumdigits.plotting import TrainingHistoryDisplay
+
+    (X, y), (X_test, y_test) = P["train"], P["test"]
+    axes, scores, fits = None, {}, []
+    for label, params in p["variants"].items():
+        est = digit_estimator(dict(p, params=dict(params, random_state=seed)))
+        _, fit_s = timed(lambda: est.fit(X, y, validation_data=(X_test, y_test)))
+        fits.append(fit_s)
+        disp = TrainingHistoryDisplay.from_estimator(est, name=label, ax=axes,
+                                                     smoothing=p.get("smoothing", 0.0))
+        axes = disp.axes_
+        scores[label] = float(est.history_["val_accuracy"][-1])
+    name = f"{p['name']}.png"
+    disp.figure_.savefig(folder / name, dpi=80)
+    plt.close(disp.figure_)
+    smoothing = p.get("smoothing", 0.0)
+    return dict(model=f"{p['model']}, " + "; ".join(
+                    f"{k}: {', '.join(f'{a}={b}' for a, b in v.items())}"
+                    for k, v in p["variants"].items()),
+                training=f"{len(y):,} training digits", fit_s=float(sum(fits)), scores=scores,
+                figures=[f"{folder.name}/{name}"],
+                details=("Solid: training, dashed: the test digits (validation_data), per "
+                         "epoch; the scores are the last epoch's test accuracy"
+                         + (f"; exponential smoothing {smoothing:g}, true values faint"
+                            if smoothing else "") + "."))
+
+
+def pca_row(P, p, seed, folder):
+    """Figure 1 (the first two principal components of the training digits, with their
+    variance ratios) and figure 2 (a grid of digits)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.decomposition import PCA
+
+    from sumdigits.plotting import EmbeddingDisplay
+
+    X, y = P["train"]
+    pca, fit_s = timed(lambda: PCA(n_components=2, random_state=seed).fit(X))
+    n = p["n_points"]
+    disp = EmbeddingDisplay(pca.transform(X[:n]), y[:n], title="PCA of the training digits")
+    disp.plot(point_size=3)
+    disp.figure_.savefig(folder / "pca.png", dpi=80)
+    plt.close(disp.figure_)
+    fig, axes = plt.subplots(4, 10, figsize=(8, 3.4))
+    for digit, column in enumerate(axes.T):
+        for ax, image in zip(column, X[y == digit][:4]):
+            ax.imshow(image.reshape(28, 28), cmap="gray_r")
+            ax.set_axis_off()
+    fig.savefig(folder / "digits.png", dpi=80)
+    plt.close(fig)
+    ratio = pca.explained_variance_ratio_ * 100
+    return dict(model="PCA(n_components=2) of the pixels / 255", fit_s=fit_s,
+                training=f"{len(y):,} training digits",
+                scores={"PC1 variance %": float(ratio[0]), "PC2 variance %": float(ratio[1])},
+                figures=[f"{folder.name}/pca.png", f"{folder.name}/digits.png"],
+                details=f"Figure 1 on the first {n:,} training digits; figure 2: four digits "
+                        "of each class.")
+
+
 KINDS = {"fcnn": fcnn_row, "streamed": streamed_row, "search": search_row,
-         "classic": classic_row, "tsne": tsne_row}
+         "classic": classic_row, "tsne": tsne_row, "digits": digits_row,
+         "curves": curves_row, "pca": pca_row}
 
 
 # ------------------------------------------------------------------ storage and page
@@ -422,6 +623,13 @@ def run_report(report, spec, protocol, data, *, quick=False, seed=0, only=None, 
     unknown = sorted(set(names) - set(rows))
     if unknown:
         raise ValueError(f"unknown row(s) {unknown} of report {report}; rows: {list(rows)}")
+    waiting = [name for name in names if rows[name].get("needs")]
+    if only and waiting:
+        raise ValueError(f"row(s) {waiting} of report {report} cannot run yet: "
+                         + "; ".join(f"{n} needs {rows[n]['needs']}" for n in waiting))
+    for name in waiting:
+        log(f"report {report} row {name} skipped: needs {rows[name]['needs']}")
+    names = [name for name in names if name not in waiting]
     folder = report_folder(out, report, quick)
     folder.mkdir(parents=True, exist_ok=True)
     P = protocol(data, spec, seed)
@@ -446,6 +654,40 @@ def _stored(folder, name):
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def _score_cell(r, name):
+    """A stored score; ``mean ± std`` over the seeds where the row has a spread."""
+    value, spread = r["scores"].get(name), (r.get("spread") or {}).get(name)
+    if name == "parameters" and value is not None:
+        return f"{int(value):,}"
+    if value is None or spread is None:
+        return value
+    return f"{value:.4f} ± {spread:.4f}"
+
+
+def _seed_cell(r):
+    seeds = r.get("seeds", [r["seed"]])
+    return str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}..{seeds[-1]}"
+
+
+def per_class_tables(r):
+    """Markdown: precision, recall and F1 per class (mean ± std over the seeds) and the
+    confusion matrix (mean over the seeds) of a digits row."""
+    classes = r["classes"]
+
+    def cell(name):
+        return _score_cell(r, name) if r.get("spread") else f"{r['scores'][name]:.4f}"
+
+    lines = ["| | " + " | ".join(map(str, classes)) + " |", "|---|" + "---|" * len(classes)]
+    lines += [f"| {m} | " + " | ".join(cell(f"{m} {c}") for c in classes) + " |"
+              for m in ("precision", "recall", "F1")]
+    lines += ["", "confusion matrix (rows: true digit, columns: predicted; mean over the "
+              "seeds):", "", "| | " + " | ".join(map(str, classes)) + " |",
+              "|---|" + "---|" * len(classes)]
+    lines += [f"| {a} | " + " | ".join(f"{r['scores'][f'confusion {a} {b}']:g}"
+                                       for b in classes) + " |" for a in classes]
+    return "\n".join(lines)
+
+
 def page_tables(report, spec, folder):
     """The page's tables from every stored row (``benchmarks.run``'s table format)."""
     tables = []
@@ -456,12 +698,13 @@ def page_tables(report, spec, folder):
             p, r = spec["rows"][name], _stored(folder, name)
             theirs = p.get("reported")
             if r is None:
-                rows.append([name, p["what"], NOT_RUN, "", theirs]
+                waiting = f"{NOT_RUN}: needs {p['needs']}" if p.get("needs") else NOT_RUN
+                rows.append([name, p["what"], waiting, "", theirs]
                             + [None] * len(score_names) + [None, None])
             else:
                 rows.append([name, p["what"], r["model"], r["training"], theirs]
-                            + [r["scores"].get(s) for s in score_names]
-                            + [r.get("fit_s"), r["seed"]])
+                            + [_score_cell(r, s) for s in score_names]
+                            + [r.get("fit_s"), _seed_cell(r)])
         columns = ["row", "what", "model", "training", "report"] + score_names + ["fit s", "seed"]
         tables.append(dict(title=title, columns=columns, rows=rows, notes=table.get("notes"),
                            row_names=table["rows"]))
@@ -482,7 +725,11 @@ def write_page(report, spec, tables, folder, quick):
             if r is None:
                 continue
             lines.append(f"**{name}** ({r['time']}, {r['seconds']:.0f} s in all, seed "
-                         f"{r['seed']}, load {r['load']:.1f}): {r.get('details', '')}\n")
+                         f"{_seed_cell(r)}, load {r['load']:.1f}): {r.get('details', '')}\n")
+            if r.get("classes"):
+                lines += ["<details><summary>precision, recall, F1 and confusion matrix on "
+                          "the test digits</summary>", "", per_class_tables(r), "",
+                          "</details>", ""]
             for figure in r.get("figures", []):
                 lines.append(f"![{figure}]({figure})\n")
             if r.get("classification_report"):
