@@ -16,7 +16,7 @@ page ``results/report002.md`` is rendered from all stored rows, see
 
 from __future__ import annotations
 
-from benchmarks._reports import digits_protocol, quick_spec, run_report
+from benchmarks._reports import DIGITS_BEST, digits_protocol, quick_spec, run_report
 
 # (digits) -> (train accuracy, test accuracy), table 1
 TABLE1 = {(0, 1): (0.9977, 0.9991), (1, 2): (0.9797, 0.9811), (3, 4): (0.9900, 0.9895),
@@ -37,11 +37,7 @@ MTL = ("a multitask estimator for any number of label columns, each with its own
        "and task_weights (keras/multitask.py)")
 # ours at our best (the report's perceptron sees 1,000 samples; ours sees more)
 PERCEPTRON_BEST = dict(max_iter=20_000, step_size=2_000)
-# vocab: CNN dense_units -> hidden_layer_sizes once `seam` lands
-CNN_BEST = dict(filters=[32, 64, 128], strides=1, pooling="max", batch_norm=True, dropout=0.3,
-                dense_units=[256], batch_size=128, epochs=10)
-MLP_BEST = dict(hidden_layer_sizes=[1000, 1000], dropout=0.3, batch_size=128, epochs=40,
-                early_stopping=True, n_iter_no_change=5)
+CNN_BEST, MLP_BEST = DIGITS_BEST["cnn"], DIGITS_BEST["fcnn"]
 
 
 def _name(digits):
