@@ -14,8 +14,8 @@ returns a list of tables, each a dict with ``title``, ``columns``, ``rows`` (lis
 cells) and optionally ``notes``. Ours stands beside the reports' figures, measured in
 the same run.
 
-The reports' reproductions (``report000``, ``report001``; hours at full size) run
-only when named. Their ``run`` also takes ``only`` (``--only ROW[,ROW]``), ``out``
+The reports' reproductions (``report000`` ... ``report004``; hours at full size)
+run only when named. Their ``run`` also takes ``only`` (``--only ROW[,ROW]``), ``out``
 and ``data_source``: each finished row is stored under ``<out>/report000/`` and the
 page ``<out>/report000.md`` is rendered from every stored row (see
 ``benchmarks/_reports.py``).
@@ -130,7 +130,7 @@ def main(argv=None):
         parser.error(f"unknown benchmark(s) {sorted(unknown)}; available: {available()}")
     source = args.data or (str(DEFAULT_DATA) if DEFAULT_DATA.is_dir() else None)
     if args.only and not all(name.startswith("report") for name in names):
-        parser.error("--only selects rows of a report: name report000 or report001 alone")
+        parser.error("--only selects rows of a report: name one report (report000, ...) alone")
     run_benchmarks(names, source, quick=args.quick, seed=args.seed, out=args.out, only=args.only)
 
 

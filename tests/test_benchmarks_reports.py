@@ -1,4 +1,4 @@
-"""The reports' reproductions (benchmarks/bench_report000.py, bench_report001.py) in quick mode.
+"""The reports' reproductions (benchmarks/bench_report000.py ... bench_report004.py) in quick mode.
 
 Each runs the same code as the full run on the embedded subset, into a temporary
 folder; the tests read the page they render and the rows they store.
@@ -8,7 +8,13 @@ import json
 
 import pytest
 
-from benchmarks import bench_report000, bench_report001
+from benchmarks import (
+    bench_report000,
+    bench_report001,
+    bench_report002,
+    bench_report003,
+    bench_report004,
+)
 from benchmarks._reports import NOT_RUN, fresh_pairs_dataset
 from benchmarks.run import main
 
@@ -22,6 +28,8 @@ def page_tables(text):
             tables[title] = []
         elif line.startswith("| ") and title is not None and not line.startswith("| row |"):
             tables[title].append([cell.strip() for cell in line.strip("|").split("|")])
+        elif title is not None and tables[title] and not line.startswith("|"):
+            title = None  # the table has ended: what follows are the rows' details
     return tables
 
 
@@ -39,17 +47,40 @@ def check_page(module, text, *, ran):
         rows = tables[title]
         assert [row[0] for row in rows] == table["rows"]
         n_scores = len(table.get("score_columns", spec["score_columns"]))
+        names = table.get("score_columns", spec["score_columns"])
         for row in rows:
             name, p = row[0], spec["rows"][row[0]]
             assert row[1] == p["what"]
             scores = row[5:5 + n_scores]
             if name not in ran:
-                assert row[2] == NOT_RUN and scores == [""] * n_scores
+                waiting = f"{NOT_RUN}: needs {p['needs']}" if p.get("needs") else NOT_RUN
+                assert row[2] == waiting and scores == [""] * n_scores
             elif p["kind"] == "tsne":  # the chosen perplexities, from the grid
                 assert all(float(s) in p["perplexities"] for s in scores)
             else:
-                assert all(0 <= float(s) <= 1 for s in scores), row
-                assert float(row[-2]) > 0 and row[-1] == "0"  # fit seconds, seed
+                check_scores(dict(zip(names, scores)), p)
+                seeds = p.get("seeds", 1)  # one seed, or the range of seeds
+                assert row[-1] == ("0" if seeds == 1 else f"0..{seeds - 1}"), row
+                assert float(row[-2]) > 0  # fit seconds
+
+
+def check_scores(scores, p):
+    """Scores as the page shows them: ``mean ± std`` over several seeds, in range."""
+    for name, cell in scores.items():
+        if name == "parameters":
+            assert int(cell.replace(",", "")) > 0
+            continue
+        mean, *spread = [float(v) for v in cell.split(" ± ")]
+        assert len(spread) == (p.get("seeds", 1) > 1 and p["kind"] == "digits"), cell
+        assert all(s >= 0 for s in spread)
+        if "loss" in name:
+            assert mean > 0
+        elif "%" in name:
+            assert 0 < mean < 100
+        elif name == "epochs":
+            assert 1 <= mean <= p["params"]["epochs"]
+        else:  # accuracies and per-class scores
+            assert 0 <= mean <= 1, (name, cell)
 
 
 def test_report000_quick_runs_every_row_kind(tmp_path):
@@ -107,3 +138,52 @@ def test_streamed_pairs_are_drawn_anew_at_every_epoch():
     before = data.indices.copy()
     FCNNClassifier(hidden_layer_sizes=[8], epochs=2, random_state=0).fit_dataset(data)
     assert (data.indices != before).any(axis=1).mean() > 0.99
+
+
+def test_report002_quick_rows_of_every_kind(tmp_path):
+    ran = ["pca", "perceptron_56", "perceptron_56_best", "mlp_2x1000", "batch_curves",
+           "cnn_32_64_128"]
+    text = run_quick("002", tmp_path, only=ran)
+    check_page(bench_report002, text, ran=set(ran))
+    folder = tmp_path / "report002-quick"
+    for figure in ("pca.png", "digits.png", "batch_curves.png"):
+        assert (folder / figure).stat().st_size > 0
+        assert f"](report002-quick/{figure})" in text
+    perceptron = json.loads((folder / "perceptron_56.json").read_text())
+    assert perceptron["classes"] == [5, 6] and perceptron["seeds"] == [0, 1, 2, 3, 4][:2]
+    assert "| precision | " in text and "confusion matrix (rows: true digit" in text
+    assert "smoothing 0.5" in json.loads((folder / "batch_curves.json").read_text())["details"]
+
+
+def test_report003_quick_runs_every_row_that_can_run(tmp_path):
+    text = run_quick("003", tmp_path)
+    spec = bench_report003.QUICK
+    runnable = {name for name, p in spec["rows"].items() if not p.get("needs")}
+    check_page(bench_report003, text, ran=runnable)
+    assert runnable != set(spec["rows"])  # relu_tanh_sgd waits for per-layer activations
+    for name in runnable:
+        assert (tmp_path / "report003-quick" / f"{name}.json").exists()
+    stopped = json.loads((tmp_path / "report003-quick" / "early_stopping.json").read_text())
+    assert stopped["scores"]["epochs"] <= spec["rows"]["early_stopping"]["params"]["epochs"]
+
+
+def test_report004_quick_per_class_tables_and_grids(tmp_path):
+    from sumdigits import load_mnist
+
+    ran = ["sigmoid", "lr_10", "augment", "l2_0.0001", "hog_mlp", "hog_knn", "hog_svm"]
+    text = run_quick("004", tmp_path, only=ran)
+    check_page(bench_report004, text, ran=set(ran))
+    sigmoid = json.loads((tmp_path / "report004-quick" / "sigmoid.json").read_text())
+    n_test = len(load_mnist("embedded")[1][1])
+    # the confusion matrix, averaged over the seeds, still counts every test digit once
+    assert sum(v for k, v in sigmoid["scores"].items() if k.startswith("confusion")) == n_test
+    assert len(sigmoid["seeds"]) == 2 and set(sigmoid["spread"]) == set(sigmoid["scores"])
+    knn = json.loads((tmp_path / "report004-quick" / "hog_knn.json").read_text())
+    assert knn["spread"] is None and knn["seeds"] == [0]  # kNN has no seed: one fit
+
+
+def test_rows_waiting_for_a_feature_are_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match=r"cannot run yet: noise_forward_1 needs hidden-layer"):
+        run_quick("004", tmp_path, only=["noise_forward_1"])
+    with pytest.raises(ValueError, match="relu_tanh_sgd needs a different activation"):
+        run_quick("003", tmp_path, only=["adam", "relu_tanh_sgd"])
