@@ -106,6 +106,7 @@ def quick_spec(full, changes):
     return spec
 
 
+ACCURACIES = ["train accuracy", "test accuracy"]  # the digits rows' usual score columns
 # Ours at our best on single digits (reports 002-004).
 # vocab: CNN dense_units -> hidden_layer_sizes once `seam` lands
 DIGITS_BEST = {

@@ -16,7 +16,13 @@ page ``results/report002.md`` is rendered from all stored rows, see
 
 from __future__ import annotations
 
-from benchmarks._reports import DIGITS_BEST, digits_protocol, quick_spec, run_report
+from benchmarks._reports import (
+    ACCURACIES,
+    DIGITS_BEST,
+    digits_protocol,
+    quick_spec,
+    run_report,
+)
 
 # (digits) -> (train accuracy, test accuracy), table 1
 TABLE1 = {(0, 1): (0.9977, 0.9991), (1, 2): (0.9797, 0.9811), (3, 4): (0.9900, 0.9895),
@@ -86,10 +92,9 @@ ROWS.update(
     mtl_pairs=dict(kind="digits", what="pairs: digit, digit and sum heads, task weights",
                    needs="task_weights in MultiTaskSumClassifier (keras/multitask.py)"),
 )
-ACC = ["train accuracy", "test accuracy"]
 FULL = dict(
     protocol=dict(),
-    score_columns=ACC,
+    score_columns=ACCURACIES,
     intro=("Report 002 (`../shared/seeds/002_03c296f4e2497b9b.txt`): single MNIST digits. "
            "Protocol: the 60,000 training digits and the 10,000 test digits, pixels / 255. "
            "`report` is the report's figure (one run; table 1 and the rows marked with seeds "
@@ -104,11 +109,12 @@ FULL = dict(
             rows=[n for n in ROWS if n.startswith("perceptron_")]),
         "Table 2: MLP depth and width (15 epochs, batch 100)": dict(
             rows=[n for n in ROWS if n.startswith("mlp_") and "x" in n] + ["mlp_best"],
-            score_columns=["parameters"] + ACC),
+            score_columns=["parameters"] + ACCURACIES),
         "Figure 6: batch 100 against batch 50": dict(
             rows=["batch_curves"], score_columns=["batch 100", "batch 50"]),
         "Table 3: CNN variants (stride 2, 10 epochs)": dict(
-            rows=[n for n in ROWS if n.startswith("cnn_")], score_columns=["parameters"] + ACC),
+            rows=[n for n in ROWS if n.startswith("cnn_")],
+            score_columns=["parameters"] + ACCURACIES),
         "Task 6, table 4: hard-shared multitask learning": dict(
             rows=["mtl_single", "mtl_shared", "mtl_weights", "mtl_pairs"]),
     },

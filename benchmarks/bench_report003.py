@@ -15,7 +15,13 @@ see ``benchmarks/_reports.py``):
 
 from __future__ import annotations
 
-from benchmarks._reports import DIGITS_BEST, digits_protocol, quick_spec, run_report
+from benchmarks._reports import (
+    ACCURACIES,
+    DIGITS_BEST,
+    digits_protocol,
+    quick_spec,
+    run_report,
+)
 
 # vocab: learning_rate -> learning_rate_init (the float) once `seam` lands
 SGD = dict(hidden_layer_sizes=[512], optimizer="sgd", learning_rate=1e-3, batch_size=64,
@@ -42,10 +48,9 @@ ROWS = dict(
                                                   n_iter_no_change=3), seeds=3,
                         reported="wished for, not implemented"),
 )
-ACC = ["train accuracy", "test accuracy"]
 FULL = dict(
     protocol=dict(),
-    score_columns=ACC,
+    score_columns=ACCURACIES,
     intro=("Report 003 (`../shared/seeds/003_73c437d77f5e2ddc.txt`): single MNIST digits, "
            "the 60,000 training and 10,000 test digits, pixels / 255, batch 64, learning rate "
            "1e-3. The report gives its accuracies only in words. Rows with seeds show the "
@@ -57,7 +62,7 @@ FULL = dict(
         "Figures 5-7: test loss and accuracy per epoch": dict(
             rows=["curves"], score_columns=["SGD", "Adam"]),
         "Early stopping against a fixed epoch count": dict(
-            rows=["fixed_epochs", "early_stopping"], score_columns=["epochs"] + ACC),
+            rows=["fixed_epochs", "early_stopping"], score_columns=["epochs"] + ACCURACIES),
     },
 )
 QUICK = quick_spec(FULL, dict(

@@ -15,7 +15,13 @@ scaled to [0, 1]; the baseline MLP 500-250-100, SGD at learning rate 0.05, batch
 
 from __future__ import annotations
 
-from benchmarks._reports import DIGITS_BEST, digits_protocol, quick_spec, run_report
+from benchmarks._reports import (
+    ACCURACIES,
+    DIGITS_BEST,
+    digits_protocol,
+    quick_spec,
+    run_report,
+)
 
 # vocab: learning_rate -> learning_rate_init (the float) once `seam` lands
 BASELINE = dict(hidden_layer_sizes=[500, 250, 100], activation="sigmoid", optimizer="sgd",
@@ -93,7 +99,7 @@ FULL = dict(
         "Section 5.3: the L2 grid": dict(rows=[n for n in ROWS if n.startswith("l2_")]),
         "Table 11: baseline, augmentation, L2": dict(rows=["sigmoid", "augment", "l2_0.0001"]),
         "Table 12: HOG features": dict(rows=["hog_mlp", "hog_knn", "hog_svm"],
-                                       score_columns=["train accuracy", "test accuracy"]),
+                                       score_columns=ACCURACIES),
     },
 )
 SMALL = dict(hidden_layer_sizes=[16], epochs=1)

@@ -12,7 +12,11 @@ from sklearn.utils import check_random_state
 
 from ._base import _check_1d_finite, _check_history, _get_axes
 
-__all__ = ["TrainingHistoryDisplay", "TrainingSizeDisplay", "exponential_smoothing"]
+__all__ = [
+    "TrainingHistoryDisplay",
+    "TrainingSizeDisplay",
+    "exponential_smoothing",
+]
 
 
 def _metric_label(metric):
