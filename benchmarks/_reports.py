@@ -538,7 +538,7 @@ def digits_row(P, p, seed, folder):
               f"fit s is the mean per seed")
     if "epochs" in means:
         detail += f"; epochs run: {means['epochs']:.1f} on average"
-    return dict(model=(f"{prep} -> " if prep else "") + f"{p['model']}({shown})",
+    return dict(model=(f"{prep} -> " if prep else "") + f"{type(_final(est)).__name__}({shown})",
                 training=f"{len(y):,} training digits" + (f" of {classes}" if "classes" in p
                                                            else ""),
                 fit_s=fit_s, seeds=seeds, classes=classes, scores=means, spread=stds,
@@ -593,9 +593,12 @@ def pca_row(P, p, seed, folder):
 
     X, y = P["train"]
     pca, fit_s = timed(lambda: PCA(n_components=2, random_state=seed).fit(X))
+    ratio = pca.explained_variance_ratio_ * 100
     n = p["n_points"]
     disp = EmbeddingDisplay(pca.transform(X[:n]), y[:n], title="PCA of the training digits")
     disp.plot(point_size=3)
+    disp.ax_.set(xlabel=f"PC1 ({ratio[0]:.2f} % of the variance)",
+                 ylabel=f"PC2 ({ratio[1]:.2f} % of the variance)")
     disp.figure_.savefig(folder / "pca.png", dpi=80)
     plt.close(disp.figure_)
     fig, axes = plt.subplots(4, 10, figsize=(8, 3.4))
@@ -605,7 +608,6 @@ def pca_row(P, p, seed, folder):
             ax.set_axis_off()
     fig.savefig(folder / "digits.png", dpi=80)
     plt.close(fig)
-    ratio = pca.explained_variance_ratio_ * 100
     return dict(model="PCA(n_components=2) of the pixels / 255", fit_s=fit_s,
                 training=f"{len(y):,} training digits",
                 scores={"PC1 variance %": float(ratio[0]), "PC2 variance %": float(ratio[1])},
