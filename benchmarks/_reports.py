@@ -108,12 +108,11 @@ def quick_spec(full, changes):
 
 ACCURACIES = ["train accuracy", "test accuracy"]  # the digits rows' usual score columns
 # Ours at our best on single digits (reports 002-004).
-# vocab: CNN dense_units -> hidden_layer_sizes once `seam` lands
 DIGITS_BEST = {
     "fcnn": dict(hidden_layer_sizes=[1024, 1024], dropout=0.3, batch_size=128, epochs=40,
                  early_stopping=True, n_iter_no_change=5),
     "cnn": dict(filters=[32, 64, 128], strides=1, pooling="max", batch_norm=True, dropout=0.3,
-                dense_units=[256], batch_size=128, epochs=10),
+                hidden_layer_sizes=[256], batch_size=128, epochs=10),
 }
 
 

@@ -23,8 +23,7 @@ from benchmarks._reports import (
     run_report,
 )
 
-# vocab: learning_rate -> learning_rate_init (the float) once `seam` lands
-SGD = dict(hidden_layer_sizes=[512], optimizer="sgd", learning_rate=1e-3, batch_size=64,
+SGD = dict(hidden_layer_sizes=[512], optimizer="sgd", learning_rate_init=1e-3, batch_size=64,
            epochs=10)
 ADAM = dict(SGD, optimizer="adam")
 BEST = DIGITS_BEST["fcnn"]

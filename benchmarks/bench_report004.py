@@ -23,9 +23,8 @@ from benchmarks._reports import (
     run_report,
 )
 
-# vocab: learning_rate -> learning_rate_init (the float) once `seam` lands
 BASELINE = dict(hidden_layer_sizes=[500, 250, 100], activation="sigmoid", optimizer="sgd",
-                learning_rate=0.05, batch_size=64, epochs=15)
+                learning_rate_init=0.05, batch_size=64, epochs=15)
 LEARNING_RATES = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10]
 L2 = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
 INACTIVE = ("the report's inactive-neuron definition, the share of neurons whose gradient "
@@ -51,7 +50,7 @@ ROWS = dict(
                        "0.9701"),
     best=_mlp("ours at our best", DIGITS_BEST["fcnn"], seeds=3, reported="0.9805 ± 0.0008"),
     **{f"lr_{lr:g}": _mlp(f"sigmoid, SGD at learning rate {lr:g}",
-                          dict(BASELINE, learning_rate=float(lr))) for lr in LEARNING_RATES},
+                          dict(BASELINE, learning_rate_init=float(lr))) for lr in LEARNING_RATES},
     **{f"inactive_{a}": dict(kind="digits", what=f"inactive neurons, {a}", needs=INACTIVE,
                              reported="ReLU above 90 % at the end" if a == "relu" else None)
        for a in ("sigmoid", "tanh", "relu")},
