@@ -46,7 +46,7 @@ def _log(msg):
 
 
 def _protocol(data, n_digits, seed, n_train_images=None):
-    from sumdigits.keras._ns_numbers import make_number_pairs
+    from sumdigits.pairs import make_number_pairs
 
     (X, y), (X_test, y_test) = data
     if n_train_images:

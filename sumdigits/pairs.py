@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._geometry import LAYOUTS, Geometry, shape_constraint
 from ._samplers import BaseSampler
+from ._sums import check_n_digits, digits_to_sums, long_addition
 from ._validation import (
     DEPRECATED,
     N_DIGIT_CLASSES,
@@ -31,40 +32,59 @@ from ._validation import (
     validate_data,
 )
 
-__all__ = ["STRATEGIES", "make_digit_pairs", "pair_indices", "split_pairs", "PairSumTransformer"]
+__all__ = [
+    "STRATEGIES",
+    "PairSumTransformer",
+    "make_digit_pairs",
+    "make_number_pairs",
+    "pair_indices",
+    "split_pairs",
+]
 
 STRATEGIES = ("stratified", "unique", "random", "disjoint")
 _N_ORDERED = N_DIGIT_CLASSES**2  # 100 ordered digit pairs (a, b)
 _GATHER_BUFFER_BYTES = 1 << 19  # images gathered at once: stays in the CPU cache
 
 
-def _check_n_pairs(n_pairs, strategy, n_images):
-    """Resolve ``n_pairs`` for ``strategy``, or raise a ValueError saying why not."""
+def _check_n_pairs(n_pairs, strategy, n_images, n_digits=1):
+    """Resolve ``n_pairs`` (pairs of ``n_digits``-digit numbers) for ``strategy``, or raise."""
+    # n_digits digit pairs per pair of numbers, one at each position
+    of_numbers = "" if n_digits == 1 else f" of {n_digits}-digit numbers"
     if n_pairs is None:
         if strategy == "stratified":
             raise ValueError(
-                "n_pairs is required for strategy='stratified': give a positive multiple of 100."
+                "n_pairs is required for strategy='stratified': give a positive multiple of "
+                f"{_N_ORDERED}" + ("." if n_digits == 1 else
+                                   f" digit pairs, n_pairs * n_digits (n_digits={n_digits}).")
             )
-        n_pairs = _N_ORDERED if strategy == "unique" else n_images // 2
+        n_pairs = (_N_ORDERED if strategy == "unique" else n_images // 2) // n_digits
     if not isinstance(n_pairs, numbers.Integral) or isinstance(n_pairs, bool) or n_pairs < 1:
         raise ValueError(f"n_pairs must be a positive int, got {n_pairs!r}.")
     n_pairs = int(n_pairs)
-    if strategy == "stratified" and n_pairs % _N_ORDERED:
+    what = "n_pairs" if n_digits == 1 else f"n_pairs * n_digits = {n_pairs * n_digits}"
+    if strategy == "stratified" and (n_pairs * n_digits) % _N_ORDERED:
         raise ValueError(
             f"n_pairs={n_pairs} cannot be stratified: strategy='stratified' gives every ordered "
-            f"digit pair (a, b) equally often, so n_pairs must be a multiple of {_N_ORDERED}."
+            f"digit pair (a, b) equally often, so {what} must be a multiple of {_N_ORDERED}."
         )
-    if strategy == "unique" and n_pairs > _N_ORDERED:
+    if strategy == "unique" and n_pairs * n_digits > _N_ORDERED:
         raise ValueError(
             f"n_pairs={n_pairs} is too many for strategy='unique', which draws distinct ordered "
-            f"digit pairs without replacement: at most {_N_ORDERED}."
+            f"digit pairs without replacement: at most {_N_ORDERED // n_digits}{of_numbers}."
         )
-    if strategy == "disjoint" and n_pairs > n_images // 2:
+    if strategy == "disjoint" and n_pairs > n_images // (2 * n_digits):
         raise ValueError(
             f"n_pairs={n_pairs} is too many for strategy='disjoint', which uses every image at "
-            f"most once: {n_images} images give at most {n_images // 2} pairs."
+            f"most once: {n_images} images give at most {n_images // (2 * n_digits)} "
+            f"pairs{of_numbers}."
         )
     return n_pairs
+
+
+def _check_strategy(strategy):
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
+    return strategy
 
 
 def _draw_from_classes(digits, y, rng):
@@ -106,8 +126,7 @@ def pair_indices(y, n_pairs=None, *, strategy="stratified", random_state=None):
     >>> pair_indices([0, 1, 2, 3], strategy="disjoint", random_state=0).shape
     (2, 2)
     """
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
+    _check_strategy(strategy)
     y = check_digit_labels(y, name="y")
     n_pairs = _check_n_pairs(n_pairs, strategy, y.shape[0])
     rng = check_random_state(random_state)
@@ -231,6 +250,7 @@ def make_digit_pairs(
     See Also
     --------
     PairSumTransformer : the same as an estimator with ``fit_resample``.
+    make_number_pairs : pairs of N-digit numbers; this is its case N = 1.
     split_pairs : the inverse, from pair images to digit images.
 
     Examples
@@ -246,23 +266,134 @@ def make_digit_pairs(
     """
     digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
                                     old="image_shape", owner="make_digit_pairs")
-    layout = check_layout(layout)
-    images, flat, digit = check_sample_images(X, digit_shape=digit_shape, name="X")
-    y = check_digit_labels(y, name="y", n_samples=images.shape[0])
-    indices = pair_indices(y, n_pairs, strategy=strategy, random_state=random_state)
-    data = _gather_pairs(images, indices, Geometry(digit.digit_shape, layout))
-    if flat:
-        data = data.reshape(data.shape[0], -1)
-    digits = y[indices]
-    target = digits.sum(axis=1)
+    data, target, indices, digits, geometry = _make_pairs(
+        X, y, n_pairs, n_digits=1, strategy=strategy, layout=layout, digit_shape=digit_shape,
+        random_state=random_state)
     if return_X_y:
         return data, target
-    pairs = Bunch(data=data, target=target, digits=digits, indices=indices,
-                  digit_shape=digit.digit_shape, layout=layout, strategy=strategy)
-    pairs._set_deprecated(digit.digit_shape, new_key="digit_shape", deprecated_key="image_shape",
+    return _pairs_bunch(data=data, target=target, digits=digits[:, :, 0],
+                        indices=indices[:, :, 0], digit_shape=geometry.digit_shape,
+                        layout=layout, strategy=strategy)
+
+
+def _pairs_bunch(**fields):
+    """A Bunch of samples, with the deprecated key image_shape for digit_shape."""
+    pairs = Bunch(**fields)
+    pairs._set_deprecated(fields["digit_shape"], new_key="digit_shape",
+                          deprecated_key="image_shape",
                           warning_message="The key image_shape was renamed digit_shape in "
                           "sumdigits 0.2 and will be removed in 0.3; use digit_shape.")
     return pairs
+
+
+def _make_pairs(X, y, n_pairs, *, n_digits, strategy, layout, digit_shape, random_state):
+    """Draw and gather pairs of N-digit numbers: (data, exact sums, indices, digits, geometry)."""
+    n_digits = check_n_digits(n_digits)
+    layout = check_layout(layout)
+    images, flat, digit = check_sample_images(X, digit_shape=digit_shape, name="X")
+    y = check_digit_labels(y, name="y", n_samples=images.shape[0])
+    _check_strategy(strategy)
+    n_pairs = _check_n_pairs(n_pairs, strategy, images.shape[0], n_digits)
+    flat_indices = pair_indices(y, n_pairs * n_digits, strategy=strategy,
+                                random_state=random_state)
+    # (n_pairs * N, 2) digit pairs -> (n_pairs, 2 numbers, N positions)
+    indices = flat_indices.reshape(n_pairs, n_digits, 2).transpose(0, 2, 1)
+    geometry = Geometry(digit.digit_shape, layout, n_digits)
+    data = _gather_pairs(images, indices, geometry)
+    if flat:
+        data = data.reshape(data.shape[0], -1)
+    digits = y[indices]
+    target = (digits[:, :, 0].sum(axis=1) if n_digits == 1  # y's dtype, as for digit pairs
+              else digits_to_sums(long_addition(digits.sum(axis=1))))
+    return data, target, indices, digits, geometry
+
+
+def make_number_pairs(
+    X,
+    y,
+    n_pairs=None,
+    *,
+    n_digits=1,
+    strategy="disjoint",
+    layout="horizontal",
+    digit_shape=None,
+    random_state=None,
+    return_X_y=False,
+    image_shape=DEPRECATED,
+):
+    """Make images of two N-digit numbers, labelled with their exact sum.
+
+    The MNIST-addition benchmark of ``n_digits = N`` adds two numbers of N digits,
+    each a strip of N digit images written left to right (most significant digit
+    first). :func:`make_digit_pairs` is the case N = 1. With the default
+    ``strategy="disjoint"`` and ``n_pairs=None`` one call is the field's protocol:
+    every image used once, ``n_images // (2N)`` pairs (MNIST's 60,000 training
+    images give 30,000 / N training pairs, its 10,000 test images 5,000 / N test
+    pairs). No TensorFlow is needed.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_images, height, width) or (n_images, height * width)
+        Digit images (flattened ones are square unless ``digit_shape`` says otherwise).
+    y : array-like of shape (n_images,)
+        Digit labels, 0..9.
+    n_pairs : int, default=None
+        Number of samples (pairs of numbers). Defaults to ``n_images // (2 * n_digits)``
+        for ``"disjoint"`` (also its maximum) and ``"random"``, and to
+        ``100 // n_digits`` for ``"unique"``; required for ``"stratified"``.
+    n_digits : int >= 1, default=1
+        Digits per number, any number.
+    strategy : {"disjoint", "random", "stratified", "unique"}, default="disjoint"
+        How the two images at each digit position are drawn, as in
+        :func:`make_digit_pairs`, applied to the ``n_pairs * n_digits`` digit
+        pairs (for ``"stratified"`` that product must be a multiple of 100).
+    layout : {"horizontal", "vertical"}, default="horizontal"
+        Both numbers side by side (height x 2N widths: the N digits of the first
+        number, then the N of the second) or one above the other (2 heights x N
+        widths, as written for column addition). For N = 1 these are the pair
+        images of :func:`make_digit_pairs`.
+    digit_shape : tuple of int or None, default=None
+        (height, width) of flattened digit images that are not square.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draw.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    numbers : :class:`~sklearn.utils.Bunch`
+        With ``data`` (sample images, flattened if ``X`` was), ``target`` (the
+        exact sums, 0..2 * (10**N - 1): int64 up to N = 18, Python ints in an
+        object array beyond), ``digits`` (n_pairs, 2, N) digit labels of the two
+        numbers, most significant first, ``numbers`` (n_pairs, 2) their values
+        (exact likewise), ``indices`` (n_pairs, 2, N) indices into ``X``,
+        ``digit_shape`` of one digit, ``n_digits``, ``layout`` and ``strategy``.
+    (data, target) : tuple of ndarray
+        If ``return_X_y`` is True.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sumdigits.pairs import make_number_pairs
+    >>> X, y = np.zeros((40, 2, 2), dtype=np.uint8), np.arange(40) % 10
+    >>> numbers = make_number_pairs(X, y, n_digits=2, random_state=0)
+    >>> numbers.data.shape, numbers.digits.shape  # 40 images -> 10 pairs of 2-digit numbers
+    ((10, 2, 8), (10, 2, 2))
+    >>> bool((numbers.target == numbers.numbers.sum(axis=1)).all())
+    True
+    """
+    digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
+                                    old="image_shape", owner="make_number_pairs")
+    data, target, indices, digits, geometry = _make_pairs(
+        X, y, n_pairs, n_digits=n_digits, strategy=strategy, layout=layout,
+        digit_shape=digit_shape, random_state=random_state)
+    if return_X_y:
+        return data, target
+    n_pairs, n_digits = digits.shape[0], geometry.n_digits
+    values = digits_to_sums(digits.reshape(2 * n_pairs, n_digits)).reshape(n_pairs, 2)
+    return _pairs_bunch(data=data, target=target, digits=digits, numbers=values,
+                        indices=indices, digit_shape=geometry.digit_shape, n_digits=n_digits,
+                        layout=layout, strategy=strategy)
 
 
 def split_pairs(X, *, layout="horizontal", digit_shape=None, name="X",

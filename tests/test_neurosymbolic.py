@@ -9,20 +9,27 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from sumdigits import load_mnist, make_digit_pairs
-from sumdigits._sums import sum_distribution
-from sumdigits.keras import _ns_graph
-from sumdigits.keras._ns_graph import (
-    most_probable_sum,
-    position_sum_proba,
-    sum_log_proba,
-    sum_proba,
+from sumdigits._sums import (
+    digits_to_sums,
+    max_sum,
+    most_probable_position_sums,
+    most_probable_sum_digits,
+    sum_distribution,
+    sum_of_most_probable_digits,
+    sums_to_digits,
 )
-from sumdigits.keras._ns_numbers import make_number_pairs, max_sum, split_numbers
+from sumdigits.keras import _ns_graph
+from sumdigits.keras._ns_graph import position_sum_proba, sum_log_proba, sum_proba
+from sumdigits.keras._ns_numbers import split_numbers
 from sumdigits.keras.neurosymbolic import (
     NeuroSymbolicSumClassifier,
     NumberPairEncoder,
+    SumEncoder,
     make_learning_rate_schedule,
+    sum_accuracy,
+    sum_nll,
 )
+from sumdigits.pairs import make_number_pairs
 
 keras = pytest.importorskip("keras")
 
@@ -50,6 +57,16 @@ def brute_force_sum_proba(p):
                      for row in joint])
 
 
+def most_probable_sum(position_proba):
+    return digits_to_sums(most_probable_sum_digits(position_proba))
+
+
+def log_proba_of(position_proba, sums, n_digits):
+    """log P(S = sums[i]) for sample i, by the graph's recursion."""
+    digits = sums_to_digits(sums, n_digits)[:, None]
+    return keras.ops.convert_to_numpy(sum_log_proba(position_proba, digits))[:, 0]
+
+
 # --------------------------------------------------------------- exact sums
 def test_one_digit_sum_is_the_numpy_convolution():
     p = digit_proba(np.random.default_rng(0), 50, 1)
@@ -70,8 +87,8 @@ def test_certain_digits_give_their_sum_with_every_carry():
     # 95 + 47 = 142 carries twice (into the tens and out of the hundreds)
     p = np.eye(10)[[[[9, 5], [4, 7]], [[0, 0], [0, 0]], [[9, 9], [9, 9]]]]
     assert most_probable_sum(position_sum_proba(p)).tolist() == [142, 0, 198]
-    log_p = sum_log_proba(position_sum_proba(p), np.array([[142], [0], [198]]))
-    np.testing.assert_allclose(np.exp(keras.ops.convert_to_numpy(log_p)), 1.0, atol=1e-6)
+    log_p = log_proba_of(position_sum_proba(p), [142, 0, 198], 2)
+    np.testing.assert_allclose(np.exp(log_p), 1.0, atol=1e-6)
 
 
 def test_impossible_sums_stay_finite_with_finite_gradients():
@@ -80,8 +97,8 @@ def test_impossible_sums_stay_finite_with_finite_gradients():
     logits = tf.Variable(np.eye(10)[[[[3, 1], [4, 1]]]] * 200.0, dtype="float32")
     with tf.GradientTape() as tape:
         position = position_sum_proba(tf.nn.softmax(logits))
-        log_p = sum_log_proba(position, np.array([[199]]))  # above 2-digit maximum... of 99+99
-        log_p_wrong = sum_log_proba(position, np.array([[97]]))  # possible, but not these digits
+        log_p = sum_log_proba(position, [[[2, 0, 0]]])  # 200: the final carry cannot be 2
+        log_p_wrong = sum_log_proba(position, [[sums_to_digits([97], 2)[0]]])  # not these digits
         loss = -tf.reduce_sum(log_p_wrong)
     assert np.isfinite(keras.ops.convert_to_numpy(log_p_wrong)).all()
     assert float(log_p[0, 0]) < -1e20  # impossible: log 0, as a finite number
@@ -123,8 +140,8 @@ def test_one_digit_numbers_are_the_disjoint_digit_pairs(mnist):
 
 def test_number_pairs_reject_bad_arguments(mnist):
     (X, y), _ = mnist
-    with pytest.raises(ValueError, match="n_digits must be an int in 1..4"):
-        make_number_pairs(X, y, n_digits=5)
+    with pytest.raises(ValueError, match="n_digits must be a positive int"):
+        make_number_pairs(X, y, n_digits=0)
     with pytest.raises(ValueError, match="at most 1250 pairs"):
         make_number_pairs(X, y, 1251, n_digits=4)
     with pytest.raises(ValueError, match="does not hold 4 digits"):
@@ -243,7 +260,7 @@ def pairs(mnist):
 
 
 @pytest.mark.parametrize("params, match", [
-    ({"n_digits": 5}, "n_digits"),
+    ({"n_digits": 0}, "n_digits"),
     ({"shift_range": 0.7}, "shift_range"),
     ({"learning_rate_schedule": "step"}, "learning_rate_schedule"),
 ])
@@ -254,9 +271,9 @@ def test_bad_parameters_raise(pairs, params, match):
 
 def test_bad_inputs_raise(pairs):
     clf = NeuroSymbolicSumClassifier(epochs=1, **TINY)
-    with pytest.raises(ValueError, match=r"sums in 0..18; found \[19\]"):
+    with pytest.raises(ValueError, match=r"y must hold sums.* 0..18; found \[19\]"):
         clf.fit(pairs.data, np.r_[pairs.target[:-1], 19])
-    with pytest.raises(ValueError, match="sums in 0..198"):
+    with pytest.raises(ValueError, match="y must hold sums.* 0..198"):
         NeuroSymbolicSumClassifier(n_digits=2).fit(np.zeros((2, 28, 112), dtype=np.uint8), [0, 199])
     with pytest.raises(ValueError, match="each digit would be 28 x 14"):
         NeuroSymbolicSumClassifier(n_digits=2).fit(pairs.data, pairs.target)
@@ -307,3 +324,138 @@ def test_streamed_pairs_schedule_over_every_batch(mnist):
     assert clf.predict_proba(stream[0][0]).shape == (32, 19)
     # T = 2 epochs x 8 batches, not 2 x (the 32 samples of the first batch / batch_size)
     assert clf.callbacks_[-1].total_steps_ == 16
+
+
+# ------------------------------------------------- numbers of any length
+def brute_force_position_viterbi(q):
+    """argmax over all 19**N position-sum sequences of prod_j q_j(s_j), as the sum."""
+    n, n_digits, _ = q.shape
+    joint, value = np.ones((n, 1)), np.zeros(1, dtype=int)
+    for j in range(n_digits):
+        joint = (joint[:, :, None] * q[:, j, None, :]).reshape(n, -1)
+        value = (value[:, None] + np.arange(19) * 10 ** (n_digits - 1 - j)).ravel()
+    return value[joint.argmax(axis=1)], joint.max(axis=1)
+
+
+@pytest.mark.parametrize("n_digits", [1, 2, 3])
+def test_observed_sum_likelihood_matches_brute_force(n_digits):
+    rng = np.random.default_rng(10 + n_digits)
+    p = digit_proba(rng, 30, n_digits, 0.5)
+    exact = brute_force_sum_proba(p)
+    sums = rng.integers(0, max_sum(n_digits) + 1, size=30)
+    position = position_sum_proba(p)
+    loss = keras.ops.convert_to_numpy(sum_nll(sums_to_digits(sums, n_digits), position))
+    np.testing.assert_allclose(np.exp(-loss), exact[np.arange(30), sums], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("concentration", [0.05, 0.5, 5.0])
+@pytest.mark.parametrize("n_digits", [1, 2, 3])
+def test_dynamic_program_finds_the_most_probable_sum(n_digits, concentration):
+    # Exact: argmax_S P(S) with the carries summed out, as brute force over all
+    # 10**(2N) digit combinations says (random distributions: no ties).
+    p = digit_proba(np.random.default_rng(20 + n_digits), 60, n_digits, concentration)
+    exact = brute_force_sum_proba(p)
+    q = np.asarray(position_sum_proba(p))
+    assert np.array_equal(most_probable_sum(q), exact.argmax(axis=1))
+    # Viterbi over (sum digit, carry): exactly the most probable (sum, carries) pair;
+    # the exact sum is at least as probable as that sum, whose own probability is at
+    # least the joint maximum (one of its carry paths)
+    viterbi = digits_to_sums(most_probable_position_sums(q))
+    expected, joint_max = brute_force_position_viterbi(q)
+    assert np.array_equal(viterbi, expected)
+    rows = np.arange(len(q))
+    assert (exact[rows, most_probable_sum(q)] >= exact[rows, viterbi]).all()
+    assert (exact[rows, viterbi] >= joint_max * (1 - 1e-12)).all()
+    if n_digits == 1:  # no carries between positions: all three agree
+        assert np.array_equal(viterbi, most_probable_sum(q))
+    # the sum of the most probable digits is a sum; nothing more is guaranteed
+    digits_sum = digits_to_sums(sum_of_most_probable_digits(p))
+    assert digits_sum.max() <= max_sum(n_digits)
+
+
+def test_dynamic_program_handles_long_certain_numbers():
+    rng = np.random.default_rng(3)
+    digits = rng.integers(0, 10, size=(4, 2, 100))
+    p = np.eye(10)[digits] * 0.97 + 0.003  # confident, not certain
+    values = digits_to_sums(digits.reshape(8, 100)).reshape(4, 2)
+    sums = [int(a) + int(b) for a, b in values]
+    assert most_probable_sum(position_sum_proba(p)).tolist() == sums
+    assert digits_to_sums(sum_of_most_probable_digits(p)).tolist() == sums
+
+
+def test_sums_beyond_int64_round_trip_exactly():
+    sums = np.array([2**63, 2**63 + 1, 10**30 + 7, 0, 2 * (10**30 - 1)], dtype=object)
+    digits = sums_to_digits(sums, 30)
+    assert digits.shape == (5, 31) and digits.dtype == np.int32
+    back = digits_to_sums(digits)
+    assert back.dtype == object and back.tolist() == sums.tolist()
+    # through the estimator's encoder: certain position sums of two 30-digit numbers
+    first = np.array([2**63 - 5, 2**62, 10**29 + 3, 0, 10**30 - 1], dtype=object)
+    second = sums - first
+    encoder = SumEncoder(n_digits=30).fit(sums)
+    assert encoder.classes_ is None and encoder.n_classes_ == 2 * 10**30 - 1
+    position = sums_to_digits(first, 30)[:, 1:] + sums_to_digits(second, 30)[:, 1:]
+    assert encoder.inverse_transform(np.eye(19)[position]).tolist() == sums.tolist()
+    # int64 sums stay int64 up to N = 18
+    assert digits_to_sums(sums_to_digits([2 * (10**18 - 1)], 18)).dtype == np.int64
+
+
+@pytest.mark.parametrize("y, error, match", [
+    ([5, 10**15 * 2], ValueError, r"y must hold sums of two 15-digit.*more than 16 digits"),
+    ([5, -1], ValueError, r"y must hold sums.*\[-1\] \(negative\)"),
+    ([5, 2.5], ValueError, "y must hold whole numbers"),
+    ([5, np.nan], ValueError, "y contains NaN|Input y contains NaN"),
+    (np.array([5, "7"], dtype=object), TypeError, "y must hold integer sums"),
+    ([5.0, 1e16], ValueError, "above 2\\*\\*53"),
+])
+def test_bad_sums_raise_naming_y(mnist, y, error, match):
+    (X, digits), _ = mnist
+    data = make_number_pairs(X[:60], digits[:60], 2, n_digits=15, random_state=0).data
+    with pytest.raises(error, match=match):
+        NeuroSymbolicSumClassifier(n_digits=15, epochs=1, **TINY).fit(data, y)
+
+
+@pytest.mark.parametrize("n_digits, n_pairs", [(15, 20), (100, 2)])
+def test_long_numbers_fit_predict_and_score(mnist, n_digits, n_pairs):
+    (X, y), (X_test, y_test) = mnist
+    train = make_number_pairs(X, y, n_pairs, n_digits=n_digits, random_state=0)
+    test = make_number_pairs(X_test, y_test, 3, n_digits=n_digits, random_state=1)
+    clf = NeuroSymbolicSumClassifier(n_digits=n_digits, epochs=1, batch_size=n_pairs // 2,
+                                     filters=[2], dense_units=[4], random_state=0)
+    clf.fit(train.data, train.target)  # two steps
+    assert clf.n_iter_ == 1 and np.isfinite(clf.history_["loss"]).all()
+    assert clf.classes_ is None and clf.n_classes_ == 2 * 10**n_digits - 1
+    predicted = clf.predict(test.data)
+    assert predicted.shape == (3,)
+    assert all(0 <= int(s) <= max_sum(n_digits) for s in predicted)
+    assert predicted.dtype == (np.int64 if n_digits <= 18 else object)
+    assert clf.score(test.data, predicted) == 1.0  # compared exactly, however large
+    expected = np.mean([int(a) == int(b) for a, b in zip(predicted, test.target)])
+    assert clf.score(test.data, test.target) == expected
+    with pytest.raises(ValueError, match="predict_proba lists all 2 \\* 10\\*\\*N - 1 sums"):
+        clf.predict_proba(test.data)
+
+
+def test_sums_above_two_to_the_63_fit_predict_and_score(mnist):
+    (X, y), _ = mnist
+    train = make_number_pairs(X, y, 4, n_digits=20, random_state=0)
+    assert train.target.dtype == object and (train.target > 2**63).all()
+    clf = NeuroSymbolicSumClassifier(n_digits=20, epochs=1, batch_size=2, filters=[2],
+                                     dense_units=[4], random_state=0)
+    clf.fit(train.data, train.target)
+    predicted = clf.predict(train.data)
+    assert predicted.dtype == object and all(isinstance(s, int) for s in predicted)
+    assert clf.score(train.data, predicted) == 1.0
+    off_by_one = predicted.copy()
+    off_by_one[0] += 1  # the last digit differs: a float would not see it
+    assert clf.score(train.data, off_by_one) == 0.75
+
+
+def test_sum_accuracy_metric_is_the_viterbi_sum():
+    p = digit_proba(np.random.default_rng(5), 40, 3, 0.3)
+    q = np.asarray(position_sum_proba(p))
+    viterbi = most_probable_position_sums(q)
+    wrong = viterbi.copy()
+    wrong[::2, -1] = (wrong[::2, -1] + 1) % 10
+    metric = keras.ops.convert_to_numpy(sum_accuracy(wrong, q))
+    assert metric.tolist() == [0.0, 1.0] * 20

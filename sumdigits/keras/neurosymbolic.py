@@ -24,13 +24,22 @@ import numpy as np
 from keras import layers, ops
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted
 
 from .._geometry import image_shape_constraint
-from .._validation import check_images, check_sum_labels
+from .._sums import digits_to_sums, max_sum, most_probable_sum_digits, sums_to_digits
+from .._validation import check_images, check_samples
 from ._base import BaseKerasClassifier, ImageInputEncoder, predict_in_batches
-from ._ns_graph import most_probable_sum, position_sum_proba, sum_log_proba, sum_proba
-from ._ns_numbers import max_sum, split_numbers
+from ._ns_graph import (
+    MAX_ENUMERATED_DIGITS,
+    check_enumerable,
+    is_most_probable_position_sums,
+    position_sum_proba,
+    sum_log_proba,
+    sum_proba,
+)
+from ._ns_numbers import split_numbers
 from ._params import Param, base_params, declare, resolve
 from .builders import LayerSeeds, build_cnn
 from .callbacks import make_learning_rate_schedule
@@ -39,6 +48,7 @@ from .estimators import KERNEL_SIZE, _widths, dropout_param, filters_param
 # NumberPairEncoder and SumEncoder are the estimator's scikeras encoders (SumEncoder.fit
 # takes y alone), parts of NeuroSymbolicSumClassifier rather than public estimators.
 __all__ = [
+    "FoldDigits",
     "NeuroSymbolicSumClassifier",
     "PositionSums",
     "build_neurosymbolic",
@@ -48,9 +58,44 @@ __all__ = [
 ]
 
 DIGIT_LAYER = "digit_classifier"
+# The digit network sees all 2N digits of a batch in one call, so its batch
+# normalisation updates its moving statistics once per step. Keras' default
+# momentum of 0.99 leaves 4 % of the initial variance after 320 steps (a small
+# fit's inference then reads wrong statistics); 0.98 is the decay per step that
+# TimeDistributed's two calls per step gave at N = 1 before.
+_BN_MOMENTUM = 0.98
 
 
 # ----------------------------------------------------------------- graph pieces
+@keras.saving.register_keras_serializable(package="sumdigits")
+class FoldDigits(layers.Layer):
+    """Samples of 2N digits (n, 2N, ...) <-> one batch of digits (n * 2N, ...). No weights.
+
+    ``FoldDigits()`` merges the digits into the batch, ``FoldDigits(n_parts=2N)``
+    splits them back. Between the two, a network sees every digit of the batch in
+    one call: unlike ``keras.layers.TimeDistributed``, which calls it once per digit
+    position (2N copies in the graph, batch statistics per position), the graph
+    has the same size for any N.
+    """
+
+    def __init__(self, n_parts=None, **kwargs):
+        super().__init__(**kwargs)
+        self.n_parts = n_parts
+
+    def call(self, inputs):
+        if self.n_parts is None:
+            return ops.reshape(inputs, (-1, *inputs.shape[2:]))
+        return ops.reshape(inputs, (-1, self.n_parts, *inputs.shape[1:]))
+
+    def compute_output_shape(self, input_shape):
+        if self.n_parts is None:
+            return (None, *input_shape[2:])
+        return (None, self.n_parts, *input_shape[1:])
+
+    def get_config(self):
+        return {**super().get_config(), "n_parts": self.n_parts}
+
+
 @keras.saving.register_keras_serializable(package="sumdigits")
 class PositionSums(layers.Layer):
     """Digit distributions (n, 2N, 10) -> distributions of the position sums (n, N, 19).
@@ -72,22 +117,29 @@ class PositionSums(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="sumdigits")
 def sum_nll(y_true, y_pred):
-    """Negative log-likelihood of the observed sums ``y_true`` (n,) or (n, 1), per sample.
+    """Negative log-likelihood of the observed sums, per sample.
 
-    ``y_pred`` holds the position-sum distributions (n, N, 19) of :class:`PositionSums`.
+    ``y_true`` (n, N + 1) holds each observed sum as its N + 1 decimal digits
+    (:func:`sumdigits._sums.sums_to_digits`); ``y_pred`` the position-sum
+    distributions (n, N, 19) of :class:`PositionSums`. Exact, O(N) per sample
+    (:func:`sumdigits.keras._ns_graph.sum_log_proba`).
     """
-    sums = ops.reshape(ops.cast(y_true, "int32"), (-1, 1))
-    return -ops.reshape(sum_log_proba(y_pred, sums), (-1,))
+    sum_digits = ops.reshape(ops.cast(y_true, "int32"), (-1, 1, y_pred.shape[1] + 1))
+    return -ops.reshape(sum_log_proba(y_pred, sum_digits), (-1,))
 
 
 @keras.saving.register_keras_serializable(package="sumdigits")
 def sum_accuracy(y_true, y_pred):
-    """1 where the most probable sum, over all 2 * 10**N - 1 sums, is the observed one."""
-    n_sums = 2 * 10 ** y_pred.shape[1] - 1
-    candidates = ops.expand_dims(ops.arange(n_sums, dtype="int32"), 0)
-    predicted = ops.argmax(sum_log_proba(y_pred, candidates), axis=1)
-    observed = ops.reshape(ops.cast(y_true, "int32"), (-1,))
-    return ops.cast(ops.equal(ops.cast(predicted, "int32"), observed), "float32")
+    """1 where the sum of the most probable position sums is the observed sum.
+
+    ``y_true`` as in :func:`sum_nll`. The predicted sum is the most probable pair
+    (sum, carries), the Viterbi path over positions and carries
+    (:func:`sumdigits.keras._ns_graph.is_most_probable_position_sums`), cheap
+    inside the graph for any N: the exact most probable sum for N = 1, an
+    approximation of it (which :meth:`NeuroSymbolicSumClassifier.predict` computes
+    exactly) for more digits.
+    """
+    return is_most_probable_position_sums(y_pred, ops.cast(y_true, "int32"))
 
 
 def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation_range=0.0,
@@ -127,7 +179,7 @@ def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation
     (None, 2, 19)
     """
     inputs = keras.Input(shape=tuple(input_shape), name="digits")
-    x = inputs
+    x = FoldDigits(name="fold_digits")(inputs)  # every digit of the batch at once
     augmentation = []
     if shift_range:
         augmentation.append(layers.RandomTranslation(shift_range, shift_range,
@@ -138,8 +190,10 @@ def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation
     if augmentation:
         augment = keras.Sequential([keras.Input(shape=tuple(input_shape[1:])), *augmentation],
                                    name="augmentation")
-        x = layers.TimeDistributed(augment, name="augment_each_digit")(x)
-    x = layers.TimeDistributed(digit_network, name=DIGIT_LAYER)(x)
+        x = augment(x)
+    # the digit network under the name of the estimator's digit_classifier_
+    digit_network = keras.Model(digit_network.input, digit_network.output, name=DIGIT_LAYER)
+    x = FoldDigits(n_parts=input_shape[0], name="unfold_digits")(digit_network(x))
     outputs = PositionSums(name="position_sums")(x)
     return keras.Model(inputs, outputs, name="neurosymbolic")
 
@@ -201,10 +255,15 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
 class SumEncoder(TransformerMixin, BaseEstimator):
     """Sums of two N-digit numbers as targets of the network, and back.
 
-    The classes are all the sums ``0..2 * (10**N - 1)``, whatever sums ``y`` holds:
-    the network predicts sums it has never seen. ``inverse_transform`` turns the
-    network's position-sum distributions into sums (the most probable one) or into
-    the full distribution over all sums, exactly and in bounded memory.
+    ``transform`` writes each sum as its N + 1 decimal digits, an (n, N + 1) int
+    array (exact for sums of any size: no big integer enters TensorFlow).
+    ``inverse_transform`` turns the network's position-sum distributions into sums,
+    the exact most probable one (:func:`sumdigits._sums.most_probable_sum_digits`),
+    int64 up to N = 18 and Python ints in an object array beyond; or, for
+    N <= 4, into the full distribution over all sums, in bounded memory. The
+    classes are all the sums ``0..2 * (10**N - 1)``, whatever sums ``y`` holds (the
+    network predicts sums it has never seen), listed in ``classes_`` for N <= 4
+    and None beyond.
 
     Parameters
     ----------
@@ -215,19 +274,24 @@ class SumEncoder(TransformerMixin, BaseEstimator):
         self.n_digits = n_digits
 
     def fit(self, y):
-        self.classes_ = np.arange(max_sum(self.n_digits) + 1)
+        self.n_classes_ = max_sum(self.n_digits) + 1
+        self.classes_ = (np.arange(self.n_classes_) if self.n_digits <= MAX_ENUMERATED_DIGITS
+                         else None)
         self.transform(y)
         return self
 
     def transform(self, y):
-        return check_sum_labels(y, name="y", max_sum=self.classes_[-1]).reshape(-1, 1)
+        return sums_to_digits(y, self.n_digits, name="y")
 
     def inverse_transform(self, y, return_proba=False):
         y = np.asarray(y, dtype=np.float64)
-        return sum_proba(y) if return_proba else most_probable_sum(y)
+        if return_proba:
+            check_enumerable(self.n_digits, "predict_proba")
+            return sum_proba(y)
+        return digits_to_sums(most_probable_sum_digits(y))
 
     def get_metadata(self):
-        return {"classes_": self.classes_, "n_classes_": len(self.classes_),
+        return {"classes_": self.classes_, "n_classes_": self.n_classes_,
                 "n_outputs_expected_": 1}
 
 
@@ -258,14 +322,17 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
     digit_classifier_ : keras.Model
         The learned digit network: one digit image (height, width, 1), scaled
         like the training data, to 10 probabilities.
-    classes_ : ndarray of shape (2 * 10**n_digits - 1,)
-        All the sums ``0..2 * (10**n_digits - 1)``, seen in training or not:
-        unlike :class:`~sumdigits.SequentialDigitSumClassifier` and
-        :class:`~sumdigits.keras.MultiTaskSumClassifier`, whose ``classes_`` are
-        the sums seen in ``fit`` as for any scikit-learn classifier, this one is
-        meant to predict sums never seen (a training set of 4-digit numbers holds
-        a fraction of the 19,999 sums).
+    classes_ : ndarray of shape (2 * 10**n_digits - 1,) or None
+        For ``n_digits <= 4``, all the sums ``0..2 * (10**n_digits - 1)``, seen
+        in training or not: unlike :class:`~sumdigits.SequentialDigitSumClassifier`
+        and :class:`~sumdigits.keras.MultiTaskSumClassifier`, whose ``classes_``
+        are the sums seen in ``fit`` as for any scikit-learn classifier, this one
+        is meant to predict sums never seen (a training set of 4-digit numbers
+        holds a fraction of the 19,999 sums). For ``n_digits > 4`` the sums are
+        too many to list and ``classes_`` is None; they are still all the
+        integers ``0..n_classes_ - 1``.
     n_classes_ : int
+        ``2 * 10**n_digits - 1``, a Python int of any size.
     digit_shape_ : tuple of int
         (height, width) of one digit image.
     history_ : dict of list
@@ -278,14 +345,18 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
     See Also
     --------
     sumdigits.keras.builders.build_cnn : the digit network.
-    sumdigits.keras._ns_numbers.make_number_pairs : samples of N-digit numbers.
+    sumdigits.pairs.make_number_pairs : samples of N-digit numbers.
 
     Notes
     -----
-    ``predict`` returns the most probable sum, which is at least as accurate as
-    adding the most probable digits. ``predict_proba`` returns the distribution
-    over all ``2 * 10**N - 1`` sums (80 kB a sample for N = 4, computed in
-    bounded chunks); ``predict`` never holds more than a chunk of it.
+    ``predict`` returns the exact most probable sum, by a dynamic program over
+    positions and carries that never lists the candidate sums, O(N) per sample
+    in practice (:func:`sumdigits._sums.most_probable_sum_digits`).
+    ``predict_proba`` returns the distribution over all ``2 * 10**N - 1`` sums
+    (80 kB a sample for N = 4, computed in bounded chunks), only for N <= 4; it
+    raises a ValueError beyond. ``score`` is the exact-match accuracy of the
+    predicted sums, for any N.
+
 
     References
     ----------
@@ -308,11 +379,15 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
     """
 
     _params = (
-        Param("n_digits", 1, [Interval(numbers.Integral, 1, 4, closed="both")], "int in 1..4",
+        Param("n_digits", 1, [Interval(numbers.Integral, 1, None, closed="left")], "int >= 1",
               """\
-              Digits per number. Samples are two-digit-pair images (28 x 56, as
-              :func:`sumdigits.make_digit_pairs` makes them) for 1, and images of two
-              strips of N digits for more (see ``layout``)."""),
+              Digits per number, any number (tested up to 100; memory and time grow
+              linearly with N at a fixed number of digit images). Samples are
+              two-digit-pair images (28 x 56, as :func:`sumdigits.make_digit_pairs`
+              makes them) for 1, and images of two strips of N digits for more (see
+              ``layout``; :func:`sumdigits.pairs.make_number_pairs` makes them). The
+              sums ``y`` are exact integers of any size: an integer array, or Python
+              ints in an object array beyond int64 (N >= 19)."""),
         Param("layout", "horizontal", [StrOptions({"horizontal", "vertical"})],
               '{"horizontal", "vertical"}',
               """\
@@ -331,7 +406,8 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
                 "Hidden widths of the digit CNN's dense head. Old name: ``dense_units``."),
         dropout_param(0.25, "after the flattened maps and after each dense layer"),
         Param("batch_norm", True, ["boolean"], "bool",
-              "Batch normalisation after every convolution and dense layer."),
+              "Batch normalisation after every convolution and dense layer, over all the "
+              "digit images of a batch, with momentum 0.98 for the moving statistics."),
         Param("shift_range", 0.1, [Interval(numbers.Real, 0, 0.5, closed="left")],
               "float in [0, 0.5)",
               """\
@@ -355,11 +431,13 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
                   "doc": """\
                   None trains on the negative log-likelihood of the observed sum
                   (:func:`sum_nll`). A callable ``loss(y_true, y_pred)`` receives the sums
-                  (n, 1) and the position-sum distributions (n, N, 19)."""},
+                  as their N + 1 decimal digits (n, N + 1), most significant first, and
+                  the position-sum distributions (n, N, 19)."""},
             metrics={"doc": """\
                      Recorded per epoch in ``history_``; None means ``[sum_accuracy]``
-                     (the exact most probable sum). Keras' ``"accuracy"`` does not apply
-                     to this network's output."""},
+                     (the sum of the most probable position sums, the exact most probable
+                     sum for N = 1). Keras' ``"accuracy"`` does not apply to this
+                     network's output."""},
             batch_size={"default": 64},
             epochs={"default": 4},
             class_weight={"doc": "Weights per observed sum."},
@@ -384,6 +462,9 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
             strides=1, pooling="max", hidden_layer_sizes=params["hidden_layer_sizes"],
             dropout=params["dropout"], batch_norm=params["batch_norm"], seed=seeds(),
         )
+        for layer in digits.layers:
+            if isinstance(layer, layers.BatchNormalization):
+                layer.momentum = _BN_MOMENTUM
         return build_neurosymbolic(input_shape, digits, shift_range=params["shift_range"],
                                    rotation_range=params["rotation_range"], seed=seeds())
 
@@ -394,11 +475,90 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
             kwargs["metrics"] = [sum_accuracy]
         return kwargs
 
+    def _stratify_labels(self, y):
+        # y holds the sums' digits: stratify by the last two (the sum itself for N = 1)
+        y = np.asarray(y)
+        return 10 * y[:, -2] + y[:, -1]
+
+    # ------------------------------------------------------------- sums API
+    def predict(self, X, **kwargs):
+        """The most probable sum of each sample, exactly, for any ``n_digits``.
+
+        The network gives the distribution ``q_j`` of each position's digit sum
+        ``a_j + b_j``. A sum S fixes its written digits but not the carries between
+        positions, so ``P(S)`` sums over carry paths. ``predict`` returns
+        ``argmax_S P(S)`` without listing the ``2 * 10**N - 1`` candidate sums: a
+        dynamic program over positions and carries, from the units up, that keeps
+        only the sum prefixes that can still win
+        (:func:`sumdigits._sums.most_probable_sum_digits`).
+
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+        **kwargs : dict
+            Passed on to ``keras.Model.predict``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            int64 for ``n_digits <= 18``; Python ints in an object array beyond,
+            exact whatever their size.
+        """
+        return super().predict(X, **kwargs)
+
+    def predict_proba(self, X, **kwargs):
+        """Probability of every sum ``0..2 * (10**N - 1)``, for ``n_digits <= 4``.
+
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+        **kwargs : dict
+            Passed on to ``keras.Model.predict``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2 * 10**n_digits - 1)
+            In the order of ``classes_``.
+
+        Raises
+        ------
+        ValueError
+            For ``n_digits > 4``, where the sums are too many to list.
+        """
+        check_is_fitted(self, "model_")
+        check_enumerable(self.target_encoder_.n_digits, "predict_proba")
+        return super().predict_proba(X, **kwargs)
+
+    def score(self, X, y, sample_weight=None):
+        """Exact-match accuracy of the predicted sums, for any ``n_digits``.
+
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+        y : array-like of shape (n_samples,)
+            The true sums, exact integers (Python ints in an object array beyond
+            int64).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            The (weighted) share of samples whose predicted sum is the true one.
+        """
+        check_is_fitted(self, "model_")
+        check_samples(X, y)
+        n_digits = self.target_encoder_.n_digits
+        expected = sums_to_digits(y, n_digits, name="y")
+        predicted = sums_to_digits(self.predict(X), n_digits, name="the predicted sums")
+        correct = (expected == predicted).all(axis=1)
+        return float(accuracy_score(np.ones_like(correct), correct,
+                                    sample_weight=sample_weight))
+
     # ------------------------------------------------------------ digits API
     @property
     def digit_classifier_(self):
         check_is_fitted(self, "model_")
-        return self.model_.get_layer(DIGIT_LAYER).layer
+        return self.model_.get_layer(DIGIT_LAYER)
 
     @property
     def digit_shape_(self):
@@ -514,7 +674,7 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         return out.reshape(len(digits), -1)
 
     def _embedding_source(self, model):
-        return model.get_layer(DIGIT_LAYER).layer  # the digit network's embedding
+        return model.get_layer(DIGIT_LAYER)  # the digit network's embedding
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
