@@ -1,48 +1,97 @@
-"""MNIST addition: learning digits from sum labels alone (NeuroSymbolicSumClassifier).
+"""MNIST addition of N-digit numbers: learning digits from sum labels alone.
 
-The neuro-symbolic field's protocol (DeepProbLog, NeurASP, DeepStochLog, Scallop,
-A-NeSI): ``"disjoint"`` pairs, every image used once, 60,000 // (2N) training pairs
-from the MNIST training split and 10,000 // (2N) test pairs from the test split,
-labelled with their sums only. For each run the table gives the sum accuracy on the
-test pairs, the accuracy of the learned digit classifier on the 10,000 test digits
-(it never saw a digit label) and the training seconds, as mean and spread (standard
-deviation) over seeds. The anchors are the published figures (not re-run here).
+The field's protocol (DeepProbLog, NeurASP, DeepStochLog, Scallop, A-NeSI, PLIA,
+DeepSoftLog, EXAL, DeepProofLog) for each N: ``"disjoint"`` pairs of N-digit
+numbers, every image used once (:func:`sumdigits.pairs.make_number_pairs`), so the
+60,000 MNIST training images give 30,000 / N training pairs and the 10,000 test
+images 5,000 / N test pairs, labelled with their exact sums only. For each N and
+seed: the sum accuracy on the test pairs (``predict``, the exact most probable sum)
+beside the two cheaper decoders of the same network output (the Viterbi sum of the
+most probable position sums, the sum of the most probable digits), the accuracy of
+the learned digit classifier on the 10,000 test digits (it never saw a digit label),
+the training seconds and the machine's load. The anchors are published figures (not
+re-run here), each with its source; a blank cell is a figure not found.
 
-In the same run, on the same N = 1 pairs: the EM (sums-only) path of
-:class:`~sumdigits.SequentialDigitSumClassifier`, the digit-supervised upper line (the
-same digit CNN, without augmentation, trained on the digit labels inside
-:class:`~sumdigits.SequentialDigitSumClassifier`), and a CNN that sees the whole pair
-image and predicts the sum directly (the reports' approach). The machine's 1-minute
-load average at the end of each fit is given, since the CPU is shared.
+Rows run one at a time and are stored, so the long runs go in pieces::
+
+    python -m benchmarks.run addition --only n15-s0        # N = 15, seed 0
+    python -m benchmarks.run addition --only n100          # N = 100, every seed
+    python -m benchmarks.run addition --only scale-n100    # seconds/epoch, peak memory
+    python -m benchmarks.run addition --only compare-s0    # N = 1 comparisons, seed 0
+    python -m benchmarks.run addition --quick --data embedded   # smoke run
+
+Each finished row is ``<out>/addition/<row>.json`` (``addition-quick/`` with
+``--quick``) and the page ``<out>/addition.md`` is rendered from every stored row.
+The scaling rows (``scale-n1``, ``scale-n15``, ``scale-n100``) fit a fixed number of
+images for two epochs in a fresh process: seconds of the second epoch without any
+memory tracing, and the peak resident memory of another fresh process doing the
+same (``/proc`` VmHWM or ``ru_maxrss``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-#: (name, sum accuracy %, note) for N = 1, as published.
-ANCHORS_1 = [
-    ("DeepProbLog (Manhaeve et al. 2018)", 97.2, ""),
-    ("NeurASP (Yang et al. 2020)", 97.3, ""),
-    ("DeepStochLog (Winters et al. 2022)", 97.9, ""),
-    ("ABL (Huang et al.)", 98.1, "47 s"),
-    ("Scallop (Li et al. 2023)", 98.2, "about"),
-    ("ceiling of a 99% digit classifier", 98.0, "0.99^2"),
-]
-#: DeepStochLog's sum accuracy (%) for numbers of N digits.
-ANCHORS_N = {2: 96.4, 3: 94.5, 4: 92.7}
+N_DIGITS = (1, 2, 4, 15, 100)
 
-FULL = dict(seeds_1=3, epochs_1=6, epochs_n=3, n_digits=(2, 3, 4), em_pairs=5000, em_iter=5)
-QUICK = dict(seeds_1=1, epochs_1=2, epochs_n=1, n_digits=(2,), n_train_images=4000,
-             filters=[8, 16], hidden_layer_sizes=[32], em_pairs=200, em_iter=2)
+#: Published sum accuracies (%) and training times by system and N, with sources.
+#: Only figures with a source are listed; a missing one is left blank on the page.
+ANCHORS = [
+    ("DeepProbLog", {1: "97.2", 4: "timeout"},
+     "N = 1: Manhaeve et al., NeurIPS 2018; N = 4 timeout: as quoted in issue 16"),
+    ("NeurASP", {1: "97.3"}, "Yang et al., IJCAI 2020"),
+    ("DeepStochLog", {1: "97.9", 2: "96.4", 4: "92.7", 15: "timeout"},
+     "Winters et al., AAAI 2022 (N = 1, 2, 4); N = 15 timeout: as quoted in issue 16"),
+    ("Scallop", {1: "about 98.2", 15: "timeout"},
+     "Li et al., PLDI 2023 (N = 1); N = 15 timeout: as quoted in issue 16"),
+    ("A-NeSI", {15: "76-77", 100: "timeout"}, "van Krieken et al., NeurIPS 2023, as quoted "
+     "in issue 16"),
+    ("PLIA", {15: "79.0"}, "as quoted in issue 16"),
+    ("DeepSoftLog", {100: "timeout"}, "Maene and De Raedt, NeurIPS 2023, as quoted in "
+     "issue 16"),
+    ("EXAL", {}, "no figure found here"),
+    ("DeepProofLog", {4: "94.0 ± 0.3 (25 min)", 15: "80.8 ± 1.1 (42 min)",
+                      100: "37.8 ± 2.9 (106 min)"},
+     "AAAI 2026, as quoted in issue 16"),
+]
+
+FULL = dict(seeds=(0, 1, 2), epochs=6, scale_images=6000, scale_epochs=2,
+            em_pairs=5000, em_iter=5)
+QUICK = dict(seeds=(0,), epochs=1, n_train_images=4000, filters=[8, 16], hidden_layer_sizes=[32],
+             scale_images=400, scale_epochs=2, em_pairs=200, em_iter=2,
+             epochs_1=1)
+NOT_RUN = "not run yet"
 
 
 def _log(msg):
     print(f"[addition {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def rows(cfg):
+    """Every row name: ``n<N>-s<seed>``, ``scale-n<N>``, ``compare-s<seed>``."""
+    names = [f"n{n}-s{s}" for n in N_DIGITS for s in cfg["seeds"]]
+    names += [f"scale-n{n}" for n in (1, 15, 100)]
+    return names + [f"compare-s{s}" for s in cfg["seeds"][:1]]
+
+
+def _expand(only, cfg):
+    """``n15`` stands for ``n15-s<seed>`` of every seed."""
+    names = []
+    for name in only:
+        if name.startswith("n") and "-" not in name:
+            names += [f"{name}-s{s}" for s in cfg["seeds"]]
+        else:
+            names.append(name)
+    unknown = sorted(set(names) - set(rows(cfg)))
+    if unknown:
+        raise ValueError(f"unknown row(s) {unknown} of addition; rows: {rows(cfg)}")
+    return names
 
 
 def _protocol(data, n_digits, seed, n_train_images=None):
@@ -57,28 +106,108 @@ def _protocol(data, n_digits, seed, n_train_images=None):
     return train, test
 
 
+def _network(cfg):
+    return {k: cfg[k] for k in ("filters", "hidden_layer_sizes") if k in cfg}
+
+
+def _estimator(n_digits, seed, cfg, epochs=None):
+    from sumdigits.keras import NeuroSymbolicSumClassifier
+
+    # 64 digit images of each number per step: 64 // N pairs (at least one)
+    return NeuroSymbolicSumClassifier(n_digits=n_digits, epochs=epochs or cfg["epochs"],
+                                      batch_size=max(1, 64 // n_digits), random_state=seed,
+                                      **_network(cfg))
+
+
+def _decoders(clf, test):
+    """Exact-match accuracies of the three decoders of the same network output."""
+    from sumdigits._sums import (
+        most_probable_position_sums,
+        most_probable_sum_digits,
+        sum_of_most_probable_digits,
+        sums_to_digits,
+    )
+
+    n_digits = clf.n_digits
+    encoded = clf.feature_encoder_.transform(test.data)  # (n, 2N, h, w, 1)
+    position = np.asarray(clf.model_.predict(encoded, batch_size=256, verbose=0),
+                          dtype=np.float64)
+    digits = np.asarray(clf.digit_classifier_.predict(
+        encoded.reshape(-1, *encoded.shape[2:]), batch_size=1024, verbose=0))
+    digits = digits.reshape(len(encoded), 2, n_digits, 10)
+    truth = sums_to_digits(test.target, n_digits)
+    return {name: float(np.mean((decode(x) == truth).all(axis=1)))
+            for name, decode, x in (("exact", most_probable_sum_digits, position),
+                                    ("viterbi", most_probable_position_sums, position),
+                                    ("digits", sum_of_most_probable_digits, digits))}
+
+
+def ours(data, n_digits, seed, cfg):
+    train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
+    clf = _estimator(n_digits, seed, cfg)
+    start = time.perf_counter()
+    clf.fit(train.data, train.target)
+    seconds = time.perf_counter() - start
+    load = os.getloadavg()[0]
+    (_, _), (X_test, y_test) = data
+    decoders = _decoders(clf, test)
+    result = dict(kind="ours", n_digits=n_digits, seed=seed, sum_acc=clf.score(test.data,
+                                                                                test.target),
+                  viterbi_acc=decoders["viterbi"], digits_sum_acc=decoders["digits"],
+                  digit_acc=float(np.mean(clf.predict_single_digits(X_test) == y_test)),
+                  seconds=seconds, load=load, n_train=len(train.target),
+                  n_test=len(test.target), epochs=clf.n_iter_, batch_size=clf.batch_size)
+    assert result["sum_acc"] == decoders["exact"]  # predict is the exact decoder
+    return result
+
+
+# ------------------------------------------------------------------ scaling probe
+def _child(n_digits, n_images, epochs, measure, data_source, seed=0, quick=False):
+    """Fit ``n_images`` training images as N-digit pairs; print seconds or peak memory."""
+    import keras
+
+    from benchmarks._process import peak_rss_mib, reset_peak_rss
+    from sumdigits.datasets import load_mnist
+
+    data = load_mnist(data_source)
+    cfg = dict(QUICK if quick else FULL, n_train_images=n_images)
+    train, _ = _protocol(data, n_digits, seed, n_images)
+    clf = _estimator(n_digits, seed, cfg, epochs=epochs)
+    times = []
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.start)
+
+    before = reset_peak_rss()
+    clf.fit(train.data, train.target, callbacks=[EpochTimer()])
+    out = dict(n_pairs=len(train.target), epoch_s=times)
+    if measure == "memory":
+        out.update(rss_before_fit_mib=before, peak_rss_mib=peak_rss_mib())
+    print(json.dumps(out))
+
+
+def scaling(data_source, n_digits, cfg, quick):
+    from benchmarks._process import run_child
+
+    kwargs = dict(n_digits=n_digits, n_images=cfg["scale_images"], epochs=cfg["scale_epochs"],
+                  data_source=data_source, quick=quick)
+    timed = run_child("bench_addition", measure="time", **kwargs)
+    memory = run_child("bench_addition", measure="memory", **kwargs)
+    return dict(kind="scale", n_digits=n_digits, n_images=cfg["scale_images"],
+                n_pairs=timed["n_pairs"], epoch_s=timed["epoch_s"],
+                rss_before_fit_mib=memory["rss_before_fit_mib"],
+                peak_rss_mib=memory["peak_rss_mib"], load=os.getloadavg()[0])
+
+
+# ------------------------------------------------------------------ N = 1 comparisons
 def _fit(estimator, X, y):
     start = time.perf_counter()
     estimator.fit(X, y)
     return time.perf_counter() - start, os.getloadavg()[0]
-
-
-def _ours(data, n_digits, seed, cfg):
-    from sumdigits.keras import NeuroSymbolicSumClassifier
-
-    train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
-    net = {k: cfg[k] for k in ("filters", "hidden_layer_sizes") if k in cfg}
-    epochs = cfg["epochs_1"] if n_digits == 1 else cfg["epochs_n"]
-    clf = NeuroSymbolicSumClassifier(n_digits=n_digits, epochs=epochs,
-                                     batch_size=64 // n_digits, random_state=seed, **net)
-    seconds, load = _fit(clf, train.data, train.target)
-    (_, _), (X_test, y_test) = data
-    result = dict(sum_acc=clf.score(test.data, test.target),
-                  digit_acc=float(np.mean(clf.predict_single_digits(X_test) == y_test)),
-                  seconds=seconds, load=load, n_train=len(train.target),
-                  n_test=len(test.target), epochs=epochs)
-    _log(f"ours N={n_digits} seed={seed}: {result}")
-    return result
 
 
 def _digit_accuracy(estimator, data):
@@ -141,16 +270,6 @@ def whole_pair(train, test, data, seed, cfg):
 COMPARISONS = (em_from_sums, supervised_digits, whole_pair)
 
 
-def _comparisons(data, seed, cfg):
-    """The comparison methods on the N = 1 pairs of ``seed``."""
-    train, test = _protocol(data, 1, seed, cfg.get("n_train_images"))
-    rows = []
-    for method in COMPARISONS:
-        rows.append(method(train, test, data, seed, cfg))
-        _log(f"{method.__name__}: {rows[-1]}")
-    return [_as_percent(row) for row in rows]
-
-
 def _as_percent(row):
     """Accuracies (columns 2 and 3) as percentages."""
     return [*row[:2], *(None if v is None else 100 * v for v in row[2:4]), *row[4:]]
@@ -161,54 +280,124 @@ def _pct(values):
     return f"{values.mean():.2f} ± {values.std():.2f}" if len(values) > 1 else f"{values[0]:.2f}"
 
 
-def run(data, *, quick=False, seed=0):
-    cfg = QUICK if quick else FULL
-    seeds = [seed + k for k in range(cfg["seeds_1"])]
-    runs = [_ours(data, 1, s, cfg) for s in seeds]
-    loads = ", ".join(f"{r['load']:.1f}" for r in runs)
-    rows = [[name, f"{acc:.1f}", None, None, note] for name, acc, note in ANCHORS_1]
-    rows.append([
-        f"NeuroSymbolicSumClassifier, {len(seeds)} seed(s) {seeds}, {runs[0]['epochs']} epochs",
-        _pct([r["sum_acc"] for r in runs]), _pct([r["digit_acc"] for r in runs]),
-        f"{np.mean([r['seconds'] for r in runs]):.0f} ± {np.std([r['seconds'] for r in runs]):.0f}",
-        f"load {loads}",
-    ])
+def _seconds(values):
+    return (f"{np.mean(values):.0f} ± {np.std(values):.0f}" if len(values) > 1
+            else f"{values[0]:.0f}")
+
+
+def comparisons(data, seed, cfg):
+    """The comparison methods on the N = 1 pairs of ``seed``."""
+    train, test = _protocol(data, 1, seed, cfg.get("n_train_images"))
+    cfg = dict(cfg, epochs_1=cfg["epochs"])
+    out = []
+    for method in COMPARISONS:
+        out.append(_as_percent(method(train, test, data, seed, cfg)))
+        _log(f"{method.__name__}: {out[-1]}")
+    return dict(kind="compare", seed=seed, rows=out)
+
+
+# ------------------------------------------------------------------ storage and page
+def _folder(out, quick):
+    return Path(out) / ("addition-quick" if quick else "addition")
+
+
+def _stored(folder):
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+def page_tables(stored):
+    """The page's tables from the stored rows."""
+    runs = {n: [r for r in stored.values() if r.get("kind") == "ours" and r["n_digits"] == n]
+            for n in N_DIGITS}
+    ours_cells = {n: (f"{_pct([r['sum_acc'] for r in rs])} "
+                      f"({_seconds([r['seconds'] for r in rs])} s)" if rs else NOT_RUN)
+                  for n, rs in runs.items()}
+    anchor_rows = [[name, *(cells.get(n, "") for n in N_DIGITS), source]
+                   for name, cells, source in ANCHORS]
+    anchor_rows.append(["NeuroSymbolicSumClassifier (ours), mean ± std over seeds, training s",
+                        *(ours_cells[n] for n in N_DIGITS), "this page"])
     tables = [{
-        "title": f"MNIST addition, N = 1: {runs[0]['n_train']} training pairs, "
-                 f"{runs[0]['n_test']} test pairs, sums only",
-        "columns": ["method", "sum accuracy %", "digit accuracy %", "training s", "note"],
-        "rows": rows,
-        "notes": "Ours: mean ± standard deviation over seeds; digit accuracy of the learned "
-                 "digit classifier on all 10,000 test digits; 1-minute load average of the "
-                 "shared 2-core machine at the end of each fit." + (
-                     " QUICK smoke run: small data and network, not the benchmark."
-                     if quick else ""),
+        "title": "MNIST addition: sum accuracy % (training time) by number of digits N",
+        "columns": ["system", *(f"N = {n}" for n in N_DIGITS), "source"],
+        "rows": anchor_rows,
+        "notes": "The field's protocol at every N: 60,000 training images each used once "
+                 "(30,000 / N pairs), 10,000 test images likewise (5,000 / N pairs), sums "
+                 "only. Published times are on the authors' hardware; ours on this shared "
+                 "2-core machine. A digit accuracy p gives about p^(2N) sum accuracy.",
     }]
-
-    rows = []
-    for n_digits in cfg["n_digits"]:
-        r = _ours(data, n_digits, seed, cfg)
-        rows.append([n_digits, r["n_train"], r["n_test"], ANCHORS_N[n_digits],
-                     100 * r["sum_acc"], 100 * r["digit_acc"], r["epochs"], r["seconds"],
-                     r["load"]])
+    detail = []
+    for n, rs in runs.items():
+        for r in sorted(rs, key=lambda r: r["seed"]):
+            detail.append([n, r["seed"], r["n_train"], r["n_test"], r["epochs"], r["batch_size"],
+                           100 * r["sum_acc"], 100 * r["viterbi_acc"],
+                           100 * r["digits_sum_acc"], 100 * r["digit_acc"], r["seconds"],
+                           r["load"]])
     tables.append({
-        "title": "MNIST addition of N-digit numbers (one seed)",
-        "columns": ["N", "training pairs", "test pairs", "DeepStochLog %", "ours: sum %",
-                    "ours: digit %", "epochs", "training s", "load"],
-        "rows": rows,
-        "notes": "Batch of 64 // N pairs (128 digit images) per step; one seed, fewer epochs "
-                 "than N = 1 to bound the run's time.",
+        "title": "Ours, every run",
+        "columns": ["N", "seed", "training pairs", "test pairs", "epochs", "batch (pairs)",
+                    "sum % (exact most probable sum)", "sum % (Viterbi: best position sums)",
+                    "sum % (sum of most probable digits)", "digit % (10,000 test digits)",
+                    "training s", "load"],
+        "rows": detail,
+        "notes": "The three sum columns decode the same network output: predict's exact "
+                 "dynamic program over positions and carries, the most probable (sum, carries) "
+                 "pair, and adding the most probable digits.",
     })
-    comparison = _comparisons(data, seed, cfg)
-    ours = runs[0]
-    comparison.insert(0, _as_percent([
-        "NeuroSymbolicSumClassifier (ours), same pairs", "sums", ours["sum_acc"],
-        ours["digit_acc"], ours["seconds"], ours["load"]]))
-    tables.insert(1, {
-        "title": f"Comparisons on the same N = 1 pairs (seed {seed})",
-        "columns": ["method", "labels", "sum accuracy %", "digit accuracy %", "training s",
-                    "load"],
-        "rows": comparison,
+    scale = sorted((r for r in stored.values() if r.get("kind") == "scale"),
+                   key=lambda r: r["n_digits"])
+    tables.append({
+        "title": "Time and memory by N at a fixed number of training images",
+        "columns": ["N", "training images", "pairs", "s / epoch (2nd epoch)",
+                    "peak memory MiB", "memory before fit MiB", "load"],
+        "rows": [[r["n_digits"], r["n_images"], r["n_pairs"], r["epoch_s"][-1],
+                  r["peak_rss_mib"], r["rss_before_fit_mib"], r["load"]] for r in scale],
+        "notes": "Each figure from a fresh process: seconds without memory tracing; the peak "
+                 "resident memory of a second process doing the same fit.",
     })
+    for r in (r for r in stored.values() if r.get("kind") == "compare"):
+        tables.append({
+            "title": f"Comparisons on the same N = 1 pairs (seed {r['seed']})",
+            "columns": ["method", "labels", "sum accuracy %", "digit accuracy %",
+                        "training s", "load"],
+            "rows": r["rows"],
+        })
+    return tables
 
+
+def write_page(tables, folder, quick):
+    from benchmarks.run import markdown_table
+
+    command = "python -m benchmarks.run addition" + (" --quick" if quick else "")
+    lines = ["# MNIST addition of N-digit numbers", "",
+             f"One row: `{command} --only ROW` (rows {', '.join(rows(QUICK if quick else FULL))}"
+             f"; `nN` runs every seed of N). Rows are stored in `{folder.name}/`; this page is "
+             "rendered from them.", ""]
+    lines += [markdown_table(t) for t in tables]
+    path = folder.parent / f"{folder.name}.md"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
+    cfg = QUICK if quick else FULL
+    if seed:
+        cfg = dict(cfg, seeds=tuple(seed + s for s in cfg["seeds"]))
+    names = _expand(only, cfg) if only else rows(cfg)
+    folder = _folder(out or Path(__file__).parent / "results", quick)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        _log(f"row {name} starts, load {os.getloadavg()[0]:.1f}")
+        if name.startswith("scale-n"):
+            result = scaling(data_source, int(name[len("scale-n"):]), cfg, quick)
+        elif name.startswith("compare-s"):
+            result = comparisons(data, int(name[len("compare-s"):]), cfg)
+        else:
+            n, s = name[1:].split("-s")
+            result = ours(data, int(n), int(s), cfg)
+        result.update(row=name, quick=quick, data=str(data_source),
+                      time=time.strftime("%Y-%m-%d %H:%M:%S"))
+        (folder / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
+        _log(f"row {name} done: {result}")
+    tables = page_tables(_stored(folder))
+    write_page(tables, folder, quick)
     return tables

@@ -129,8 +129,10 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown benchmark(s) {sorted(unknown)}; available: {available()}")
     source = args.data or (str(DEFAULT_DATA) if DEFAULT_DATA.is_dir() else None)
-    if args.only and not all(name.startswith("report") for name in names):
-        parser.error("--only selects rows of a report: name one report (report000, ...) alone")
+    with_rows = all(name.startswith("report") or name == "addition" for name in names)
+    if args.only and not with_rows:
+        parser.error("--only selects rows of a report or of addition: name one report "
+                     "(report000, ...) or addition alone")
     run_benchmarks(names, source, quick=args.quick, seed=args.seed, out=args.out, only=args.only)
 
 
