@@ -136,7 +136,7 @@ def _as_exact_ints(y, name):
                              f"(found {v!r} at index {i}).")
         if v != int(v):
             raise ValueError(f"{name} must hold whole numbers (integer sums), got the "
-                             f"fractional value {v!r} at index {i}.")
+                             f"fractional value {v!r} at index {i} (a continuous target).")
         if abs(v) > _FLOAT_EXACT:
             raise ValueError(f"{name} holds the float {v!r} at index {i}, above 2**53 where "
                              "floats skip integers: pass exact sums as ints (Python ints in an "

@@ -36,15 +36,15 @@ INFERENCE = re.compile(
 NOT_GEOMETRY = {
     ("cli.py", "n_train = min(args.n_train, len(X_train) // 2)"): "pairs from n images",
     ("cli.py", "n_test = min(args.n_test, len(X_test) // 2)"): "pairs from n images",
-    ("pairs.py", 'n_pairs = _N_ORDERED if strategy == "unique" else n_images // 2'):
+    ("pairs.py", 'n_pairs = (_N_ORDERED if strategy == "unique" else n_images // 2) // n_digits'):
         "pairs from n images",
-    ("pairs.py", 'if strategy == "disjoint" and n_pairs > n_images // 2:'): "pairs from n images",
     ("plotting/_base.py", "n_cols = n_cols or int(np.ceil(np.sqrt(n_panels)))"):
         "a square grid of panels",
     ("features.py", "width = self.n_features_out_ // images.shape[0]"):
         "HOG descriptors per digit",
-    ("keras/_ns_numbers.py", "n_pairs = images.shape[0] // (2 * n_digits)"):
-        "number pairs from n images",
+    ("keras/_ns_graph.py",
+     "if matrices.shape[-3] % 2:  # pad with the identity of the log-semiring"):
+        "an odd number of carry matrices, not an image",
     ("keras/neurosymbolic.py", "n_digits = digit_proba.shape[1] // 2"):
         "digit probabilities (n, 2N, 10) of a Keras tensor, not an image",
     ("keras/neurosymbolic.py", "return (input_shape[0], input_shape[1] // 2, 2 * k - 1)"):
