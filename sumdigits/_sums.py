@@ -169,8 +169,8 @@ def sums_to_digits(y, n_digits, *, name="y"):
     >>> from sumdigits._sums import sums_to_digits
     >>> sums_to_digits([7, 18, 10], 1).tolist()
     [[0, 7], [1, 8], [1, 0]]
-    >>> sums_to_digits([2 * 10**20], 20)[0, :3].tolist()
-    [2, 0, 0]
+    >>> sums_to_digits([10**20 + 5], 20)[0, [0, 1, 20]].tolist()
+    [1, 0, 5]
     """
     n_digits = check_n_digits(n_digits)
     y = _as_exact_ints(y, name)
@@ -179,12 +179,14 @@ def sums_to_digits(y, n_digits, *, name="y"):
         low, high = min(y.tolist()), max(y.tolist())
         if low < 0 or high > highest:
             bad = [v for v in y.tolist() if v < 0 or v > highest][:5]
-            raise ValueError(
-                f"{name} must hold sums of two {n_digits}-digit numbers, integers in "
-                f"0..{highest}; found {bad}" + (" (negative)." if min(bad) < 0 else
-                                                f" (more than {n_digits + 1} digits or above "
-                                                f"{highest}).")
-            )
+            if min(bad) < 0:
+                why = "negative"
+            elif len(str(max(bad))) > n_digits + 1:
+                why = f"too large: more than {n_digits + 1} digits"
+            else:
+                why = f"too large: above {highest}"
+            raise ValueError(f"{name} must hold sums of two {n_digits}-digit numbers, integers "
+                             f"in 0..{highest}; found {bad} ({why}).")
     width = n_digits + 1
     if y.dtype != object and n_digits <= _INT64_DIGITS:
         place = 10 ** np.arange(n_digits, -1, -1, dtype=np.int64)

@@ -401,7 +401,8 @@ def test_sums_beyond_int64_round_trip_exactly():
 
 
 @pytest.mark.parametrize("y, error, match", [
-    ([5, 10**15 * 2], ValueError, r"y must hold sums of two 15-digit.*more than 16 digits"),
+    ([5, 10**16], ValueError, r"y must hold sums of two 15-digit.*more than 16 digits"),
+    ([5, 10**15 * 2], ValueError, r"y must hold sums of two 15-digit.*too large: above"),
     ([5, -1], ValueError, r"y must hold sums.*\[-1\] \(negative\)"),
     ([5, 2.5], ValueError, "y must hold whole numbers"),
     ([5, np.nan], ValueError, "y contains NaN|Input y contains NaN"),
