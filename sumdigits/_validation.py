@@ -85,8 +85,12 @@ def validate_data(estimator, X="no_validation", y="no_validation", **check_param
 
 
 def check_n_classes(classes, *, estimator, name="y"):
-    """Raise unless ``classes`` (those a classifier found in ``y``) number at least 2."""
-    if len(classes) < 2:
+    """Raise unless ``classes`` (those a classifier found in ``y``) number at least 2.
+
+    None stands for classes too many to list (the sums of two numbers of more than 4
+    digits), which are always more than 2.
+    """
+    if classes is not None and len(classes) < 2:
         raise ValueError(
             f"{name} holds 1 class ({classes[0]!r}): {estimator} needs samples of at least "
             "2 classes to fit."

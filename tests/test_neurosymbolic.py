@@ -422,7 +422,7 @@ def test_long_numbers_fit_predict_and_score(mnist, n_digits, n_pairs):
     train = make_number_pairs(X, y, n_pairs, n_digits=n_digits, random_state=0)
     test = make_number_pairs(X_test, y_test, 3, n_digits=n_digits, random_state=1)
     clf = NeuroSymbolicSumClassifier(n_digits=n_digits, epochs=1, batch_size=n_pairs // 2,
-                                     filters=[2], dense_units=[4], random_state=0)
+                                     filters=[2], hidden_layer_sizes=[4], random_state=0)
     clf.fit(train.data, train.target)  # two steps
     assert clf.n_iter_ == 1 and np.isfinite(clf.history_["loss"]).all()
     assert clf.classes_ is None and clf.n_classes_ == 2 * 10**n_digits - 1
@@ -442,7 +442,7 @@ def test_sums_above_two_to_the_63_fit_predict_and_score(mnist):
     train = make_number_pairs(X, y, 4, n_digits=20, random_state=0)
     assert train.target.dtype == object and (train.target > 2**63).all()
     clf = NeuroSymbolicSumClassifier(n_digits=20, epochs=1, batch_size=2, filters=[2],
-                                     dense_units=[4], random_state=0)
+                                     hidden_layer_sizes=[4], random_state=0)
     clf.fit(train.data, train.target)
     predicted = clf.predict(train.data)
     assert predicted.dtype == object and all(isinstance(s, int) for s in predicted)
