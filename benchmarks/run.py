@@ -131,8 +131,6 @@ def main(argv=None):
     source = args.data or (str(DEFAULT_DATA) if DEFAULT_DATA.is_dir() else None)
     with_rows = all(name.startswith("report") or name == "addition" for name in names)
     if args.only and not with_rows:
-    with_rows = all(name.startswith("report") or name == "addition" for name in names)
-    if args.only and not with_rows:
         parser.error("--only selects rows of a report or of addition: name one report "
                      "(report000, ...) or addition alone")
     run_benchmarks(names, source, quick=args.quick, seed=args.seed, out=args.out, only=args.only)
