@@ -12,6 +12,7 @@ and then gathers the pixels in bounded chunks, with no Python loop per pair.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
@@ -276,14 +277,21 @@ def make_digit_pairs(
                         layout=layout, strategy=strategy)
 
 
+class _PairsBunch(Bunch):
+    """A Bunch of samples whose old key ``image_shape`` reads ``digit_shape``, warning."""
+
+    def __getitem__(self, key):
+        if key == "image_shape":
+            warnings.warn("The key image_shape was renamed digit_shape in sumdigits 0.2 and "
+                          "will be removed in 0.3; use digit_shape.", FutureWarning,
+                          stacklevel=3)
+            key = "digit_shape"
+        return super().__getitem__(key)
+
+
 def _pairs_bunch(**fields):
     """A Bunch of samples, with the deprecated key image_shape for digit_shape."""
-    pairs = Bunch(**fields)
-    pairs._set_deprecated(fields["digit_shape"], new_key="digit_shape",
-                          deprecated_key="image_shape",
-                          warning_message="The key image_shape was renamed digit_shape in "
-                          "sumdigits 0.2 and will be removed in 0.3; use digit_shape.")
-    return pairs
+    return _PairsBunch(**fields)
 
 
 def _make_pairs(X, y, n_pairs, *, n_digits, strategy, layout, digit_shape, random_state):
