@@ -189,11 +189,29 @@ def predict_in_batches(model, X, *, batch_size=PREDICT_BATCH_SIZE, **kwargs):
     """
     if kwargs.get("verbose", 0) or set(kwargs) - {"verbose"}:
         return model.predict(X, batch_size=batch_size, **kwargs)
-    chunks = [model.predict_on_batch(X[i:i + batch_size])
+    chunks = [_predict_padded(model, X[i:i + batch_size], batch_size)
               for i in range(0, max(len(X), 1), batch_size)]
     if isinstance(chunks[0], (list, tuple)):  # one array per network output
         return [np.concatenate([np.asarray(c[k]) for c in chunks]) for k in range(len(chunks[0]))]
     return np.concatenate([np.asarray(c) for c in chunks])
+
+
+def _predict_padded(model, chunk, batch_size):
+    """``predict_on_batch`` on ``chunk`` padded (repeating its last row) to a power of two.
+
+    Each new input shape traces the model's predict function again; with padded
+    chunks a model sees at most log2(batch_size) + 1 shapes, whatever the sizes of
+    the arrays it predicts, so TensorFlow neither retraces at every new size nor warns.
+    """
+    n = len(chunk)
+    size = min(batch_size, 1 << max(n - 1, 0).bit_length())
+    if n == 0 or size == n:
+        return model.predict_on_batch(chunk)
+    padded = np.concatenate([chunk, np.repeat(chunk[-1:], size - n, axis=0)])
+    out = model.predict_on_batch(padded)
+    if isinstance(out, (list, tuple)):
+        return [np.asarray(o)[:n] for o in out]
+    return np.asarray(out)[:n]
 
 
 def shuffled_batches(data, *, batch_size, seed):
