@@ -8,7 +8,8 @@ scaled to [0, 1]; the baseline MLP 500-250-100, SGD at learning rate 0.05, batch
   (precision, recall, F1 and the confusion matrix under each row); ``best``;
 - ``lr_1e-06`` ... ``lr_10``: figure 2, the learning-rate grid;
 - ``inactive_*``: figure 5, waiting for the report's inactive-neuron definition;
-- ``noise_*``: section 5.1, waiting for noise parameters in the estimators;
+- ``noise_*``: section 5.1, FCNNClassifier's ``noise_forward`` / ``noise_backward``
+  (a NoiseInjection after each hidden layer);
 - ``augment``, ``l2_1e-05`` ... ``l2_1``: section 5.2-5.3 and table 11;
 - ``hog_mlp``, ``hog_knn``, ``hog_svm``: table 12, on HOG features (324 per digit).
 """
@@ -29,9 +30,6 @@ LEARNING_RATES = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10]
 L2 = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
 INACTIVE = ("the report's inactive-neuron definition, the share of neurons whose gradient "
             "magnitude is below 1e-5 per iteration (InactiveNeuronFraction, keras/callbacks.py)")
-NOISE = ("hidden-layer noise parameters in FCNNClassifier (forward and backward sigma), "
-         "built with sumdigits.keras.noise.NoiseInjection after each hidden layer "
-         "(keras/builders.py, keras/estimators.py)")
 
 
 def _mlp(what, params, **row):
@@ -54,8 +52,8 @@ ROWS = dict(
     **{f"inactive_{a}": dict(kind="digits", what=f"inactive neurons, {a}", needs=INACTIVE,
                              reported="ReLU above 90 % at the end" if a == "relu" else None)
        for a in ("sigmoid", "tanh", "relu")},
-    **{f"noise_{where}_{sigma:g}": dict(
-        kind="digits", what=f"Gaussian noise sigma {sigma:g}, {where} pass", needs=NOISE,
+    **{f"noise_{where}_{sigma:g}": _mlp(
+        f"Gaussian noise sigma {sigma:g}, {where} pass", dict(BASELINE, **{f"noise_{where}": sigma}),
         reported={("forward", 1.0): "converges, about 0.86",
                   ("backward", 0.1): "diverges (above 0.05)"}.get((where, sigma)))
        for where, sigmas in (("forward", (0.01, 0.1, 1.0)), ("backward", (0.01, 0.05, 0.1)))

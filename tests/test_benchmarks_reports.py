@@ -160,7 +160,7 @@ def test_report003_quick_runs_every_row_that_can_run(tmp_path):
     spec = bench_report003.QUICK
     runnable = {name for name, p in spec["rows"].items() if not p.get("needs")}
     check_page(bench_report003, text, ran=runnable)
-    assert runnable != set(spec["rows"])  # relu_tanh_sgd waits for per-layer activations
+    assert runnable == set(spec["rows"])  # relu_tanh_sgd: an activation per hidden layer
     for name in runnable:
         assert (tmp_path / "report003-quick" / f"{name}.json").exists()
     stopped = json.loads((tmp_path / "report003-quick" / "early_stopping.json").read_text())
@@ -170,7 +170,8 @@ def test_report003_quick_runs_every_row_that_can_run(tmp_path):
 def test_report004_quick_per_class_tables_and_grids(tmp_path):
     from sumdigits import load_mnist
 
-    ran = ["sigmoid", "lr_10", "augment", "l2_0.0001", "hog_mlp", "hog_knn", "hog_svm"]
+    ran = ["sigmoid", "lr_10", "augment", "l2_0.0001", "hog_mlp", "hog_knn", "hog_svm",
+           "noise_forward_1", "noise_backward_0.1"]
     text = run_quick("004", tmp_path, only=ran)
     check_page(bench_report004, text, ran=set(ran))
     sigmoid = json.loads((tmp_path / "report004-quick" / "sigmoid.json").read_text())
@@ -183,7 +184,5 @@ def test_report004_quick_per_class_tables_and_grids(tmp_path):
 
 
 def test_rows_waiting_for_a_feature_are_refused_by_name(tmp_path):
-    with pytest.raises(ValueError, match=r"cannot run yet: noise_forward_1 needs hidden-layer"):
-        run_quick("004", tmp_path, only=["noise_forward_1"])
-    with pytest.raises(ValueError, match="relu_tanh_sgd needs a different activation"):
-        run_quick("003", tmp_path, only=["adam", "relu_tanh_sgd"])
+    with pytest.raises(ValueError, match=r"cannot run yet: mtl_shared needs a multitask"):
+        run_quick("002", tmp_path, only=["pca", "mtl_shared"])

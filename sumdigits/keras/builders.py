@@ -20,8 +20,10 @@ import keras
 import numpy as np
 from keras import layers
 
-__all__ = ["pyramid_widths", "layer_widths", "conv_blocks", "build_fcnn", "build_cnn",
-           "build_multitask"]
+from .noise import NoiseInjection
+
+__all__ = ["pyramid_widths", "layer_widths", "layer_activations", "conv_blocks", "build_fcnn",
+           "build_cnn", "build_multitask"]
 
 EMBEDDING_LAYER = "embedding"
 
@@ -97,6 +99,49 @@ def layer_widths(widths, *, name="widths"):
                for v in values):
         raise ValueError(f"{name} must hold positive ints, got {widths!r}.")
     return [int(v) for v in values]
+
+
+def layer_activations(activation, n_layers, *, name="activation"):
+    """One activation per hidden layer, from one name for all or a list of names.
+
+    Parameters
+    ----------
+    activation : str or sequence of str
+        A Keras activation name for every layer, or one name per layer (report
+        003's ``["relu", "tanh"]`` for a 512 ReLU then 64 tanh network).
+    n_layers : int
+        The number of hidden layers.
+    name : str, default="activation"
+        The parameter's name, for the error message.
+
+    Returns
+    -------
+    list of str
+        ``n_layers`` names.
+
+    Examples
+    --------
+    >>> from sumdigits.keras.builders import layer_activations
+    >>> layer_activations("relu", 2), layer_activations(["relu", "tanh"], 2)
+    (['relu', 'relu'], ['relu', 'tanh'])
+    """
+    names = [activation] * n_layers if isinstance(activation, str) else activation
+    try:
+        names = list(names)
+    except TypeError:
+        raise TypeError(f"{name} must be a str or a list of str, got "
+                        f"{type(activation).__name__}.") from None
+    if not all(isinstance(a, str) for a in names):
+        raise TypeError(f"{name} must be a str or a list of str, got {activation!r}.")
+    if len(names) != n_layers:
+        raise ValueError(f"{name} holds {len(names)} activations for {n_layers} hidden "
+                         f"layers, got {activation!r}; give one per hidden layer or one str.")
+    for a in names:
+        try:
+            keras.activations.get(a)
+        except ValueError:
+            raise ValueError(f"{name} holds an unknown Keras activation {a!r}.") from None
+    return names
 
 
 class LayerSeeds:
@@ -187,14 +232,21 @@ def _block(x, layer, *, activation, batch_norm, dropout, name, seeds):
     return x
 
 
-def _dense_stack(x, units, *, activation, dropout, l2, batch_norm, seeds, prefix="dense"):
-    for k, n in enumerate(units):
+def _dense_stack(x, units, *, activation, dropout, l2, batch_norm, seeds, prefix="dense",
+                 noise=None):
+    """Dense blocks of the widths ``units``; ``activation`` one name or one per layer;
+    ``noise``: None or ``(forward_stddev, backward_stddev)`` of a NoiseInjection after
+    each block."""
+    activations = layer_activations(activation, len(units))
+    for k, (n, act) in enumerate(zip(units, activations)):
         dense = layers.Dense(
             int(n), use_bias=not batch_norm, kernel_regularizer=_regularizer(l2),
             kernel_initializer=seeds.kernel(), name=f"{prefix}_{k}",
         )
-        x = _block(x, dense, activation=activation, batch_norm=batch_norm, dropout=dropout,
+        x = _block(x, dense, activation=act, batch_norm=batch_norm, dropout=dropout,
                    name=f"{prefix}_{k}", seeds=seeds)
+        if noise is not None and any(noise):
+            x = NoiseInjection(*noise, seed=seeds(), name=f"{prefix}_{k}_noise")(x)
     return x
 
 
@@ -209,7 +261,8 @@ def _head(x, n_outputs, *, l2, seeds, name="output"):
 
 
 def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), activation="relu",
-               dropout=0.0, l2=0.0, batch_norm=False, seed=None):
+               dropout=0.0, l2=0.0, batch_norm=False, noise_forward=0.0, noise_backward=0.0,
+               seed=None):
     """A fully connected network: flatten, dense blocks, softmax.
 
     Parameters
@@ -221,14 +274,20 @@ def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), act
     hidden_layer_sizes : sequence of int or str, default=(256, 128, 64)
         Width of each hidden layer, or a string such as ``"256-128-64"`` (empty:
         multinomial logistic regression).
-    activation : str, default="relu"
-        Any Keras activation ("relu", "tanh", "sigmoid", ...).
+    activation : str or list of str, default="relu"
+        Any Keras activation ("relu", "tanh", "sigmoid", ...) for every hidden
+        layer, or a list with one per hidden layer (:func:`layer_activations`).
     dropout : float in [0, 1), default=0.0
         Dropout rate after each hidden layer.
     l2 : float, default=0.0
         L2 penalty ``l2 * sum(w**2)`` on every kernel.
     batch_norm : bool, default=False
         Batch normalisation in each hidden block.
+    noise_forward, noise_backward : float, default=0.0
+        Standard deviations of the Gaussian noise that a
+        :class:`~sumdigits.keras.noise.NoiseInjection` after each hidden block
+        adds to its activations (forward) and to their gradient (backward)
+        while training (report 004, section 5.1); 0 and 0 add no layer.
     seed : int or None, default=None
         Seeds the initial weights and the dropout of every layer (each layer gets
         its own seed, drawn from this one); None leaves them to Keras.
@@ -250,7 +309,7 @@ def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), act
     x = layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
     x = _dense_stack(x, layer_widths(hidden_layer_sizes, name="hidden_layer_sizes"),
                      activation=activation, dropout=dropout, l2=l2, batch_norm=batch_norm,
-                     seeds=seeds)
+                     seeds=seeds, noise=(noise_forward, noise_backward))
     return keras.Model(inputs, _head(x, n_outputs, l2=l2, seeds=seeds), name="fcnn")
 
 

@@ -44,6 +44,26 @@ def _widths(name, default, doc):
 #: Parameters shared by the network classes, written once.
 ACTIVATION = Param("activation", "relu", [StrOptions(ACTIVATIONS)],
                    '{"relu", "tanh", "sigmoid", ...}', "Activation of every hidden layer.")
+#: FCNN's activation: one for every hidden layer or one per hidden layer.
+LAYER_ACTIVATIONS = Param(
+    "activation", "relu", [StrOptions(ACTIVATIONS), list, tuple],
+    '{"relu", "tanh", "sigmoid", ...} or list of str',
+    """\
+    Activation of every hidden layer, or a list with one per hidden layer
+    (``["relu", "tanh"]`` with ``hidden_layer_sizes=[512, 64]``: report 003's
+    512 ReLU then 64 tanh network); a list of another length than the hidden
+    layers raises a ValueError in ``fit``.""")
+
+
+def _noise_param(where, what):
+    return Param(f"noise_{where}", 0.0, [Interval(numbers.Real, 0, None, closed="left")],
+                 "float", f"""\
+                 Standard deviation of the Gaussian noise added to {what} of each
+                 hidden layer while training (a
+                 :class:`~sumdigits.keras.noise.NoiseInjection` after each hidden
+                 layer; report 004, section 5.1); 0 adds none.""")
+
+
 L2 = Param("l2", 0.0, [Interval(numbers.Real, 0, None, closed="left")], "float",
            "L2 penalty ``l2 * sum(w**2)`` on every kernel.")
 BATCH_NORM = Param("batch_norm", False, ["boolean"], "bool",
@@ -98,7 +118,9 @@ class FCNNClassifier(BaseKerasClassifier):
               ``64 * 2**(N-1-k)`` for ``k = 0..N-1`` with ``N = n_hidden_layers``."""),
         Param("n_hidden_layers", 3, [Interval(numbers.Integral, 0, None, closed="left")], "int",
               "Depth of the pyramid when ``hidden_layer_sizes`` is None."),
-        ACTIVATION, dropout_param(), L2, BATCH_NORM,
+        LAYER_ACTIVATIONS, dropout_param(), L2, BATCH_NORM,
+        _noise_param("forward", "the activations (forward pass)"),
+        _noise_param("backward", "the gradient of the activations (backward pass)"),
         *base_params(),
     )
 
@@ -109,7 +131,8 @@ class FCNNClassifier(BaseKerasClassifier):
         return build_fcnn(
             meta["input_shape_"], meta["n_classes_"], hidden_layer_sizes=widths,
             activation=params["activation"], dropout=params["dropout"], l2=params["l2"],
-            batch_norm=params["batch_norm"], seed=meta["seed"],
+            batch_norm=params["batch_norm"], noise_forward=params["noise_forward"],
+            noise_backward=params["noise_backward"], seed=meta["seed"],
         )
 
 
