@@ -22,7 +22,10 @@ Row kinds, one function each, ``kind(protocol_data, params, seed, folder) -> dic
   confusion matrix;
 - :func:`tsne_row`: the t-SNE grids over perplexity of the input and of the
   network's embedding, the perplexity chosen by silhouette, scikit-learn's TSNE
-  timed against openTSNE.
+  timed against openTSNE;
+- :func:`digits_row`, :func:`curves_row`, :func:`pca_row`, :func:`inactive_row`:
+  single digits (reports 002-004); ``inactive_row`` is a per-step curve (report
+  004's inactive neurons per training step).
 
 Every result holds ``model``, ``training``, ``scores`` (test accuracy per test
 set), ``fit_s`` and optional ``details`` (Markdown), ``classification_report``,
@@ -579,6 +582,56 @@ def curves_row(P, p, seed, folder):
                             if smoothing else "") + "."))
 
 
+INACTIVE_DEFINITIONS = {"per_sample": "report 004's, per sample and neuron",
+                        "per_unit": "per unit, no sample's gradient"}
+
+
+def inactive_row(P, p, seed, folder):
+    """Report 004's figure 5: the share of inactive neurons every ``frequency``
+    training steps (InactiveNeuronFraction, both definitions), on the first
+    ``n_samples`` training digits."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sumdigits.keras.callbacks import InactiveNeuronFraction
+
+    (X, y), (X_test, y_test) = P["train"], P["test"]
+    callbacks = [InactiveNeuronFraction(definition=d, frequency=p["frequency"],
+                                        n_samples=p["n_samples"], log_name=f"inactive_{d}")
+                 for d in INACTIVE_DEFINITIONS]
+    est = digit_estimator(dict(p, params=dict(p["params"], callbacks=callbacks,
+                                              random_state=seed)))
+    _, fit_s = timed(lambda: est.fit(X, y))
+    curves = {c.definition: (c.steps_, c.step_fractions_) for c in est.callbacks_[:2]}
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for definition, (steps, fractions) in curves.items():
+        ax.plot(steps, np.asarray(fractions) * 100, label=INACTIVE_DEFINITIONS[definition])
+    ax.set(xlabel="training step (iteration)", ylabel="inactive neurons, %", ylim=(-2, 102),
+           title=f"{p['what']}: |gradient| < 1e-5")
+    ax.legend()
+    name = f"{p['name']}.png"
+    fig.savefig(folder / name, dpi=80, bbox_inches="tight")
+    plt.close(fig)
+    shown = ", ".join(f"{k}={v}" for k, v in p["params"].items())
+    scores = {"inactive at start (report's)": curves["per_sample"][1][0],
+              "inactive at end (report's)": curves["per_sample"][1][-1],
+              "inactive at end (per unit)": curves["per_unit"][1][-1],
+              "test accuracy": float(est.score(X_test, y_test))}
+    return dict(model=f"FCNNClassifier({shown})", training=f"{len(y):,} training digits",
+                fit_s=fit_s, scores=scores, figures=[f"{folder.name}/{name}"],
+                curves={d: dict(steps=s, fractions=f) for d, (s, f) in curves.items()},
+                details=(f"Measured before every {p['frequency']}-th training step (step 0: "
+                         f"the initial network) on the first {p['n_samples']} training "
+                         "digits, in inference mode. Report's definition (report 004, "
+                         "section 4.4): the share of (digit, neuron) pairs whose gradient of "
+                         "that digit's loss at the neuron's pre-activation is below 1e-5. Per "
+                         "unit: the share of neurons whose mean-loss gradient on every "
+                         "incoming weight is below 1e-5 (no digit moves them). "
+                         "InactiveNeuronFraction(definition=..., frequency=...)."))
+
+
 def pca_row(P, p, seed, folder):
     """Figure 1 (the first two principal components of the training digits, with their
     variance ratios) and figure 2 (a grid of digits)."""
@@ -617,7 +670,7 @@ def pca_row(P, p, seed, folder):
 
 KINDS = {"fcnn": fcnn_row, "streamed": streamed_row, "search": search_row,
          "classic": classic_row, "tsne": tsne_row, "digits": digits_row,
-         "curves": curves_row, "pca": pca_row}
+         "curves": curves_row, "pca": pca_row, "inactive": inactive_row}
 
 
 # ------------------------------------------------------------------ storage and page

@@ -171,7 +171,7 @@ def test_report004_quick_per_class_tables_and_grids(tmp_path):
     from sumdigits import load_mnist
 
     ran = ["sigmoid", "lr_10", "augment", "l2_0.0001", "hog_mlp", "hog_knn", "hog_svm",
-           "noise_forward_1", "noise_backward_0.1"]
+           "noise_forward_1", "noise_backward_0.1", "inactive_relu"]
     text = run_quick("004", tmp_path, only=ran)
     check_page(bench_report004, text, ran=set(ran))
     sigmoid = json.loads((tmp_path / "report004-quick" / "sigmoid.json").read_text())
@@ -179,6 +179,10 @@ def test_report004_quick_per_class_tables_and_grids(tmp_path):
     # the confusion matrix, averaged over the seeds, still counts every test digit once
     assert sum(v for k, v in sigmoid["scores"].items() if k.startswith("confusion")) == n_test
     assert len(sigmoid["seeds"]) == 2 and set(sigmoid["spread"]) == set(sigmoid["scores"])
+    inactive = json.loads((tmp_path / "report004-quick" / "inactive_relu.json").read_text())
+    # 1,000 digits in batches of 64: 16 steps, measured before steps 0, 5, 10 and 15
+    assert [c["steps"] for c in inactive["curves"].values()] == [[0, 5, 10, 15]] * 2
+    assert (tmp_path / "report004-quick" / "inactive_relu.png").stat().st_size > 0
     knn = json.loads((tmp_path / "report004-quick" / "hog_knn.json").read_text())
     assert knn["spread"] is None and knn["seeds"] == [0]  # kNN has no seed: one fit
 

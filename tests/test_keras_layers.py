@@ -103,3 +103,75 @@ def test_negative_noise_is_named(digits, param):
     X, y, _ = digits
     with pytest.raises(ValueError, match=param):
         tiny(**{param: -0.1}).fit(X, y)
+
+
+# -- inactive neurons: report 004's definition beside the per-unit one ------------------------
+
+def _gated_network():
+    """Unit 0 fires only where x0 > 0.5, unit 1 always; fixed output weights."""
+    from sumdigits.keras.builders import build_fcnn
+
+    model = build_fcnn((2,), 3, hidden_layer_sizes=[2])
+    model.compile(loss="sparse_categorical_crossentropy")
+    model.get_layer("dense_0").set_weights([np.array([[1.0, 0.0], [0.0, 1.0]]),
+                                            np.array([-0.5, 1.0])])
+    model.get_layer("output").set_weights([np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]]),
+                                           np.zeros(3)])
+    X = np.random.default_rng(0).random((40, 2)).astype("float32")
+    return model, X, np.arange(40) % 3
+
+
+def test_per_sample_counts_each_sample_where_a_relu_is_off():
+    from sumdigits.keras.callbacks import inactive_neuron_fractions
+
+    model, X, y = _gated_network()
+    off = int((X[:, 0] < 0.5).sum())
+    assert 0 < off < 40
+    per_sample = inactive_neuron_fractions(model, X, y, definition="per_sample")
+    assert per_sample == {"dense_0": off / 80}
+    # unit 0 still learns from the samples where it fires: active per unit
+    assert inactive_neuron_fractions(model, X, y, definition="per_unit") == {"dense_0": 0.0}
+    assert inactive_neuron_fractions(model, X, y) == {"dense_0": 0.0}  # the default
+    for threshold, share in ((0.0, 0.0), (np.inf, 1.0)):
+        for definition in ("per_sample", "per_unit"):
+            assert inactive_neuron_fractions(model, X, y, threshold=threshold,
+                                             definition=definition) == {"dense_0": share}
+
+
+def test_per_step_curve_of_the_callback(digits):
+    from sumdigits.keras.callbacks import InactiveNeuronFraction
+
+    X, y, _ = digits
+    est = tiny(batch_size=50, epochs=2, callbacks=[
+        InactiveNeuronFraction(definition="per_sample", frequency=4, n_samples=32),
+        InactiveNeuronFraction(log_name="per_epoch")]).fit(X, y)
+    stepped, per_epoch = est.callbacks_[:2]
+    assert stepped.steps_ == [0, 4, 8]  # 300 digits in batches of 50: 12 steps over 2 epochs
+    assert len(stepped.step_fractions_) == 3
+    assert all(0 <= v <= 1 for v in stepped.step_fractions_)
+    assert per_epoch.steps_ == [] and len(est.history_["per_epoch"]) == 2
+    assert len(est.history_["inactive_fraction"]) == 2
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(definition="report"), "definition must be one of"),
+    (dict(frequency=0), "frequency must be 'epoch' or an int >= 1"),
+    (dict(frequency="step"), "frequency must be 'epoch' or an int >= 1"),
+])
+def test_inactive_callback_arguments_are_checked(kwargs, match):
+    from sumdigits.keras.callbacks import InactiveNeuronFraction
+
+    with pytest.raises(ValueError, match=match):
+        InactiveNeuronFraction(**kwargs)
+
+
+def test_per_sample_needs_the_pre_activation():
+    from sumdigits.keras.callbacks import inactive_neuron_fractions
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy")
+    X, y = np.ones((4, 3)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="applies its activation itself"):
+        inactive_neuron_fractions(model, X, y, definition="per_sample")
+    assert set(inactive_neuron_fractions(model, X, y)) == {model.layers[0].name}
