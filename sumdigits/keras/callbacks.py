@@ -127,7 +127,11 @@ def inactive_neuron_fractions(model, X, y, *, threshold=1e-5, definition="per_un
       convolution) is below ``threshold`` in absolute value. A ReLU unit counts
       as inactive on each sample where its input is negative, so an untrained
       ReLU network starts near one half, and every unit counts as inactive on a
-      sample the network already fits (a vanishing loss gradient).
+      sample the network already fits (a vanishing loss gradient). The gradient
+      is that of each sample's own loss; an implementation that averages the
+      loss over a mini-batch of ``B`` samples (as a from-scratch one may) sees
+      gradients ``B`` times smaller: ``threshold=1e-5 * B`` reads them on that
+      scale.
 
     Parameters
     ----------
