@@ -22,6 +22,7 @@ _LAZY = {
     # Keras estimators (import TensorFlow)
     "FCNNClassifier": "sumdigits.keras",
     "CNNClassifier": "sumdigits.keras",
+    "MultiTaskClassifier": "sumdigits.keras",
     "MultiTaskSumClassifier": "sumdigits.keras",
     "NeuroSymbolicSumClassifier": "sumdigits.keras",
 }

@@ -55,6 +55,7 @@ TESTED_PARAMS = {
     "FCNNClassifier": dict(hidden_layer_sizes=[8], **_KERAS),
     "CNNClassifier": dict(filters=[2], hidden_layer_sizes=[4], image_shape="vector", **_KERAS),
     "MultiTaskSumClassifier": dict(hidden_layer_sizes=[4], head_layer_sizes=[], **_KERAS),
+    "MultiTaskClassifier": dict(hidden_layer_sizes=[4], head_layer_sizes=[], **_KERAS),
     "NeuroSymbolicSumClassifier": dict(filters=[2], hidden_layer_sizes=[4], digit_shape="vector",
                                        batch_norm=False, shift_range=0.0, **_KERAS),
 }
@@ -93,6 +94,7 @@ EXPECTED_FAILED_CHECKS = {
     "FCNNClassifier": _SCIKERAS,
     "CNNClassifier": _SCIKERAS,
     "MultiTaskSumClassifier": {**_SCIKERAS, "check_classifiers_classes": _STRING_SUMS},
+    "MultiTaskClassifier": _SCIKERAS,
     "NeuroSymbolicSumClassifier": {
         **_SCIKERAS, **_ODD_FEATURE_CHECKS,
         **dict.fromkeys(["check_transformer_data_not_an_array", "check_transformer_general",

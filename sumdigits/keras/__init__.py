@@ -13,6 +13,7 @@ import_keras_quietly()
 _LAZY = {
     "FCNNClassifier": "sumdigits.keras.estimators",
     "CNNClassifier": "sumdigits.keras.estimators",
+    "MultiTaskClassifier": "sumdigits.keras.multitask",
     "MultiTaskSumClassifier": "sumdigits.keras.multitask",
     "NeuroSymbolicSumClassifier": "sumdigits.keras.neurosymbolic",
     "BaseKerasClassifier": "sumdigits.keras._base",

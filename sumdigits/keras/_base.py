@@ -504,7 +504,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
             self.classes_ = np.asarray(classes)
         self.target_encoder_ = self.target_encoder.fit(y if classes is None else self.classes_)
         vars(self).update(self.target_encoder_.get_metadata())
-        check_n_classes(self.classes_, estimator=type(self).__name__)
+        if not isinstance(self.classes_, list):  # per-task classes: checked by their encoder
+            check_n_classes(self.classes_, estimator=type(self).__name__)
         self.feature_encoder_ = self.feature_encoder.fit(X)
         self.input_shape_ = tuple(self.feature_encoder_.input_shape_)
         meta = {"input_shape_": self.input_shape_, "n_classes_": self.n_classes_,

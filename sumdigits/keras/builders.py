@@ -396,22 +396,27 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
     return keras.Model(inputs, _head(x, n_outputs, l2=l2, seeds=seeds), name="cnn")
 
 
-def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn",
+def build_multitask(input_shape, *, n_digit_classes=10, heads=None, trunk="fcnn",
                     hidden_layer_sizes=(256, 128), head_layer_sizes=(64,), filters=(32, 64),
                     kernel_size=3, strides=2, activation="relu", dropout=0.0, l2=0.0,
                     batch_norm=False, seed=None, shared_units=None, head_units=None):
-    """A hard-shared multitask network for digit pairs (report 002, task 6).
+    """A hard-shared multitask network (report 002, task 6).
 
-    One shared trunk reads the pair image; three heads predict the first digit,
-    the second digit and the sum.
+    One shared trunk reads the input; one softmax head per task. By default the
+    tasks of a digit pair: the first digit, the second digit and the sum.
 
     Parameters
     ----------
     input_shape : tuple of int
-        One pair's shape: ``(n_features,)`` for ``trunk="fcnn"``, ``(height,
+        One sample's shape: ``(n_features,)`` for ``trunk="fcnn"``, ``(height,
         width)`` for either trunk.
     n_digit_classes : int, default=10
-        The sum head has ``2 * n_digit_classes - 1`` outputs.
+        For the default heads: the sum head has ``2 * n_digit_classes - 1`` outputs.
+    heads : dict of str to int, default=None
+        Output name -> number of classes, one head each, in order (any number
+        of tasks, e.g. ``{"digit": 10, "group": 3}``). None gives the pair heads
+        ``{"first": n_digit_classes, "second": n_digit_classes, "sum": 2 *
+        n_digit_classes - 1}``.
     trunk : {"fcnn", "cnn"}, default="fcnn"
     hidden_layer_sizes : sequence of int or str, default=(256, 128)
         Dense widths of the shared trunk (after the convolutions for "cnn").
@@ -427,8 +432,9 @@ def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn",
     Returns
     -------
     keras.Model
-        Uncompiled, with outputs named ``"first"``, ``"second"`` and ``"sum"``.
-        The shared representation is the layer ``"embedding"``.
+        Uncompiled, with one output per head, named as the heads (``"first"``,
+        ``"second"`` and ``"sum"`` by default). The shared representation is the
+        layer ``"embedding"``.
 
     Examples
     --------
@@ -436,6 +442,10 @@ def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn",
     >>> model = build_multitask((1568,), hidden_layer_sizes=[16], head_layer_sizes=[])
     >>> [o.shape[-1] for o in model.outputs]
     [10, 10, 19]
+    >>> model = build_multitask((784,), heads={"digit": 10, "group": 3},
+    ...                         hidden_layer_sizes=[16], head_layer_sizes=[])
+    >>> model.output_names, [o.shape[-1] for o in model.outputs]
+    (['digit', 'group'], [10, 3])
     """
     hidden_layer_sizes = renamed(hidden_layer_sizes, shared_units, old="shared_units",
                                  new="hidden_layer_sizes", default=(256, 128),
@@ -457,8 +467,14 @@ def build_multitask(input_shape, *, n_digit_classes=10, trunk="fcnn",
                      seeds=seeds, prefix="shared")
     shared = layers.Identity(name=EMBEDDING_LAYER)(x)
     outputs = []
-    for name, n_out in (("first", n_digit_classes), ("second", n_digit_classes),
-                        ("sum", 2 * n_digit_classes - 1)):
+    if heads is None:
+        heads = {"first": n_digit_classes, "second": n_digit_classes,
+                 "sum": 2 * n_digit_classes - 1}
+    if not heads or not all(isinstance(k, str) and isinstance(v, numbers.Integral)
+                            and not isinstance(v, bool) and v >= 1 for k, v in heads.items()):
+        raise ValueError(f"heads must map output names to numbers of classes >= 1, got "
+                         f"{heads!r}.")
+    for name, n_out in heads.items():
         h = _dense_stack(shared, layer_widths(head_layer_sizes, name="head_layer_sizes"),
                          activation=activation, dropout=dropout, l2=l2,
                          batch_norm=batch_norm, seeds=seeds, prefix=f"{name}_head")

@@ -1,23 +1,30 @@
-"""Hard-shared multitask network for digit pairs (report 002, task 6).
+"""Hard-shared multitask networks (report 002, task 6).
 
-One shared trunk reads the pair image; three softmax heads predict the first
-digit, the second digit and the sum. The network trains on the digit labels of
-each pair (the sum is their total), with the three losses summed (weighted by
-``task_weights``); the estimator predicts sums.
+One shared trunk reads the input; one softmax head per task, the losses summed
+(weighted by ``task_weights``). :class:`MultiTaskClassifier` learns any number of
+label columns, each with its own classes (a digit and a coarse grouping of it,
+say). :class:`MultiTaskSumClassifier` learns digit pairs: three heads predict the
+first digit, the second digit and the sum, trained on the digit labels of each
+pair (the sum is their total); it predicts sums.
 """
 
 from __future__ import annotations
 
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
 
 from .._validation import (
     N_DIGIT_CLASSES,
     N_SUM_CLASSES,
     check_digit_labels,
+    check_n_classes,
     check_samples,
     check_sum_labels,
 )
@@ -36,9 +43,78 @@ from .estimators import (
     filters_param,
 )
 
-__all__ = ["MultiTaskSumClassifier"]
+__all__ = ["MultiTaskClassifier", "MultiTaskSumClassifier"]
 
 TASKS = ("first", "second", "sum")
+
+
+def _task_names(n_tasks):
+    """The output names of the general estimator's heads."""
+    return [f"task_{t}" for t in range(n_tasks)]
+
+
+class _HardShared:
+    """What the multitask estimators share: the input encoder, the network and the
+    per-task compilation (one loss, weight and metric list per head)."""
+
+    @property
+    def feature_encoder(self):
+        return ImageInputEncoder(image_shape=self.image_shape, rescale=self.rescale,
+                                 as_images=self.trunk == "cnn")
+
+    def _build(self, meta, params, heads):
+        return build_multitask(
+            meta["input_shape_"], heads=heads, trunk=params["trunk"],
+            hidden_layer_sizes=params["hidden_layer_sizes"],
+            head_layer_sizes=params["head_layer_sizes"], filters=params["filters"],
+            kernel_size=params["kernel_size"], strides=params["strides"],
+            activation=params["activation"], dropout=params["dropout"], l2=params["l2"],
+            batch_norm=params["batch_norm"], seed=meta["seed"],
+        )
+
+    def _per_task(self, params, tasks, weights):
+        """Keras' compile arguments with a loss, weight and metrics per task."""
+        kwargs = super()._compile_arguments(params)
+        kwargs["loss"] = {task: kwargs["loss"] for task in tasks}
+        kwargs["loss_weights"] = dict(zip(tasks, weights))
+        kwargs["metrics"] = {task: list(kwargs["metrics"]) for task in tasks}
+        return kwargs
+
+
+def _network_params(default_widths):
+    """The parameters of the hard-shared network, up to ``task_weights``."""
+    return (
+        Param("trunk", "fcnn", [StrOptions({"fcnn", "cnn"})], '{"fcnn", "cnn"}',
+              "Dense trunk on the flattened input, or convolutions then dense layers."),
+        _widths("hidden_layer_sizes", default_widths,
+                "Dense widths of the shared trunk; the last is the embedding. Old name: "
+                "``shared_units``."),
+        _widths("head_layer_sizes", (64,),
+                "Dense widths of each task head. Old name: ``head_units``."),
+        filters_param((32, 64), 'Convolutions of the "cnn" trunk.'),
+        KERNEL_SIZE, STRIDES,
+    )
+
+
+def check_task_weights(task_weights, n_tasks, *, what=""):
+    """``task_weights`` as a list of ``n_tasks`` finite floats >= 0, not all 0."""
+    try:
+        weights = list(task_weights)
+    except TypeError:
+        raise TypeError(f"task_weights must be a list of floats, got "
+                        f"{type(task_weights).__name__}.") from None
+    if len(weights) != n_tasks:
+        raise ValueError(f"task_weights must hold {n_tasks} weights {what}, one per task, "
+                         f"got {task_weights!r}.".replace("  ", " "))
+    if not all(isinstance(w, numbers.Real) and not isinstance(w, bool) and 0 <= w < np.inf
+               for w in weights) or not any(weights):
+        raise ValueError(f"task_weights must be finite floats >= 0, not all 0, got "
+                         f"{task_weights!r}.")
+    return [float(w) for w in weights]
+
+
+def _layer_params():
+    return (ACTIVATION, dropout_param(), L2, BATCH_NORM, *base_params())
 
 
 def _sums(y):
@@ -86,7 +162,7 @@ class DigitPairTargetEncoder(TransformerMixin, BaseEstimator):
 
 
 @declare
-class MultiTaskSumClassifier(BaseKerasClassifier):
+class MultiTaskSumClassifier(_HardShared, BaseKerasClassifier):
     __doc__ = """Sum of a digit pair from a hard-shared multitask network.
 
     The network (:func:`~sumdigits.keras.builders.build_multitask`) shares a
@@ -121,54 +197,26 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
     """
 
     _params = (
-        Param("trunk", "fcnn", [StrOptions({"fcnn", "cnn"})], '{"fcnn", "cnn"}',
-              "Dense trunk on the flattened pair, or convolutions then dense layers."),
-        _widths("hidden_layer_sizes", (256, 128),
-                "Dense widths of the shared trunk; the last is the embedding. Old name: "
-                "``shared_units``."),
-        _widths("head_layer_sizes", (64,),
-                "Dense widths of each task head. Old name: ``head_units``."),
-        filters_param((32, 64), 'Convolutions of the "cnn" trunk.'),
-        KERNEL_SIZE, STRIDES,
+        *_network_params((256, 128)),
         Param("task_weights", (1.0, 1.0, 1.0), [tuple, list], "tuple of 3 floats",
               "Weights of the first-digit, second-digit and sum losses."),
-        ACTIVATION, dropout_param(), L2, BATCH_NORM,
-        *base_params(),
+        *_layer_params(),
     )
-
-    @property
-    def feature_encoder(self):
-        return ImageInputEncoder(image_shape=self.image_shape, rescale=self.rescale,
-                                 as_images=self.trunk == "cnn")
 
     @property
     def target_encoder(self):
         return DigitPairTargetEncoder()
 
     def _keras_build_fn(self, meta, params):
-        return build_multitask(
-            meta["input_shape_"], n_digit_classes=N_DIGIT_CLASSES, trunk=params["trunk"],
-            hidden_layer_sizes=params["hidden_layer_sizes"],
-            head_layer_sizes=params["head_layer_sizes"], filters=params["filters"],
-            kernel_size=params["kernel_size"], strides=params["strides"],
-            activation=params["activation"], dropout=params["dropout"], l2=params["l2"],
-            batch_norm=params["batch_norm"], seed=meta["seed"],
-        )
+        return self._build(meta, params, {"first": N_DIGIT_CLASSES, "second": N_DIGIT_CLASSES,
+                                          "sum": N_SUM_CLASSES})
 
     def _compile_arguments(self, params):
-        kwargs = super()._compile_arguments(params)
-        if len(params["task_weights"]) != len(TASKS):
-            raise ValueError(
-                f"task_weights must hold {len(TASKS)} weights (first, second, sum), "
-                f"got {params['task_weights']!r}."
-            )
-        kwargs["loss"] = {task: kwargs["loss"] for task in TASKS}
-        weights = list(map(float, params["task_weights"]))
+        weights = check_task_weights(params["task_weights"], len(TASKS),
+                                     what="(first, second, sum)")
         if getattr(self, "fit_mode_", "digits") == "sums":
             weights[:2] = [0.0, 0.0]  # no digit labels: only the sum head learns
-        kwargs["loss_weights"] = dict(zip(TASKS, weights))
-        kwargs["metrics"] = {task: list(kwargs["metrics"]) for task in TASKS}
-        return kwargs
+        return self._per_task(params, TASKS, weights)
 
     def _stratify_labels(self, y):
         return np.asarray(y[TASKS.index("sum")])
@@ -258,4 +306,234 @@ class MultiTaskSumClassifier(BaseKerasClassifier):
         tags = super().__sklearn_tags__()
         # y may be (n, 2) digit labels, but predictions are sums: not multi-output
         tags.target_tags.two_d_labels = True
+        return tags
+
+
+class LabelColumnsEncoder(TransformerMixin, BaseEstimator):
+    """Label columns (n, n_tasks) -> one integer target per task, and back.
+
+    ``fit`` finds the classes of each column (``task_classes_``, a list of
+    arrays); ``transform`` gives one float32 array of class indices per column;
+    ``inverse_transform`` turns the network's outputs (one probability array per
+    task) into labels (n, n_tasks), or with ``return_proba=True`` the list of
+    probability arrays. A 1-D ``y`` is one task, given back 1-D (one array of
+    probabilities), as scikit-learn's multi-output classifiers do.
+    """
+
+    def fit(self, y):
+        y = np.asarray(y)
+        self.one_column_ = y.ndim == 1
+        self.task_classes_ = []
+        for t, column in enumerate(self._columns(y)):
+            check_classification_targets(column)
+            classes = np.unique(column)
+            check_n_classes(classes, estimator="MultiTaskClassifier",
+                            name="y" if self.one_column_ else f"y[:, {t}]")
+            self.task_classes_.append(classes)
+        self.task_n_classes_ = [len(c) for c in self.task_classes_]
+        return self
+
+    @staticmethod
+    def _columns(y):
+        """The label columns, each an array of its own dtype (an object array of
+        ints and strings gives an int column and a str column)."""
+        y = np.asarray(y)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] < 1:
+            raise ValueError(f"y must hold one label column per task, of shape (n_samples, "
+                             f"n_tasks), got shape {y.shape}.")
+        return [np.asarray(c.tolist()) if c.dtype == object else c for c in y.T]
+
+    def transform(self, y):
+        columns = self._columns(y)
+        if len(columns) != len(self.task_classes_):
+            raise ValueError(f"y has {len(columns)} label columns, but "
+                             f"{len(self.task_classes_)} tasks were fitted.")
+        out = []
+        for t, (column, classes) in enumerate(zip(columns, self.task_classes_)):
+            unseen = np.setdiff1d(column, classes)
+            if unseen.size:
+                raise ValueError(f"y[:, {t}] holds labels not seen in fit: "
+                                 f"{unseen[:5].tolist()}; its classes are {classes.tolist()}.")
+            out.append(np.searchsorted(classes, column).astype(np.float32))
+        return out
+
+    def inverse_transform(self, y, return_proba=False):
+        probas = [np.asarray(p) for p in (y if isinstance(y, (list, tuple)) else [y])]
+        if return_proba:
+            return probas[0] if self.one_column_ else probas
+        columns = [classes[p.argmax(axis=1)] for classes, p in zip(self.task_classes_, probas)]
+        if self.one_column_:
+            return columns[0]
+        # one dtype for all columns, or objects (ints beside strings keep their types)
+        same = len({c.dtype for c in columns}) == 1
+        labels = np.empty((len(columns[0]), len(columns)),
+                          dtype=columns[0].dtype if same else object)
+        for t, column in enumerate(columns):
+            labels[:, t] = column
+        return labels
+
+    def get_metadata(self):
+        if self.one_column_:
+            return {"classes_": self.task_classes_[0], "n_classes_": self.task_n_classes_[0],
+                    "n_outputs_": 1, "n_outputs_expected_": 1}
+        return {"classes_": self.task_classes_, "n_classes_": self.task_n_classes_,
+                "n_outputs_": len(self.task_classes_),
+                "n_outputs_expected_": len(self.task_classes_)}
+
+
+@declare
+class MultiTaskClassifier(_HardShared, BaseKerasClassifier):
+    __doc__ = """Several label columns from one hard-shared multitask network.
+
+    Report 002's task 6: one shared trunk
+    (:func:`~sumdigits.keras.builders.build_multitask`), one softmax head per
+    label column of ``y``, each column with its own classes (a digit and a
+    coarse grouping of it, say), the losses summed with ``task_weights``.
+
+    Parameters
+    ----------
+""" + BASE_ATTRIBUTES.replace("""    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+""", """    classes_ : list of ndarray
+        The classes of each task (label column), sorted; one ndarray when ``y``
+        is 1-D (one task), as for scikit-learn's multi-output classifiers.
+    n_classes_ : list of int
+        Likewise (an int for a 1-D ``y``).
+""") + """
+    See Also
+    --------
+    MultiTaskSumClassifier : the digit pair tasks (first digit, second digit, sum).
+    FCNNClassifier : one task.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sumdigits import load_mnist
+    >>> from sumdigits.keras import MultiTaskClassifier
+    >>> (X, y), _ = load_mnist("embedded")
+    >>> Y = np.column_stack([y, np.digitize(y, [4, 7])])  # the digit and a 3-class grouping
+    >>> clf = MultiTaskClassifier(hidden_layer_sizes=[32], head_layer_sizes=[],
+    ...                           task_weights=[1.0, 0.5], epochs=1, random_state=0)
+    >>> clf.fit(X[:500], Y[:500]).predict(X[:3]).shape
+    (3, 2)
+    >>> [p.shape for p in clf.predict_proba(X[:3])]
+    [(3, 10), (3, 3)]
+    """
+
+    _params = (
+        *_network_params((256, 128)),
+        Param("task_weights", None, [list, tuple, None], "list of float or None",
+              "Weight of each task's loss, one per label column (None: 1 each)."),
+        *_layer_params(),
+    )
+
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Fit the network on the images and their label columns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+            Images, flattened or not; ``uint8`` pixels are scaled to [0, 1].
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+            One label column per task, each with its own classes (at least 2);
+            1-D: one task, predicted 1-D.
+        sample_weight : array-like of shape (n_samples,), default=None
+        **kwargs
+            Passed to ``keras.Model.fit``; ``validation_data=(X_val, Y_val)`` with
+            the label columns of the validation samples.
+
+        Returns
+        -------
+        self
+        """
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    @property
+    def target_encoder(self):
+        return LabelColumnsEncoder()
+
+    def _keras_build_fn(self, meta, params):
+        n_classes = self.target_encoder_.task_n_classes_
+        return self._build(meta, params, dict(zip(_task_names(len(n_classes)), n_classes)))
+
+    def _compile_arguments(self, params):
+        n_tasks = len(self.target_encoder_.task_n_classes_)
+        weights = params["task_weights"]
+        weights = [1.0] * n_tasks if weights is None else check_task_weights(weights, n_tasks)
+        return self._per_task(params, _task_names(n_tasks), weights)
+
+    def _stratify_labels(self, y):
+        # the joint label of all tasks
+        return np.ravel_multi_index([np.asarray(c, dtype=np.int64) for c in y],
+                                    self.target_encoder_.task_n_classes_)
+
+    def predict_proba(self, X, **kwargs):
+        """Class probabilities of each task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+        **kwargs : dict
+            Passed on to ``keras.Model.predict``.
+
+        Returns
+        -------
+        list of ndarray
+            One array of shape (n_samples, n_classes_[t]) per task, in the order
+            of ``classes_[t]`` (as scikit-learn's multi-output classifiers); one
+            array when fitted on a 1-D ``y``.
+        """
+        check_is_fitted(self, "model_")
+        output = self._network_output(X, **kwargs)
+        return self.target_encoder_.inverse_transform(output, return_proba=True)
+
+    def predict(self, X, **kwargs):
+        """The most probable class of each task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+        **kwargs : dict
+            Passed on to ``keras.Model.predict``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_tasks)
+            1-D when fitted on a 1-D ``y``.
+        """
+        check_is_fitted(self, "model_")
+        output = self._network_output(X, **kwargs)
+        return self.target_encoder_.inverse_transform(output)
+
+    def score(self, X, y, sample_weight=None):
+        """Subset accuracy: the share of samples with every task right.
+
+        As scikit-learn's multi-output classifiers; per task, compare the
+        columns of :meth:`predict`.
+
+        Parameters
+        ----------
+        X : array-like of images
+        y : array-like of shape (n_samples, n_tasks)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self, "model_")
+        check_samples(X, y)
+        true = LabelColumnsEncoder._columns(y)
+        pred = LabelColumnsEncoder._columns(self.predict(X))
+        if len(true) != len(pred):
+            raise ValueError(f"y has {len(true)} label columns, but {len(pred)} tasks were "
+                             "fitted.")
+        right = np.all([t == p for t, p in zip(true, pred)], axis=0)
+        return float(np.average(right, weights=sample_weight))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
         return tags
