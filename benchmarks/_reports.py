@@ -582,14 +582,11 @@ def curves_row(P, p, seed, folder):
                             if smoothing else "") + "."))
 
 
-INACTIVE_DEFINITIONS = {"per_sample": "report 004's, per sample and neuron",
-                        "per_unit": "per unit, no sample's gradient"}
-
-
 def inactive_row(P, p, seed, folder):
     """Report 004's figure 5: the share of inactive neurons every ``frequency``
-    training steps (InactiveNeuronFraction, both definitions), on the first
-    ``n_samples`` training digits."""
+    training steps (InactiveNeuronFraction), on the first ``n_samples`` training
+    digits: the report's definition, also at a mini-batch-mean loss's scale (a
+    threshold ``batch_size`` times larger), and the per-unit one."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -598,38 +595,144 @@ def inactive_row(P, p, seed, folder):
     from sumdigits.keras.callbacks import InactiveNeuronFraction
 
     (X, y), (X_test, y_test) = P["train"], P["test"]
-    callbacks = [InactiveNeuronFraction(definition=d, frequency=p["frequency"],
-                                        n_samples=p["n_samples"], log_name=f"inactive_{d}")
-                 for d in INACTIVE_DEFINITIONS]
+    batch = p["params"]["batch_size"]
+    measures = {  # label -> (definition, threshold)
+        "report's": ("per_sample", 1e-5),
+        f"report's, batch-mean scale (threshold 1e-5 x {batch})": ("per_sample", 1e-5 * batch),
+        "per unit": ("per_unit", 1e-5)}
+    callbacks = [InactiveNeuronFraction(definition=d, threshold=t, frequency=p["frequency"],
+                                        n_samples=p["n_samples"], log_name=f"inactive_{k}")
+                 for k, (d, t) in enumerate(measures.values())]
     est = digit_estimator(dict(p, params=dict(p["params"], callbacks=callbacks,
                                               random_state=seed)))
     _, fit_s = timed(lambda: est.fit(X, y))
-    curves = {c.definition: (c.steps_, c.step_fractions_) for c in est.callbacks_[:2]}
+    curves = {label: (c.steps_, c.step_fractions_)
+              for label, c in zip(measures, est.callbacks_[:len(measures)])}
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    for definition, (steps, fractions) in curves.items():
-        ax.plot(steps, np.asarray(fractions) * 100, label=INACTIVE_DEFINITIONS[definition])
+    for label, (steps, fractions) in curves.items():
+        ax.plot(steps, np.asarray(fractions) * 100, label=label)
     ax.set(xlabel="training step (iteration)", ylabel="inactive neurons, %", ylim=(-2, 102),
-           title=f"{p['what']}: |gradient| < 1e-5")
-    ax.legend()
+           title=f"{p['what']}: |gradient| below the threshold")
+    ax.legend(fontsize=8)
     name = f"{p['name']}.png"
     fig.savefig(folder / name, dpi=80, bbox_inches="tight")
     plt.close(fig)
     shown = ", ".join(f"{k}={v}" for k, v in p["params"].items())
-    scores = {"inactive at start (report's)": curves["per_sample"][1][0],
-              "inactive at end (report's)": curves["per_sample"][1][-1],
-              "inactive at end (per unit)": curves["per_unit"][1][-1],
+    first, scaled, unit = curves.values()
+    scores = {"inactive at start (report's)": first[1][0],
+              "inactive at end (report's)": first[1][-1],
+              "inactive at end (batch-mean scale)": scaled[1][-1],
+              "inactive at end (per unit)": unit[1][-1],
               "test accuracy": float(est.score(X_test, y_test))}
     return dict(model=f"FCNNClassifier({shown})", training=f"{len(y):,} training digits",
                 fit_s=fit_s, scores=scores, figures=[f"{folder.name}/{name}"],
-                curves={d: dict(steps=s, fractions=f) for d, (s, f) in curves.items()},
+                curves={label: dict(steps=s, fractions=f) for label, (s, f) in curves.items()},
                 details=(f"Measured before every {p['frequency']}-th training step (step 0: "
                          f"the initial network) on the first {p['n_samples']} training "
                          "digits, in inference mode. Report's definition (report 004, "
                          "section 4.4): the share of (digit, neuron) pairs whose gradient of "
-                         "that digit's loss at the neuron's pre-activation is below 1e-5. Per "
-                         "unit: the share of neurons whose mean-loss gradient on every "
-                         "incoming weight is below 1e-5 (no digit moves them). "
-                         "InactiveNeuronFraction(definition=..., frequency=...)."))
+                         "that digit's loss at the neuron's pre-activation is below 1e-5; "
+                         f"batch-mean scale: the same with the loss averaged over a batch of "
+                         f"{batch} (as a from-scratch implementation may compute it), i.e. "
+                         f"the threshold 1e-5 x {batch}. Per unit: the share of neurons whose "
+                         "mean-loss gradient on every incoming weight is below 1e-5 (no digit "
+                         "moves them). InactiveNeuronFraction(definition=..., threshold=..., "
+                         "frequency=...)."))
+
+
+def _accuracies(est, X, Y, X_test, Y_test, tasks):
+    """Train and test accuracy of each task (a column of Y)."""
+    out = {}
+    for split, (X_, Y_) in (("train", (X, Y)), ("test", (X_test, Y_test))):
+        pred = est.predict(X_)
+        pred = pred.reshape(len(pred), -1)
+        for t, task in enumerate(tasks):
+            out[f"{task} {split} accuracy"] = float(np.mean(pred[:, t] == Y_[:, t]))
+    return out
+
+
+def multitask_row(P, p, seed, folder):
+    """Report 002's task 6 on single digits: the digit and a coarse grouping of it
+    (``groups``: the class edges), as single-task networks (``variant="single"``),
+    one hard-shared MultiTaskClassifier (``"shared"``) or a sweep of its
+    ``task_weights`` (``"weights"``: the weights of the best mean training accuracy
+    are the row's); ``"pairs"``: MultiTaskSumClassifier on digit pairs (first digit,
+    second digit, sum) over a sweep of its task weights."""
+    from sumdigits import make_digit_pairs
+    from sumdigits.keras import FCNNClassifier, MultiTaskClassifier, MultiTaskSumClassifier
+
+    (X, y), (X_test, y_test) = P["train"], P["test"]
+    params, variant = p["params"], p["variant"]
+    if variant == "pairs":
+        train = make_digit_pairs(X, y, p["n_pairs"], strategy="random", random_state=seed)
+        test = make_digit_pairs(X_test, y_test, p["n_test_pairs"], strategy="random",
+                                random_state=seed)
+        X, X_test = train.data, test.data
+        Y = np.column_stack([train.digits, train.target])
+        Y_test = np.column_stack([test.digits, test.target])
+        tasks, make = ("first", "second", "sum"), MultiTaskSumClassifier
+        training = (f"{p['n_pairs']:,} random pairs of the training digits; test: "
+                    f"{p['n_test_pairs']:,} random pairs of the test digits")
+    else:
+        Y = np.column_stack([y, np.digitize(y, p["groups"])])
+        Y_test = np.column_stack([y_test, np.digitize(y_test, p["groups"])])
+        tasks, make = ("digit", "group"), MultiTaskClassifier
+        training = f"{len(y):,} training digits"
+    fits, fit_s = [], 0.0
+    if variant == "single":  # one network per task, as deep as a path through the shared one
+        single = {k: v for k, v in params.items() if k not in ("head_layer_sizes",)}
+        single["hidden_layer_sizes"] = (list(params["hidden_layer_sizes"])
+                                        + list(params["head_layer_sizes"]))
+        scores, n_params = {}, 0
+        for t, task in enumerate(tasks):
+            est = FCNNClassifier(**single, random_state=seed)
+            _, s = timed(lambda: est.fit(X, Y[:, t]))
+            fit_s += s
+            n_params += est.model_.count_params()
+            got = _accuracies(est, X, Y[:, [t]], X_test, Y_test[:, [t]], [task])
+            scores.update(got)
+        scores = {"parameters": n_params, **scores}
+        shown = ", ".join(f"{k}={v}" for k, v in single.items())
+        return dict(model=f"{len(tasks)} x FCNNClassifier({shown})", training=training,
+                    fit_s=fit_s, scores=scores,
+                    details=f"One network per task ({', '.join(tasks)}); parameters and "
+                            "seconds are their sums.")
+    sweep = p.get("weights", [None])
+    results = []
+    for weights in sweep:
+        est = make(**params, **({} if weights is None else {"task_weights": list(weights)}),
+                   random_state=seed)
+        X_fit, Y_fit = (X, Y[:, :2]) if variant == "pairs" else (X, Y)
+        _, s = timed(lambda: est.fit(X_fit, Y_fit))
+        fit_s += s
+        if variant == "pairs":
+            pred = {"train": (est.predict_digits(X), est.predict(X)),
+                    "test": (est.predict_digits(X_test), est.predict(X_test))}
+            got = {}
+            for split, Y_ in (("train", Y), ("test", Y_test)):
+                digits, sums = pred[split]
+                for t, task in enumerate(tasks[:2]):
+                    got[f"{task} {split} accuracy"] = float(np.mean(digits[:, t] == Y_[:, t]))
+                got[f"sum {split} accuracy"] = float(np.mean(sums == Y_[:, 2]))
+        else:
+            got = _accuracies(est, X, Y, X_test, Y_test, tasks)
+        results.append((weights, {"parameters": est.model_.count_params(), **got}))
+    train_mean = [np.mean([v for k, v in r.items() if "train" in k]) for _, r in results]
+    best = int(np.argmax(train_mean))
+    weights, scores = results[best]
+    details = f"Tasks: {', '.join(tasks)}; fit s is the sum over the fits."
+    if len(sweep) > 1:
+        details += (" Task weights swept (train / test accuracy per task); the row shows the "
+                    "weights of the best mean training accuracy, "
+                    f"{list(weights)}: " + "; ".join(
+                        f"{list(w)}: " + ", ".join(
+                            f"{task} {r[f'{task} train accuracy']:.4f} / "
+                            f"{r[f'{task} test accuracy']:.4f}" for task in tasks)
+                        for w, r in results) + ".")
+    shown = dict(params, **({} if weights is None else {"task_weights": list(weights)}))
+    return dict(model=f"{make.__name__}({', '.join(f'{k}={v}' for k, v in shown.items())})",
+                training=training, fit_s=fit_s, scores=scores, details=details,
+                sweep=[dict(weights=w, scores=r) for w, r in results])
 
 
 def pca_row(P, p, seed, folder):
@@ -670,7 +773,8 @@ def pca_row(P, p, seed, folder):
 
 KINDS = {"fcnn": fcnn_row, "streamed": streamed_row, "search": search_row,
          "classic": classic_row, "tsne": tsne_row, "digits": digits_row,
-         "curves": curves_row, "pca": pca_row, "inactive": inactive_row}
+         "curves": curves_row, "pca": pca_row, "inactive": inactive_row,
+         "multitask": multitask_row}
 
 
 # ------------------------------------------------------------------ storage and page

@@ -95,7 +95,8 @@ FULL = dict(
         "Figure 5: inactive neurons": dict(
             rows=[n for n in ROWS if n.startswith("inactive_")],
             score_columns=["inactive at start (report's)", "inactive at end (report's)",
-                           "inactive at end (per unit)", "test accuracy"]),
+                           "inactive at end (batch-mean scale)", "inactive at end (per unit)",
+                           "test accuracy"]),
         "Section 5.1, figures 6-7: Gaussian noise on activations and gradients": dict(
             rows=[n for n in ROWS if n.startswith("noise_")]),
         "Section 5.3: the L2 grid": dict(rows=[n for n in ROWS if n.startswith("l2_")]),

@@ -142,7 +142,7 @@ def test_streamed_pairs_are_drawn_anew_at_every_epoch():
 
 def test_report002_quick_rows_of_every_kind(tmp_path):
     ran = ["pca", "perceptron_56", "perceptron_56_best", "mlp_2x1000", "batch_curves",
-           "cnn_32_64_128"]
+           "cnn_32_64_128", "mtl_single", "mtl_shared", "mtl_weights", "mtl_pairs"]
     text = run_quick("002", tmp_path, only=ran)
     check_page(bench_report002, text, ran=set(ran))
     folder = tmp_path / "report002-quick"
@@ -153,6 +153,8 @@ def test_report002_quick_rows_of_every_kind(tmp_path):
     assert perceptron["classes"] == [5, 6] and perceptron["seeds"] == [0, 1, 2, 3, 4][:2]
     assert "| precision | " in text and "confusion matrix (rows: true digit" in text
     assert "smoothing 0.5" in json.loads((folder / "batch_curves.json").read_text())["details"]
+    sweep = json.loads((folder / "mtl_weights.json").read_text())["sweep"]
+    assert [s["weights"] for s in sweep] == [list(w) for w in bench_report002.TASK_WEIGHTS[1:3]]
 
 
 def test_report003_quick_runs_every_row_that_can_run(tmp_path):
@@ -181,12 +183,18 @@ def test_report004_quick_per_class_tables_and_grids(tmp_path):
     assert len(sigmoid["seeds"]) == 2 and set(sigmoid["spread"]) == set(sigmoid["scores"])
     inactive = json.loads((tmp_path / "report004-quick" / "inactive_relu.json").read_text())
     # 1,000 digits in batches of 64: 16 steps, measured before steps 0, 5, 10 and 15
-    assert [c["steps"] for c in inactive["curves"].values()] == [[0, 5, 10, 15]] * 2
+    assert [c["steps"] for c in inactive["curves"].values()] == [[0, 5, 10, 15]] * 3
     assert (tmp_path / "report004-quick" / "inactive_relu.png").stat().st_size > 0
     knn = json.loads((tmp_path / "report004-quick" / "hog_knn.json").read_text())
     assert knn["spread"] is None and knn["seeds"] == [0]  # kNN has no seed: one fit
 
 
 def test_rows_waiting_for_a_feature_are_refused_by_name(tmp_path):
-    with pytest.raises(ValueError, match=r"cannot run yet: mtl_shared needs a multitask"):
-        run_quick("002", tmp_path, only=["pca", "mtl_shared"])
+    from benchmarks._reports import digits_protocol, run_report
+
+    spec = dict(bench_report003.QUICK, rows={
+        **bench_report003.QUICK["rows"],
+        "later": dict(kind="digits", what="a later row", needs="a feature")})
+    with pytest.raises(ValueError, match="cannot run yet: later needs a feature"):
+        run_report("003", spec, digits_protocol, None, quick=True, only=["adam", "later"],
+                   out=tmp_path)
