@@ -485,8 +485,7 @@ class MultiTaskClassifier(_HardShared, BaseKerasClassifier):
             of ``classes_[t]`` (as scikit-learn's multi-output classifiers); one
             array when fitted on a 1-D ``y``.
         """
-        check_is_fitted(self, "model_")
-        output = self._network_output(X, **kwargs)
+        output = self._network_output(X, **kwargs)  # checks that the network is fitted
         return self.target_encoder_.inverse_transform(output, return_proba=True)
 
     def predict(self, X, **kwargs):
@@ -503,9 +502,7 @@ class MultiTaskClassifier(_HardShared, BaseKerasClassifier):
         y_pred : ndarray of shape (n_samples, n_tasks)
             1-D when fitted on a 1-D ``y``.
         """
-        check_is_fitted(self, "model_")
-        output = self._network_output(X, **kwargs)
-        return self.target_encoder_.inverse_transform(output)
+        return super().predict(X, **kwargs)
 
     def score(self, X, y, sample_weight=None):
         """Subset accuracy: the share of samples with every task right.
