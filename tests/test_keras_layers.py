@@ -43,7 +43,8 @@ def test_a_list_of_one_name_is_that_name_for_every_layer(digits):
 @pytest.mark.parametrize("activation, error, match", [
     (["relu"], ValueError, "1 activations for 2 hidden layers"),
     (["relu", "tanh", "relu"], ValueError, "3 activations for 2 hidden layers"),
-    (["relu", "softsine"], ValueError, "unknown Keras activation 'softsine'"),
+    (["relu", "softsine"], ValueError, r"activation holds \['softsine'\]; each entry must"),
+    (["relu", "softsign"], ValueError, r"activation holds \['softsign'\]"),  # as the str
     (["relu", 3], TypeError, "activation must be a str or a list of str"),
 ])
 def test_a_wrong_activation_list_is_named(digits, activation, error, match):
@@ -54,6 +55,8 @@ def test_a_wrong_activation_list_is_named(digits, activation, error, match):
 
 def test_layer_activations_and_the_builder():
     assert layer_activations(("relu", "tanh"), 2) == ["relu", "tanh"]
+    with pytest.raises(ValueError, match="unknown Keras activation 'softsine'"):
+        layer_activations(["relu", "softsine"], 2)
     model = build_fcnn((784,), 10, hidden_layer_sizes=[512, 64], activation=["relu", "tanh"])
     assert model.get_layer("dense_1_act").activation is keras.activations.tanh
     with pytest.raises(ValueError, match="hidden_layer_sizes|activation"):

@@ -128,6 +128,12 @@ class FCNNClassifier(BaseKerasClassifier):
         widths = params["hidden_layer_sizes"]
         if widths is None:
             widths = pyramid_widths(params["n_hidden_layers"])
+        activation = params["activation"]
+        if not isinstance(activation, str):  # a list: each entry as the str would be
+            unknown = [a for a in activation if isinstance(a, str) and a not in ACTIVATIONS]
+            if unknown:
+                raise ValueError(f"activation holds {unknown!r}; each entry must be one of "
+                                 f"{sorted(ACTIVATIONS)}.")
         return build_fcnn(
             meta["input_shape_"], meta["n_classes_"], hidden_layer_sizes=widths,
             activation=params["activation"], dropout=params["dropout"], l2=params["l2"],
