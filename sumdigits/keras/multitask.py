@@ -489,18 +489,20 @@ class MultiTaskClassifier(_HardShared, BaseKerasClassifier):
         return self.target_encoder_.inverse_transform(output, return_proba=True)
 
     def predict(self, X, **kwargs):
-        """The most probable class of each task.
+        """The most probable class of each task: the argmax of :meth:`predict_proba`.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
+        X : array-like of images
+            As :meth:`predict_proba` takes them.
         **kwargs : dict
             Passed on to ``keras.Model.predict``.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples, n_tasks)
-            1-D when fitted on a 1-D ``y``.
+            1-D when fitted on a 1-D ``y``; of object dtype when the tasks' labels
+            have different types (ints beside strings).
         """
         return super().predict(X, **kwargs)
 
