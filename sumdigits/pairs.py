@@ -366,6 +366,8 @@ def make_number_pairs(
         Seed of the draw.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
+    image_shape : tuple of int
+        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Returns
     -------

@@ -357,7 +357,6 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
     raises a ValueError beyond. ``score`` is the exact-match accuracy of the
     predicted sums, for any N.
 
-
     References
     ----------
     R. Manhaeve et al., "DeepProbLog: Neural Probabilistic Logic Programming",
@@ -501,7 +500,7 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
         Returns
         -------
         ndarray of shape (n_samples,)
-            int64 for ``n_digits <= 18``; Python ints in an object array beyond,
+            Int64 for ``n_digits <= 18``; Python ints in an object array beyond,
             exact whatever their size.
         """
         return super().predict(X, **kwargs)
