@@ -272,7 +272,7 @@ def make_digit_pairs(
         random_state=random_state)
     if return_X_y:
         return data, target
-    return _pairs_bunch(data=data, target=target, digits=digits[:, :, 0],
+    return _PairsBunch(data=data, target=target, digits=digits[:, :, 0],
                         indices=indices[:, :, 0], digit_shape=geometry.digit_shape,
                         layout=layout, strategy=strategy)
 
@@ -288,10 +288,6 @@ class _PairsBunch(Bunch):
             key = "digit_shape"
         return super().__getitem__(key)
 
-
-def _pairs_bunch(**fields):
-    """A Bunch of samples, with the deprecated key image_shape for digit_shape."""
-    return _PairsBunch(**fields)
 
 
 def _make_pairs(X, y, n_pairs, *, n_digits, strategy, layout, digit_shape, random_state):
@@ -401,7 +397,7 @@ def make_number_pairs(
         return data, target
     n_pairs, n_digits = digits.shape[0], geometry.n_digits
     values = digits_to_sums(digits.reshape(2 * n_pairs, n_digits)).reshape(n_pairs, 2)
-    return _pairs_bunch(data=data, target=target, digits=digits, numbers=values,
+    return _PairsBunch(data=data, target=target, digits=digits, numbers=values,
                         indices=indices, digit_shape=geometry.digit_shape, n_digits=n_digits,
                         layout=layout, strategy=strategy)
 

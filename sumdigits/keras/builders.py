@@ -201,20 +201,20 @@ def conv_blocks(filters, *, name="filters"):
     ([[32], [64]], [[32, 32], [64, 64]], [[32, 32], [64]])
     """
     if isinstance(filters, str):
-        return [layer_widths(block.replace("+", "-"), name=name) or _empty_block(filters, name)
-                for block in filters.split("-") if block.strip()]
-    try:
-        entries = list(filters)
-    except TypeError:
-        raise TypeError(f"{name} must be a list of ints (or of lists of ints, one per block) "
-                        f"or a string such as '32+32-64+64', got {type(filters).__name__}."
-                        ) from None
-    return [layer_widths([entry] if isinstance(entry, numbers.Integral) else entry, name=name)
-            or _empty_block(filters, name) for entry in entries]
-
-
-def _empty_block(filters, name):
-    raise ValueError(f"{name} holds an empty convolution block: {filters!r}.")
+        blocks = [layer_widths(block.replace("+", "-"), name=name)
+                  for block in filters.split("-") if block.strip()]
+    else:
+        try:
+            entries = list(filters)
+        except TypeError:
+            raise TypeError(f"{name} must be a list of ints (or of lists of ints, one per "
+                            f"block) or a string such as '32+32-64+64', got "
+                            f"{type(filters).__name__}.") from None
+        blocks = [layer_widths([e] if isinstance(e, numbers.Integral) else e, name=name)
+                  for e in entries]
+    if not all(blocks):
+        raise ValueError(f"{name} holds an empty convolution block: {filters!r}.")
+    return blocks
 
 
 def _regularizer(l2):
