@@ -32,9 +32,18 @@ def _seed_params(estimator):
                   if name == "random_state" or name.endswith("__random_state"))
 
 
+def _is_dataset(X):
+    """Whether ``X`` is a batch source (a ``keras.utils.PyDataset`` such as
+    :class:`~sumdigits.keras.streaming.DigitPairDataset`), not an array-like."""
+    return all(hasattr(X, name) for name in ("__getitem__", "__len__", "on_epoch_end"))
+
+
 def _fit_and_score(estimator, X, y, X_test, y_test, scorer):
     start = time.perf_counter()
-    estimator.fit(X, y)
+    if _is_dataset(X):
+        estimator.fit_dataset(X)
+    else:
+        estimator.fit(X, y)
     fit_time = time.perf_counter() - start
     return scorer(estimator, X_test, y_test), fit_time
 
@@ -42,8 +51,8 @@ def _fit_and_score(estimator, X, y, X_test, y_test, scorer):
 @validate_params(
     {
         "estimator": [HasMethods(["fit"])],
-        "X": ["array-like"],
-        "y": ["array-like"],
+        "X": ["array-like", HasMethods(["__getitem__", "__len__", "on_epoch_end"])],
+        "y": ["array-like", None],
         "X_test": ["array-like"],
         "y_test": ["array-like"],
         "seeds": [Interval(Integral, 2, None, closed="left"), "array-like"],
@@ -71,10 +80,19 @@ def repeated_scores(estimator, X, y, X_test, y_test, *, seeds=5, scoring=None, n
     estimator : estimator instance
         The estimator to repeat; it must have a ``random_state`` parameter, directly
         or in an estimator it holds.
-    X : array-like of shape (n_samples, n_features)
-        Training data.
-    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        Training target (digit labels ``(n, 2)`` for the sequential classifier).
+    X : array-like of shape (n_samples, n_features) or keras.utils.PyDataset
+        Training data; or a dataset of batches, such as
+        :class:`~sumdigits.keras.streaming.DigitPairDataset`, which each fit reads
+        through the estimator's ``fit_dataset`` (the Keras estimators'). A dataset of
+        pairs gathered on the fly is what to send to the workers of a cluster: it
+        holds the digit images once and 16 bytes of indices per pair, where the pair
+        images would take ``n_pairs x 1,568`` bytes (28 x 56, ``uint8``); each fit
+        holds one batch of pair images at a time. The order of its batches is the
+        dataset's own (its ``random_state``), the same for every seed; the seed
+        sets the estimator's initialisation, dropout and other randomness.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), or None
+        Training target (digit labels ``(n, 2)`` for the sequential classifier);
+        None when ``X`` is a dataset, whose batches hold their labels.
     X_test : array-like of shape (n_test_samples, n_features)
         Test data.
     y_test : array-like of shape (n_test_samples,)
@@ -130,7 +148,20 @@ def repeated_scores(estimator, X, y, X_test, y_test, *, seeds=5, scoring=None, n
         if len(np.unique(seeds)) != len(seeds):
             raise ValueError(f"seeds must be distinct, got {seeds.tolist()!r}: a repeated "
                              "seed repeats the same fit")
-    check_n_labels(y, _num_samples(X))
+    if _is_dataset(X):
+        if y is not None:
+            raise ValueError("y must be None when X is a dataset: its batches hold the "
+                             f"labels; got y of type {type(y).__name__}")
+        if not hasattr(estimator, "fit_dataset"):
+            raise TypeError(
+                f"X is a dataset ({type(X).__name__}), which only an estimator with a "
+                f"fit_dataset method can read; {type(estimator).__name__} has none: give "
+                "arrays instead")
+    else:
+        if y is None:
+            raise ValueError("y is required when X is an array-like (None only for a "
+                             "dataset X)")
+        check_n_labels(y, _num_samples(X))
     check_n_labels(y_test, _num_samples(X_test), name="y_test", X_name="X_test")
     names = _seed_params(estimator)
     if not names:

@@ -269,6 +269,67 @@ def test_seeded_keras_fits_on_dask_do_not_depend_on_the_worker(dask_client, smal
     assert len(set(first.scores["score"])) > 1
 
 
+def _streamed_pairs(n_pairs):
+    """A DigitPairDataset of ``n_pairs`` random pairs of the embedded training digits,
+    and pairs of its test digits as arrays."""
+    from sumdigits import load_mnist, make_digit_pairs
+    from sumdigits.keras.streaming import DigitPairDataset
+    from sumdigits.pairs import pair_indices
+
+    (X, y), (X_test, y_test) = load_mnist("embedded")
+    dataset = DigitPairDataset(X, y, pair_indices(y, n_pairs, strategy="random",
+                                                  random_state=0),
+                               batch_size=64, flatten=True, random_state=0)
+    test = make_digit_pairs(X_test, y_test, 300, strategy="random", random_state=1)
+    return dataset, test.data.reshape(len(test.data), -1), test.target
+
+
+def test_seeded_keras_fits_on_dask_read_a_streamed_dataset(dask_client):
+    """What a worker receives is the dataset (digits and pair indices), not pair
+    images; each worker gathers its batches itself, and the scores do not depend on
+    the worker."""
+    import joblib
+
+    pytest.importorskip("keras")
+    from sumdigits.keras import FCNNClassifier
+
+    dataset, X_test, y_test = _streamed_pairs(1_000)
+    args = (FCNNClassifier(hidden_layer_sizes=[16], epochs=2), dataset, None, X_test,
+            y_test)
+    with joblib.parallel_config("dask"):
+        first = repeated_scores(*args, seeds=[3, 1, 4], n_jobs=-1)
+        second = repeated_scores(*args, seeds=[4, 1, 3], n_jobs=-1)
+    np.testing.assert_array_equal(first.scores["score"], second.scores["score"][::-1])
+    assert len(set(first.scores["score"])) > 1
+
+
+def test_a_streamed_dataset_sent_to_a_worker_holds_no_pair_image():
+    """The pickled dataset (what joblib sends to a worker) is the digits once plus a
+    few bytes per pair, far below the pair images it yields."""
+    import pickle
+
+    pytest.importorskip("keras")
+    n_pairs = 200_000
+    dataset, _, _ = _streamed_pairs(n_pairs)
+    sent = len(pickle.dumps(dataset))
+    digits = dataset.images.nbytes + dataset.y.nbytes
+    per_pair = dataset.indices.itemsize * 2 + 8  # two indices and the shuffled order
+    assert sent <= digits + n_pairs * per_pair + 64 * 1024
+    pair_bytes = n_pairs * dataset[0][0][0].nbytes
+    assert sent < pair_bytes / 20
+
+
+def test_repeated_scores_checks_a_dataset_and_its_estimator(small_pairs):
+    dataset, X_test, y_test = _streamed_pairs(100)
+    with pytest.raises(TypeError, match="StepDecayPerceptron has none"):
+        repeated_scores(StepDecayPerceptron(), dataset, None, X_test, y_test)
+    with pytest.raises(ValueError, match="y must be None when X is a dataset"):
+        repeated_scores(StepDecayPerceptron(), dataset, y_test, X_test, y_test)
+    train, test = small_pairs
+    with pytest.raises(ValueError, match="y is required"):
+        repeated_scores(StepDecayPerceptron(), train.data, None, test.data, test.target)
+
+
 def test_cross_validation_on_dask_equals_the_sequential_run(dask_client, small_pairs):
     import joblib
     from sklearn.model_selection import cross_val_score

@@ -1,8 +1,8 @@
 """Pairs built on the fly: train on millions of pairs in memory proportional to a batch.
 
 :class:`DigitPairDataset` is a ``keras.utils.PyDataset`` that holds the digit
-images once and an array of index pairs (16 bytes a pair), and gathers each
-batch's pair images only when Keras asks for it. Give it to
+images once, an array of index pairs and their shuffled order (24 bytes a pair),
+and gathers each batch's pair images only when Keras asks for it. Give it to
 :meth:`BaseKerasClassifier.fit_dataset <sumdigits.keras._base.BaseKerasClassifier.fit_dataset>`
 of any sumdigits Keras estimator, or to a raw ``keras.Model.fit``.
 """
