@@ -13,6 +13,9 @@ stored, the page ``results/report001.md`` rendered from all stored rows):
 - ``streamed``: ours at our best, an FCNN on fresh random vertical pairs every epoch;
 - ``search``: 50 Optuna trials over report 001's space with Hyperband pruning;
 - ``forest``, ``svm_cv``, ``svm_nystroem_cv``: section 3 (0.6732; CV 0.7333, test 0.6987);
+- ``forest_digits``, ``svm_digits``: the same models on single digits, summed by
+  ``SequentialDigitSumClassifier`` (ours at our best; uses the digit labels; the SVC
+  with ``probability=True``, as the sum needs digit probabilities);
 - ``tsne``: Figures 7-8.
 """
 
@@ -54,6 +57,13 @@ FULL = dict(
                              model="nystroem", params=dict(kernel="rbf", gamma=0.01, C=1.0,
                                                            n_components=4_000),
                              cv=5, reported=0.6987),
+        forest_digits=dict(kind="classic", what="ours at our best: the forest on single digits",
+                           model="forest", params=dict(n_estimators=100), per_digit=True,
+                           reported=0.6732),
+        svm_digits=dict(kind="classic", what="ours at our best: the SVC on single digits",
+                        model="svc", params=dict(kernel="rbf", probability=True), n_pairs=10_000,
+                        per_digit=True,
+                        reported=0.6987),
         tsne=dict(kind="tsne", what="t-SNE, perplexity by silhouette", network_row="fcnn",
                   n_points=2_000, perplexities=[5, 10, 30, 50, 88, 100], backend="opentsne",
                   probe_perplexity=30, reported=None),
@@ -61,9 +71,10 @@ FULL = dict(
     tables={
         "Section 2: the tuned FCNN (test accuracy 0.9505)": dict(rows=["fcnn", "streamed"]),
         "Section 2: the Optuna search (50 trials)": dict(rows=["search"]),
-        "Section 3.1: random forest, 30,000 / 6,000 pairs (0.6732)": dict(rows=["forest"]),
+        "Section 3.1: random forest, 30,000 / 6,000 pairs (0.6732)": dict(
+            rows=["forest", "forest_digits"]),
         "Section 3.2: SVM, 5-fold CV 0.7333, test 0.6987": dict(
-            rows=["svm_cv", "svm_nystroem_cv"]),
+            rows=["svm_cv", "svm_nystroem_cv", "svm_digits"]),
         "Figures 7-8: t-SNE of the embedding and of the input": dict(
             rows=["tsne"], score_columns=["chosen perplexity (input)",
                                           "chosen perplexity (embedding)"]),
@@ -79,6 +90,8 @@ QUICK = quick_spec(FULL, dict(
                       patience=1, val_digits=500, val_pairs=300),
         search=dict(n_trials=3, search_pairs=1_000, max_epochs=3, refit_max_epochs=2),
         forest=dict(params=dict(n_estimators=10)),
+        forest_digits=dict(params=dict(n_estimators=10)),
+        svm_digits=dict(n_pairs=500),
         svm_cv=dict(cv=2, n_jobs=None),
         svm_nystroem_cv=dict(params=dict(kernel="rbf", gamma=0.01, C=1.0, n_components=100),
                              cv=2),
