@@ -12,32 +12,32 @@ import sys
 import time
 import warnings
 import zlib
+from collections.abc import Mapping
 from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import optuna
+from optuna import distributions
 from optuna.pruners import BasePruner, MedianPruner, NopPruner
 from optuna.samplers import TPESampler
 from optuna.storages import BaseStorage, JournalStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend
-from optuna.study import MaxTrialsCallback
+from optuna.study import MaxTrialsCallback, Study
 from optuna.trial import TrialState
 from optuna_integration.sklearn import OptunaSearchCV as _UpstreamOptunaSearchCV
+from scipy.sparse import issparse
 from sklearn.metrics import get_scorer_names
-from sklearn.utils import check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
+from sklearn.utils import check_array, check_random_state, get_tags, indexable
+from sklearn.utils._param_validation import (
+    HasMethods, Interval, Options, RealNotInt, StrOptions, validate_params,
+)
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.base import _fit_context
 
 from .._validation import check_n_labels
 from ._spaces import non_storable_params, search_space
-
-# The upstream constructor without the ExperimentalWarning that its class decorator
-# adds on every instantiation (and every clone): the user of this class can do
-# nothing about it.
-_upstream_init = getattr(_UpstreamOptunaSearchCV.__init__, "__wrapped__",
-                         _UpstreamOptunaSearchCV.__init__)
 
 # Warnings raised inside OptunaSearchCV.fit that no caller can act on, matched
 # precisely: optuna_integration reports every trial's cross-validation scores to the
@@ -147,16 +147,130 @@ def _delegate(method):
     return available_if(available)(call)
 
 
+#: Constraints of the parameters that :class:`OptunaSearchCV` and :func:`tune` share.
+_SEARCH_CONSTRAINTS = {
+    "estimator": [HasMethods(["fit", "get_params", "set_params"])],
+    "cv": ["cv_object"],
+    "error_score": [StrOptions({"raise"}), Real],
+    # optuna runs n_jobs threads, or one per CPU for -1; 0 and -2... mean nothing there
+    "n_jobs": [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1}), None],
+    "random_state": ["random_state"],
+    "refit": ["boolean"],
+    "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+    "show_progress_bar": ["boolean"],
+    # a float is a fraction of the samples, an int a number of them
+    "subsample": [Interval(RealNotInt, 0, 1, closed="right"),
+                  Interval(Integral, 1, None, closed="left")],
+    "timeout": [Interval(Real, 0, None, closed="neither"), None],
+    "verbose": ["verbose"],
+}
+
+# Optuna's deprecated distributions, which upstream refuses (they break clone, optuna
+# issue 4084), named through optuna's public module.
+_DEPRECATED_DISTRIBUTIONS = (
+    distributions.UniformDistribution, distributions.LogUniformDistribution,
+    distributions.DiscreteUniformDistribution, distributions.IntUniformDistribution,
+    distributions.IntLogUniformDistribution,
+)
+
+
+def _check_param_distributions(estimator, param_distributions):
+    """Raise unless each value is a current optuna distribution of a parameter of ``estimator``."""
+    for name, distribution in param_distributions.items():
+        if not isinstance(distribution, distributions.BaseDistribution):
+            raise TypeError(
+                f"param_distributions[{name!r}] must be an optuna distribution "
+                f"(optuna.distributions.FloatDistribution, ...), got {distribution!r}")
+        if isinstance(distribution, _DEPRECATED_DISTRIBUTIONS):
+            raise ValueError(
+                f"param_distributions[{name!r}] is a deprecated {type(distribution).__name__}, "
+                "which optuna no longer supports: use FloatDistribution or IntDistribution")
+    unknown = sorted(set(param_distributions) - set(estimator.get_params(deep=True)))
+    if unknown:
+        raise ValueError(
+            f"param_distributions has keys that are not parameters of "
+            f"{type(estimator).__name__}: {unknown}"
+        )
+
+
+def _check_exception_classes(catch):
+    classes = (catch,) if isinstance(catch, type) else tuple(catch)
+    wrong = [c for c in classes if not (isinstance(c, type) and issubclass(c, Exception))]
+    if wrong:
+        raise TypeError(f"catch must be an exception class or a tuple or list of them, got "
+                        f"{wrong[0]!r} in it")
+    return classes
+
+
+def _search_X(estimator, X):
+    """``X`` as the search's cross-validation splits it, in what ``estimator`` accepts.
+
+    A data frame is left as it is (the estimator may read its column names); a sparse
+    matrix or array becomes CSR (which every split can index) if the estimator's tags
+    accept sparse input and is refused with a TypeError otherwise; any other array-like
+    becomes a NumPy array of its own dtype. Its shape and values are the estimator's to
+    check, on each split.
+    """
+    if hasattr(X, "iloc") or hasattr(X, "__dataframe__"):  # pandas, polars...
+        return X
+    return check_array(
+        X, accept_sparse="csr" if get_tags(estimator).input_tags.sparse else False,
+        dtype=None, ensure_2d=False, allow_nd=True, ensure_all_finite=False, input_name="X")
+
+
+def _subsample(subsample, n_samples):
+    """``subsample`` as upstream's fit reads it: a float fraction or an int count, of 1 or more."""
+    fraction = not isinstance(subsample, Integral)
+    n = int(subsample * n_samples) if fraction else subsample
+    if not 1 <= n <= n_samples:
+        raise ValueError(
+            f"subsample={subsample!r} keeps {n} of the {n_samples} samples of X: "
+            f"give a fraction, or a number of samples from 1 to {n_samples}")
+    return float(subsample) if fraction else int(subsample)
+
+
+@contextlib.contextmanager
+def _given_to_upstream(search, **values):
+    """Upstream's fit reads ``search.<name>``: these values, for the time of that fit only."""
+    saved = {name: getattr(search, name) for name in values}
+    try:
+        for name, value in values.items():
+            setattr(search, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(search, name, value)
+
+
+def _best_estimators(attribute, doc):
+    """The search's ``attribute``: the refitted best estimator's, where it has one."""
+
+    def get(self):
+        # an AttributeError, as scikit-learn's searches raise, so that hasattr is False
+        if not hasattr(self, "best_estimator_"):
+            raise AttributeError(f"{type(self).__name__} has no {attribute} before a fit "
+                                 "with refit=True")
+        return getattr(self.best_estimator_, attribute)
+
+    return property(get, doc=doc)
+
+
 class OptunaSearchCV(_UpstreamOptunaSearchCV):
     """Hyper-parameter search with cross-validation and an Optuna study.
 
     :class:`optuna_integration.OptunaSearchCV` (same parameters, attributes and
-    methods, documented there) with three fixes:
+    methods, documented there), made a scikit-learn estimator:
 
+    - its constructor only stores its parameters, as given (``n_jobs=None`` stays
+      None, and means one trial at a time); ``fit`` validates them, and ``X``: a
+      sparse ``X`` becomes CSR if the estimator's tags accept sparse input and is
+      refused (TypeError) otherwise, any other array-like but a data frame becomes a
+      NumPy array;
     - its scikit-learn >= 1.6 tags are those of the estimator it searches, as for
       :class:`~sklearn.model_selection.GridSearchCV`: a search over a classifier
       is a classifier (:func:`~sklearn.base.is_classifier`), so that it is
       cross-validated with stratified folds and scored as a classifier;
+    - ``predict``, ``transform``... exist only where the estimator has them;
     - it does not warn that it is experimental (upstream marks the class so) nor that
       ``optuna.terminator``, which it reports each trial's scores to, is deprecated:
       no caller can act on either. Other warnings are left alone;
@@ -168,15 +282,28 @@ class OptunaSearchCV(_UpstreamOptunaSearchCV):
     Parameters
     ----------
     estimator, param_distributions, cv, enable_pruning, error_score, max_iter, \
-n_jobs, n_trials, random_state, refit, return_train_score, scoring, study, \
+n_trials, random_state, refit, return_train_score, scoring, study, \
 subsample, timeout, verbose, callbacks, catch
         As for :class:`optuna_integration.OptunaSearchCV`. Pruning
         (``enable_pruning=True``) trains each cross-validation fold ``max_iter``
         times with ``partial_fit`` (one epoch each for the Keras estimators) and
         reports the mean validation score to the study's pruner after each.
+        ``n_trials=0`` runs no trial (and refits the best of ``study``).
+    n_jobs : int, default=None
+        Trials run at the same time, in threads of this process; None is 1, -1
+        one per CPU.
     show_progress_bar : bool, default=False
         Show a tqdm progress bar advanced by each finished trial, with the best
         score so far and the number of pruned trials.
+
+    Attributes
+    ----------
+    n_iter_ : int
+        Training passes over each cross-validation fold of the best trial: its
+        ``partial_fit`` epochs with pruning (``max_iter``: the best trial is one that
+        was not pruned), 1 (one ``fit``) without; 0 if the study has no complete
+        trial. The other attributes are upstream's (``best_params_``,
+        ``best_estimator_``, ``study_``, ``trials_``...).
 
     Examples
     --------
@@ -192,8 +319,24 @@ subsample, timeout, verbose, callbacks, catch
     True
     >>> search.fit(X[:300], y[:300]).score(X[300:600], y[300:600]) > 0.8
     True
+    >>> search.n_iter_
+    1
     """
 
+    _parameter_constraints = {
+        **_SEARCH_CONSTRAINTS,
+        "param_distributions": [Mapping],
+        "enable_pruning": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_trials": [Interval(Integral, 0, None, closed="left"), None],
+        "return_train_score": ["boolean"],
+        "study": [Study, None],
+        "callbacks": [list, tuple, None],
+        "catch": [tuple, list, type],
+    }
+
+    # Upstream's __init__ validates, stores n_jobs=None as 1 and warns that the class
+    # is experimental: not called.
     def __init__(
         self,
         estimator,
@@ -217,13 +360,24 @@ subsample, timeout, verbose, callbacks, catch
         catch=(),
         show_progress_bar=False,
     ):
-        _upstream_init(
-            self, estimator, param_distributions, cv=cv, enable_pruning=enable_pruning,
-            error_score=error_score, max_iter=max_iter, n_jobs=n_jobs, n_trials=n_trials,
-            random_state=random_state, refit=refit, return_train_score=return_train_score,
-            scoring=scoring, study=study, subsample=subsample, timeout=timeout,
-            verbose=verbose, callbacks=callbacks, catch=catch,
-        )
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.cv = cv
+        self.enable_pruning = enable_pruning
+        self.error_score = error_score
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
+        self.n_trials = n_trials
+        self.random_state = random_state
+        self.refit = refit
+        self.return_train_score = return_train_score
+        self.scoring = scoring
+        self.study = study
+        self.subsample = subsample
+        self.timeout = timeout
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.catch = catch
         self.show_progress_bar = show_progress_bar
 
     decision_function = _delegate("decision_function")
@@ -233,6 +387,10 @@ subsample, timeout, verbose, callbacks, catch
     predict_proba = _delegate("predict_proba")
     score_samples = _delegate("score_samples")
     transform = _delegate("transform")
+    n_features_in_ = _best_estimators(
+        "n_features_in_", "Number of features seen in ``fit``: the best estimator's (refit).")
+    feature_names_in_ = _best_estimators(
+        "feature_names_in_", "Names of the features seen in ``fit``: the best estimator's.")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -243,18 +401,19 @@ subsample, timeout, verbose, callbacks, catch
         tags.input_tags.pairwise = sub.input_tags.pairwise
         tags.input_tags.sparse = sub.input_tags.sparse
         tags.array_api_support = sub.array_api_support
-        # What upstream's _more_tags (ignored by scikit-learn >= 1.6) meant to say.
+        # What upstream's _more_tags (ignored by scikit-learn >= 1.6) meant to say;
+        # its other tag, no_validation, is no longer true.
         tags.non_deterministic = True
-        tags.no_validation = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=False)  # the estimator validates its own
     def fit(self, X, y=None, groups=None, **fit_params):
         """Run the study, then refit the best parameters on all of ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : array-like or sparse matrix of shape (n_samples, ...)
+            Training data, as the estimator takes it.
         y : array-like of shape (n_samples,), default=None
             Target.
         groups : array-like of shape (n_samples,), default=None
@@ -267,21 +426,34 @@ subsample, timeout, verbose, callbacks, catch
         self : OptunaSearchCV
             The fitted search.
         """
+        _check_param_distributions(self.estimator, self.param_distributions)
+        catch = _check_exception_classes(self.catch)
         _check_threads(self.estimator, self.n_jobs)
-        if y is not None and hasattr(X, "__len__"):
-            check_n_labels(y, _num_samples(X))  # upstream fails with an IndexError
-        callbacks = self.callbacks
+        X = _search_X(self.estimator, X)
+        for name, labels in (("y", y), ("groups", groups)):
+            if labels is not None:  # upstream fails with an IndexError
+                check_n_labels(labels, X.shape[0], name=name)
+        y, groups = indexable(y, groups)  # what the splits index, as GridSearchCV's
+        subsample = _subsample(self.subsample, X.shape[0])
+        callbacks = list(self.callbacks or [])
         with contextlib.ExitStack() as stack:
             stack.enter_context(_upstream_warnings_silenced())
             stack.enter_context(_optuna_verbosity(self.verbose))
             if self.show_progress_bar:
-                # Upstream's fit reads self.callbacks; the bar lives only for this fit.
-                bar = stack.enter_context(_TrialProgressBar(self.n_trials, self.timeout))
-                self.callbacks = [*(callbacks or []), bar]
-            try:
-                super().fit(X, y, groups=groups, **fit_params)
-            finally:
-                self.callbacks = callbacks
+                # the bar lives only for this fit
+                callbacks.append(stack.enter_context(
+                    _TrialProgressBar(self.n_trials, self.timeout)))
+            stack.enter_context(_given_to_upstream(
+                self, n_jobs=1 if self.n_jobs is None else self.n_jobs, catch=catch,
+                callbacks=callbacks or None, subsample=subsample,
+                param_distributions=dict(self.param_distributions)))
+            super().fit(X, y, groups=groups, **fit_params)
+        try:
+            best = self.study_.best_trial
+        except ValueError:  # no complete trial
+            self.n_iter_ = 0
+        else:
+            self.n_iter_ = max(len(best.intermediate_values), 1)
         return self
 
     def score(self, X, y=None):
@@ -502,27 +674,16 @@ def _pruning(estimator, pruner):
 
 @validate_params(
     {
-        "estimator": [HasMethods(["fit"])],
-        "X": ["array-like"],
+        **_SEARCH_CONSTRAINTS,
+        "X": ["array-like", "sparse matrix"],
         "y": ["array-like", None],
-        "param_distributions": [dict, None],
+        "param_distributions": [Mapping, None],
         "space": [str, None],
         "n_trials": [Interval(Integral, 1, None, closed="left"), None],
         "max_trials": [Interval(Integral, 1, None, closed="left"), None],
-        "timeout": [Interval(Real, 0, None, closed="neither"), None],
-        "cv": ["cv_object"],
-        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "pruner": [StrOptions({"auto"}), BasePruner, None],
         "storage": [str, os.PathLike, BaseStorage, None],
         "study_name": [str, None],
-        "random_state": ["random_state"],
-        "subsample": [Interval(Real, 0, 1, closed="right"),
-                      Interval(Integral, 1, None, closed="left")],
-        "n_jobs": [Integral, None],
-        "refit": ["boolean"],
-        "error_score": [StrOptions({"raise"}), Real],
-        "show_progress_bar": ["boolean"],
-        "verbose": ["verbose"],
     },
     prefer_skip_nested_validation=False,
 )
@@ -677,12 +838,7 @@ def tune(
     """
     if param_distributions is None:
         param_distributions = search_space(estimator, space=space)
-    unknown = sorted(set(param_distributions) - set(estimator.get_params(deep=True)))
-    if unknown:
-        raise ValueError(
-            f"param_distributions has keys that are not parameters of "
-            f"{type(estimator).__name__}: {unknown}"
-        )
+    _check_param_distributions(estimator, param_distributions)
     if n_trials is None and max_trials is None and timeout is None:
         raise ValueError("give n_trials, max_trials or timeout, else the search never ends")
     _check_threads(estimator, n_jobs)
