@@ -411,3 +411,132 @@ def test_search_offers_only_the_methods_of_its_estimator(small_digits):
     search.fit(X[:200], y[:200])
     np.testing.assert_array_equal(search.predict(X_test), search.best_estimator_.predict(X_test))
     assert hasattr(OptunaSearchCV(SVC(probability=True), space), "predict_proba")
+
+
+# -- OptunaSearchCV follows scikit-learn's conventions (issue 12) -------------------
+
+
+def _lr_search(**params):
+    params = {"estimator": LogisticRegression(max_iter=500),
+              "param_distributions": {"C": FloatDistribution(0.1, 10.0, log=True)},
+              "n_trials": 2, "cv": 2, "random_state": 0, **params}
+    return OptunaSearchCV(**params)
+
+
+def test_constructor_stores_parameters_as_given():
+    space = {"C": FloatDistribution(0.1, 10.0, log=True)}
+    search = OptunaSearchCV(LogisticRegression(), space, n_jobs=None, max_iter=0,
+                            subsample=7.5, catch="not exceptions")
+    params = search.get_params(deep=False)
+    assert params["n_jobs"] is None and params["param_distributions"] is space
+    assert (params["max_iter"], params["subsample"], params["catch"]) == (
+        0, 7.5, "not exceptions")
+    cloned = clone(search).set_params(n_trials=-1)  # nothing validated before fit
+    assert cloned.get_params(deep=False)["param_distributions"] == space
+    assert cloned.n_trials == -1 and cloned.n_jobs is None
+
+
+@pytest.mark.parametrize("params, error, match", [
+    (dict(n_jobs=0), InvalidParameterError, "'n_jobs' parameter"),
+    (dict(n_jobs=-2), InvalidParameterError, "'n_jobs' parameter"),
+    (dict(max_iter=0), InvalidParameterError, "'max_iter' parameter"),
+    (dict(subsample=1.5), InvalidParameterError, "'subsample' parameter"),
+    (dict(subsample=500), ValueError, r"subsample=500 keeps 500 of the 100 samples"),
+    (dict(subsample=0.001), ValueError, r"subsample=0.001 keeps 0 of the 100 samples"),
+    (dict(catch=(ValueError, "x")), TypeError, "catch must be an exception class"),
+    (dict(param_distributions=[("C", 1.0)]), InvalidParameterError,
+     "'param_distributions' parameter"),
+    (dict(param_distributions={"C": [0.1, 1.0]}), TypeError,
+     r"param_distributions\['C'\] must be an optuna distribution"),
+    (dict(param_distributions={"svc__C": FloatDistribution(0.1, 1.0)}), ValueError,
+     r"not parameters of LogisticRegression: \['svc__C'\]"),
+])
+def test_fit_validates_the_parameters(small_digits, params, error, match):
+    (X, y), _ = small_digits
+    search = _lr_search(**params)  # no error yet
+    with pytest.raises(error, match=match):
+        search.fit(X[:100], y[:100])
+
+
+def test_fit_refuses_deprecated_distributions(small_digits):
+    (X, y), _ = small_digits
+    with pytest.warns(FutureWarning):
+        old = optuna.distributions.UniformDistribution(0.1, 1.0)
+    with pytest.raises(ValueError, match=r"param_distributions\['C'\] is a deprecated "
+                                         "UniformDistribution"):
+        _lr_search(param_distributions={"C": old}).fit(X[:100], y[:100])
+
+
+def test_fit_checks_the_lengths_of_y_and_groups(small_digits):
+    (X, y), _ = small_digits
+    with pytest.raises(ValueError, match="y has 99 labels but X has 100 samples"):
+        _lr_search().fit(X[:100], y[:99])
+    with pytest.raises(ValueError, match="groups has 3 labels but X has 100 samples"):
+        _lr_search().fit(X[:100], y[:100], groups=[0, 1, 2])
+
+
+def test_n_jobs_none_runs_trials_one_at_a_time(small_digits):
+    import threading
+
+    (X, y), _ = small_digits
+    threads = []
+    search = _lr_search(n_jobs=None, callbacks=[
+        lambda study, trial: threads.append(threading.current_thread())])
+    search.fit(X[:200], y[:200])
+    assert threads == [threading.main_thread()] * 2  # optuna's sequential loop
+    assert search.n_jobs is None and len(search.callbacks) == 1  # as given
+
+
+@pytest.mark.usefixtures("single_blas_thread")  # the same sums in the same order
+def test_array_likes_give_the_search_of_the_array(small_digits):
+    (X, y), _ = small_digits
+    X, y = X[:200], y[:200]
+    on_array = _lr_search().fit(X, y)
+    on_lists = _lr_search().fit(X.tolist(), y.tolist())
+    assert on_lists.best_params_ == on_array.best_params_
+    assert on_lists.best_score_ == on_array.best_score_
+    assert on_lists.n_features_in_ == on_array.n_features_in_ == X.shape[1]
+
+
+@pytest.mark.filterwarnings("ignore:Constructing a DIA matrix:scipy.sparse.SparseEfficiencyWarning")
+@pytest.mark.parametrize("fmt", ["coo", "dia", "csc"])
+def test_sparse_input_follows_the_estimators_tags(small_digits, fmt):
+    from scipy import sparse
+    from sklearn.naive_bayes import GaussianNB
+
+    (X, y), _ = small_digits
+    X, y = X[:200], y[:200]
+    X_sparse = sparse.csr_array(X).asformat(fmt)
+    # LogisticRegression takes sparse input: the search runs on it, as on X
+    on_sparse = _lr_search().fit(X_sparse, y)
+    assert [t.params for t in on_sparse.trials_] == [
+        t.params for t in _lr_search(refit=False).fit(X, y).trials_]
+    assert on_sparse.predict(X_sparse).shape == (200,)
+    # GaussianNB does not: refused before any trial, naming X
+    nb = OptunaSearchCV(GaussianNB(), {"var_smoothing": FloatDistribution(1e-9, 1e-3)},
+                        n_trials=1, cv=2)
+    with pytest.raises(TypeError, match="Sparse data was passed for X"):
+        nb.fit(X_sparse, y)
+    assert not hasattr(nb, "study_")
+
+
+def test_n_iter_counts_the_best_trials_training_passes(small_digits):
+    from sklearn.linear_model import SGDClassifier
+
+    (X, y), _ = small_digits
+    X, y = X[:200], y[:200]
+    space = {"alpha": FloatDistribution(1e-5, 1e-1, log=True)}
+    pruned = OptunaSearchCV(SGDClassifier(random_state=0), space, enable_pruning=True,
+                            max_iter=3, n_trials=2, cv=2, random_state=0).fit(X, y)
+    assert pruned.n_iter_ == 3 == len(pruned.best_trial_.intermediate_values)
+    assert _lr_search().fit(X, y).n_iter_ == 1  # one fit per fold
+
+
+def test_n_features_in_is_the_best_estimators():
+    search = _lr_search()
+    assert not hasattr(search, "n_features_in_")
+    X, y = load_digits(return_X_y=True, as_frame=True)
+    search.fit(X[:200], y[:200])
+    assert search.n_features_in_ == 64
+    assert list(search.feature_names_in_) == list(X.columns)  # the frame reached it
+    assert not hasattr(_lr_search(refit=False).fit(X[:200], y[:200]), "n_features_in_")

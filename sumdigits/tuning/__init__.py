@@ -8,9 +8,10 @@
   store that a second run continues or that several worker processes share
   (PostgreSQL, a journal file; :func:`open_storage`), a study-wide trial budget,
   pruning of the Keras estimators epoch by epoch, a progress bar.
-- :class:`OptunaSearchCV` is :class:`optuna_integration.OptunaSearchCV` with the
-  scikit-learn >= 1.6 estimator tags of the estimator it wraps (a search over a
-  classifier is a classifier) and without the warnings a user cannot act on.
+- :class:`OptunaSearchCV` is :class:`optuna_integration.OptunaSearchCV` made a
+  scikit-learn estimator (a constructor that only stores, validation in ``fit``,
+  the estimator tags of the estimator it wraps: a search over a classifier is a
+  classifier) and without the warnings a user cannot act on.
 
 Importing this module does not import TensorFlow.
 """

@@ -282,16 +282,15 @@ class OptunaSearchCV(_UpstreamOptunaSearchCV):
     Parameters
     ----------
     estimator, param_distributions, cv, enable_pruning, error_score, max_iter, \
-n_trials, random_state, refit, return_train_score, scoring, study, \
+n_jobs, n_trials, random_state, refit, return_train_score, scoring, study, \
 subsample, timeout, verbose, callbacks, catch
         As for :class:`optuna_integration.OptunaSearchCV`. Pruning
         (``enable_pruning=True``) trains each cross-validation fold ``max_iter``
         times with ``partial_fit`` (one epoch each for the Keras estimators) and
         reports the mean validation score to the study's pruner after each.
-        ``n_trials=0`` runs no trial (and refits the best of ``study``).
-    n_jobs : int, default=None
-        Trials run at the same time, in threads of this process; None is 1, -1
-        one per CPU.
+        ``n_jobs`` trials run at the same time, in threads of this process: None
+        (the default) is one, -1 one per CPU. ``n_trials=0`` runs no trial (and
+        refits the best trial of ``study``).
     show_progress_bar : bool, default=False
         Show a tqdm progress bar advanced by each finished trial, with the best
         score so far and the number of pruned trials.
@@ -445,8 +444,7 @@ subsample, timeout, verbose, callbacks, catch
                     _TrialProgressBar(self.n_trials, self.timeout)))
             stack.enter_context(_given_to_upstream(
                 self, n_jobs=1 if self.n_jobs is None else self.n_jobs, catch=catch,
-                callbacks=callbacks or None, subsample=subsample,
-                param_distributions=dict(self.param_distributions)))
+                callbacks=callbacks or None, subsample=subsample))
             super().fit(X, y, groups=groups, **fit_params)
         try:
             best = self.study_.best_trial
