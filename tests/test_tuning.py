@@ -498,7 +498,8 @@ def test_array_likes_give_the_search_of_the_array(small_digits):
     assert on_lists.n_features_in_ == on_array.n_features_in_ == X.shape[1]
 
 
-@pytest.mark.filterwarnings("ignore:Constructing a DIA matrix:scipy.sparse.SparseEfficiencyWarning")
+@pytest.mark.filterwarnings(
+    "ignore:Constructing a DIA matrix:scipy.sparse.SparseEfficiencyWarning")
 @pytest.mark.parametrize("fmt", ["coo", "dia", "csc"])
 def test_sparse_input_follows_the_estimators_tags(small_digits, fmt):
     from scipy import sparse

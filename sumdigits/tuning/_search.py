@@ -26,7 +26,6 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.study import MaxTrialsCallback, Study
 from optuna.trial import TrialState
 from optuna_integration.sklearn import OptunaSearchCV as _UpstreamOptunaSearchCV
-from scipy.sparse import issparse
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_array, check_random_state, get_tags, indexable
 from sklearn.utils._param_validation import (
