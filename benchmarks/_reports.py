@@ -271,6 +271,11 @@ def classic_model(name, params, seed, n_samples):
     from sklearn.tree import DecisionTreeClassifier
 
     if name == "svc":
+        params = dict(params)
+        if params.pop("probability", False):  # SVC(probability=True) is deprecated
+            from sklearn.calibration import CalibratedClassifierCV
+
+            return CalibratedClassifierCV(SVC(**params), cv=3, ensemble=False)
         return SVC(**params)
     if name == "nystroem":  # the kernel approximated by n_components landmarks + a linear model
         kernel = {k: v for k, v in params.items() if k not in ("C", "max_iter")}
@@ -330,6 +335,9 @@ def classic_row(P, p, seed, folder):
     label = {"svc": "SVC", "nystroem": "Nystroem + LogisticRegression",
              "forest": "RandomForestClassifier", "adaboost": "AdaBoostClassifier(stumps)"}
     name = f"{label[p['model']]}({params})"
+    if p["params"].get("probability"):
+        name = name.replace(", probability=True", "").replace("probability=True, ", "")
+        name = f"CalibratedClassifierCV({name}, cv=3, ensemble=False)"
     if p.get("per_digit"):
         name = f"SequentialDigitSumClassifier({name})"
     return dict(model=name, training=f"{len(y):,} {P['classic_desc']}",

@@ -13,7 +13,8 @@ rendered from all stored rows, see ``benchmarks/_reports.py``):
 - ``svm``, ``svm_nystroem``, ``svm_tuned``, ``forest``, ``adaboost``: Tables 5-10;
   ``svm_digits``, ``forest_digits``, ``adaboost_digits``: the same models on single digits,
   summed by ``SequentialDigitSumClassifier`` (ours at our best; uses the digit labels;
-  the SVC with ``probability=True``, as the sum needs digit probabilities);
+  the SVC calibrated by ``CalibratedClassifierCV(cv=3, ensemble=False)``, as the sum
+  needs digit probabilities);
 - ``tsne``: Figures 11-12, the perplexity chosen by silhouette (the report chose 88).
 """
 

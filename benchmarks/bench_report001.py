@@ -15,7 +15,8 @@ stored, the page ``results/report001.md`` rendered from all stored rows):
 - ``forest``, ``svm_cv``, ``svm_nystroem_cv``: section 3 (0.6732; CV 0.7333, test 0.6987);
 - ``forest_digits``, ``svm_digits``: the same models on single digits, summed by
   ``SequentialDigitSumClassifier`` (ours at our best; uses the digit labels; the SVC
-  with ``probability=True``, as the sum needs digit probabilities);
+  calibrated by ``CalibratedClassifierCV(cv=3, ensemble=False)``, as the sum needs digit
+  probabilities);
 - ``tsne``: Figures 7-8.
 """
 
