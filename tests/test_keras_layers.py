@@ -8,8 +8,8 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from sumdigits import load_mnist  # noqa: E402
-from sumdigits.keras import FCNNClassifier  # noqa: E402
-from sumdigits.keras.builders import build_fcnn, layer_activations  # noqa: E402
+from sumdigits.keras import CNNClassifier, FCNNClassifier  # noqa: E402
+from sumdigits.keras.builders import build_cnn, build_fcnn, layer_activations  # noqa: E402
 from sumdigits.keras.noise import NoiseInjection  # noqa: E402
 
 
@@ -61,6 +61,40 @@ def test_layer_activations_and_the_builder():
     assert model.get_layer("dense_1_act").activation is keras.activations.tanh
     with pytest.raises(ValueError, match="hidden_layer_sizes|activation"):
         build_fcnn((4,), 2, hidden_layer_sizes=[3], activation=["relu", "tanh"])
+
+
+def test_a_cnn_list_gives_each_convolution_then_each_dense_layer_its_activation(digits):
+    X, y, X_test = digits
+    est = CNNClassifier(filters=[[4, 4], [8]], hidden_layer_sizes=[8],
+                        activation=["relu", "tanh", "elu", "sigmoid"], epochs=1,
+                        random_state=0).fit(X, y)
+    acts = [est.model_.get_layer(f"{name}_act").activation
+            for name in ("conv_0_0", "conv_0_1", "conv_1", "dense_0")]
+    assert acts == [keras.activations.relu, keras.activations.tanh, keras.activations.elu,
+                    keras.activations.sigmoid]
+    # one name in a list of the right length is that name everywhere
+    same = CNNClassifier(filters=[4], hidden_layer_sizes=[8], activation=["tanh", "tanh"],
+                         epochs=1, random_state=0).fit(X, y)
+    one = CNNClassifier(filters=[4], hidden_layer_sizes=[8], activation="tanh", epochs=1,
+                        random_state=0).fit(X, y)
+    np.testing.assert_array_equal(same.predict_proba(X_test), one.predict_proba(X_test))
+
+
+@pytest.mark.parametrize("activation, error, match, builder_match", [
+    (["relu", "relu"], ValueError, "2 activations for 3 convolutions then dense layers",
+     "2 activations for 3 convolutions then dense layers"),
+    (["relu", "softsine", "relu"], ValueError, r"activation holds \['softsine'\]",
+     "unknown Keras activation 'softsine'"),
+    (["relu", 3, "relu"], TypeError, "activation must be a str or a list of str",
+     "activation must be a str or a list of str"),
+])
+def test_a_wrong_cnn_activation_list_is_named(digits, activation, error, match, builder_match):
+    X, y, _ = digits
+    with pytest.raises(error, match=match):
+        CNNClassifier(filters=[4, 4], hidden_layer_sizes=[8], activation=activation,
+                      epochs=1).fit(X, y)
+    with pytest.raises(error, match=builder_match):
+        build_cnn((28, 28), 10, filters=[4, 4], hidden_layer_sizes=[8], activation=activation)
 
 
 # -- noise injection as estimator parameters -------------------------------------------------

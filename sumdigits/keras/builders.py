@@ -101,7 +101,7 @@ def layer_widths(widths, *, name="widths"):
     return [int(v) for v in values]
 
 
-def layer_activations(activation, n_layers, *, name="activation"):
+def layer_activations(activation, n_layers, *, name="activation", what="hidden layers"):
     """One activation per hidden layer, from one name for all or a list of names.
 
     Parameters
@@ -113,6 +113,8 @@ def layer_activations(activation, n_layers, *, name="activation"):
         The number of hidden layers.
     name : str, default="activation"
         The parameter's name, for the error message.
+    what : str, default="hidden layers"
+        What the layers are, for the error message.
 
     Returns
     -------
@@ -134,8 +136,8 @@ def layer_activations(activation, n_layers, *, name="activation"):
     if not all(isinstance(a, str) for a in names):
         raise TypeError(f"{name} must be a str or a list of str, got {activation!r}.")
     if len(names) != n_layers:
-        raise ValueError(f"{name} holds {len(names)} activations for {n_layers} hidden "
-                         f"layers, got {activation!r}; give one per hidden layer or one str.")
+        raise ValueError(f"{name} holds {len(names)} activations for {n_layers} {what}, "
+                         f"got {activation!r}; give one per layer or one str.")
     for a in names:
         try:
             keras.activations.get(a)
@@ -318,7 +320,9 @@ def _conv_trunk(inputs, *, filters, kernel_size, strides, pooling, activation, d
     x = inputs
     if len(inputs.shape) == 3:  # (batch, height, width): add the channel axis
         x = layers.Reshape((*inputs.shape[1:], 1), name="channels")(x)
-    for k, block in enumerate(conv_blocks(filters)):
+    blocks = conv_blocks(filters)
+    activations = iter(layer_activations(activation, sum(len(block) for block in blocks)))
+    for k, block in enumerate(blocks):
         for j, f in enumerate(block):
             name = f"conv_{k}" if len(block) == 1 else f"conv_{k}_{j}"
             conv = layers.Conv2D(
@@ -326,8 +330,8 @@ def _conv_trunk(inputs, *, filters, kernel_size, strides, pooling, activation, d
                 use_bias=not batch_norm, kernel_regularizer=_regularizer(l2),
                 kernel_initializer=seeds.kernel(), name=name,
             )
-            x = _block(x, conv, activation=activation, batch_norm=batch_norm, dropout=0.0,
-                       name=name, seeds=seeds)
+            x = _block(x, conv, activation=next(activations), batch_norm=batch_norm,
+                       dropout=0.0, name=name, seeds=seeds)
         if pooling == "max":
             x = layers.MaxPooling2D(2, padding="same", name=f"conv_{k}_pool")(x)
         elif pooling == "avg":
@@ -361,7 +365,10 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
         2 x 2 pooling after each convolution.
     hidden_layer_sizes : sequence of int or str, default=(128,)
         Hidden widths of the dense head.
-    activation : str, default="relu"
+    activation : str or list of str, default="relu"
+        A Keras activation for every layer, or a list with one per convolution
+        (in order) followed by one per dense layer: ``["relu", "relu", "tanh"]``
+        for ``filters=[32, 64]`` and ``hidden_layer_sizes=[128]``.
     dropout : float, default=0.0
         Dropout after the flattened maps and after each dense layer.
     l2 : float, default=0.0
@@ -386,13 +393,16 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
     hidden_layer_sizes = renamed(hidden_layer_sizes, dense_units, old="dense_units",
                                  new="hidden_layer_sizes", default=(128,), where="build_cnn")
     seeds = LayerSeeds(seed)
+    widths = layer_widths(hidden_layer_sizes, name="hidden_layer_sizes")
+    n_conv = sum(len(block) for block in conv_blocks(filters))
+    activations = layer_activations(activation, n_conv + len(widths),
+                                    what="convolutions then dense layers")
     inputs = keras.Input(shape=tuple(input_shape), name="pixels")
     x = _conv_trunk(inputs, filters=filters, kernel_size=kernel_size, strides=strides,
-                    pooling=pooling, activation=activation, dropout=dropout, l2=l2,
+                    pooling=pooling, activation=activations[:n_conv], dropout=dropout, l2=l2,
                     batch_norm=batch_norm, seeds=seeds)
-    x = _dense_stack(x, layer_widths(hidden_layer_sizes, name="hidden_layer_sizes"),
-                     activation=activation, dropout=dropout, l2=l2, batch_norm=batch_norm,
-                     seeds=seeds)
+    x = _dense_stack(x, widths, activation=activations[n_conv:], dropout=dropout, l2=l2,
+                     batch_norm=batch_norm, seeds=seeds)
     return keras.Model(inputs, _head(x, n_outputs, l2=l2, seeds=seeds), name="cnn")
 
 

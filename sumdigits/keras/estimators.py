@@ -44,6 +44,15 @@ def _widths(name, default, doc):
 #: Parameters shared by the network classes, written once.
 ACTIVATION = Param("activation", "relu", [StrOptions(ACTIVATIONS)],
                    '{"relu", "tanh", "sigmoid", ...}', "Activation of every hidden layer.")
+#: CNN's activation: one for every layer or one per convolution and dense layer.
+CNN_ACTIVATIONS = Param(
+    "activation", "relu", [StrOptions(ACTIVATIONS), list, tuple],
+    '{"relu", "tanh", "sigmoid", ...} or list of str',
+    """\
+    Activation of every layer, or a list with one per convolution (in order)
+    followed by one per dense layer (``["relu", "relu", "tanh"]`` with
+    ``filters=[32, 64]`` and ``hidden_layer_sizes=[128]``); a list of another
+    length raises a ValueError in ``fit``.""")
 #: FCNN's activation: one for every hidden layer or one per hidden layer.
 LAYER_ACTIVATIONS = Param(
     "activation", "relu", [StrOptions(ACTIVATIONS), list, tuple],
@@ -53,6 +62,15 @@ LAYER_ACTIVATIONS = Param(
     (``["relu", "tanh"]`` with ``hidden_layer_sizes=[512, 64]``: report 003's
     512 ReLU then 64 tanh network); a list of another length than the hidden
     layers raises a ValueError in ``fit``.""")
+
+
+def _check_activation_list(activation):
+    """Each entry of a list of activations is one of the names a str may be."""
+    if not isinstance(activation, str):
+        unknown = [a for a in activation if isinstance(a, str) and a not in ACTIVATIONS]
+        if unknown:
+            raise ValueError(f"activation holds {unknown!r}; each entry must be one of "
+                             f"{sorted(ACTIVATIONS)}.")
 
 
 def _noise_param(where, what):
@@ -128,12 +146,7 @@ class FCNNClassifier(BaseKerasClassifier):
         widths = params["hidden_layer_sizes"]
         if widths is None:
             widths = pyramid_widths(params["n_hidden_layers"])
-        activation = params["activation"]
-        if not isinstance(activation, str):  # a list: each entry as the str would be
-            unknown = [a for a in activation if isinstance(a, str) and a not in ACTIVATIONS]
-            if unknown:
-                raise ValueError(f"activation holds {unknown!r}; each entry must be one of "
-                                 f"{sorted(ACTIVATIONS)}.")
+        _check_activation_list(params["activation"])
         return build_fcnn(
             meta["input_shape_"], meta["n_classes_"], hidden_layer_sizes=widths,
             activation=params["activation"], dropout=params["dropout"], l2=params["l2"],
@@ -176,7 +189,8 @@ class CNNClassifier(BaseKerasClassifier):
         _widths("hidden_layer_sizes", (128,),
                 "Hidden widths of the dense head; the last is the embedding. Old name: "
                 "``dense_units``."),
-        ACTIVATION, dropout_param(where="after the flattened maps and each dense layer"), L2,
+        CNN_ACTIVATIONS, dropout_param(where="after the flattened maps and each dense layer"),
+        L2,
         BATCH_NORM,
         *base_params(),
     )
@@ -187,6 +201,7 @@ class CNNClassifier(BaseKerasClassifier):
                                  as_images=True)
 
     def _keras_build_fn(self, meta, params):
+        _check_activation_list(params["activation"])
         return build_cnn(
             meta["input_shape_"], meta["n_classes_"], filters=params["filters"],
             kernel_size=params["kernel_size"], strides=params["strides"],
