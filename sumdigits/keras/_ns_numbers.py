@@ -35,8 +35,9 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
         Sample images as :func:`make_number_pairs` makes them.
     n_digits : int >= 1, default=1
         Digits per number.
-    layout : {"horizontal", "vertical"}, default="horizontal"
-        How the two numbers sit in the image.
+    layout : {"horizontal", "vertical"} or None, default="horizontal"
+        How the two numbers sit in the image; None for samples of one number (a
+        strip of ``n_digits`` digits side by side).
     image_shape : tuple of int, default=None
         (height, width) of one digit. Needed for flattened samples whose digits are
         not 28 x 28, and for 3-D samples whose digits are not square; otherwise read
@@ -46,7 +47,7 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
 
     Returns
     -------
-    digits : ndarray of shape (n, 2, N, h, w)
+    digits : ndarray of shape (n, 2, N, h, w), or (n, 1, N, h, w) for ``layout=None``
         Digit ``[i, k, j]`` is the j-th digit (most significant first) of number k of
         sample i. Same dtype as ``X``.
 
@@ -59,6 +60,6 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
     [[0, 1], [2, 3]]
     """
     images, _, geometry = check_sample_images(X, digit_shape=image_shape,
-                                              layout=check_layout(layout),
+                                              layout=None if layout is None else check_layout(layout),
                                               n_digits=check_n_digits(n_digits), name=name)
     return np.ascontiguousarray(geometry.digits(images))

@@ -143,18 +143,19 @@ def sum_accuracy(y_true, y_pred):
 
 
 def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation_range=0.0,
-                        seed=None):
-    """The neuro-symbolic sum network around a digit network.
+                        seed=None, head=None):
+    """The neuro-symbolic network around a digit network: the sum's, or ``head``'s.
 
     Parameters
     ----------
     input_shape : tuple of int
         ``(2N, height, width, 1)``: the 2N digit images of a sample, the N digits of
-        the first number then the N of the second, most significant first.
+        the first number then the N of the second, most significant first (or, with
+        a ``head``, the ``(k, height, width, 1)`` digit images it combines).
     digit_network : keras.Model
         Maps one digit image ``(height, width, 1)`` to 10 softmax outputs (e.g.
-        :func:`sumdigits.keras.builders.build_cnn`). It is shared by all 2N digits
-        and becomes the layer named ``"digit_classifier"``.
+        :func:`sumdigits.keras.builders.build_cnn`). It is shared by all the digits
+        of a sample and becomes the layer named ``"digit_classifier"``.
     shift_range : float, default=0.0
         Largest random shift of each digit during training, as a fraction of its
         height and width (``keras.layers.RandomTranslation``); 0 for none.
@@ -163,12 +164,16 @@ def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation
         (``keras.layers.RandomRotation``); 0 for none.
     seed : int, default=None
         Seed of the augmentation.
+    head : keras.layers.Layer, default=None
+        What the model outputs from the digit distributions (n, k, 10) of its
+        samples; None for the sum of two numbers, ``PositionSums()``. For instance
+        :class:`~sumdigits.keras.digit_functions.FunctionLikelihood`.
 
     Returns
     -------
     keras.Model
-        Uncompiled; its output (n, N, 19) is the distribution of each position's
-        digit sum, to be trained with :func:`sum_nll`.
+        Uncompiled; without a ``head``, its output (n, N, 19) is the distribution
+        of each position's digit sum, to be trained with :func:`sum_nll`.
 
     Examples
     --------
@@ -194,7 +199,7 @@ def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation
     # the digit network under the name of the estimator's digit_classifier_
     digit_network = keras.Model(digit_network.input, digit_network.output, name=DIGIT_LAYER)
     x = FoldDigits(n_parts=input_shape[0], name="unfold_digits")(digit_network(x))
-    outputs = PositionSums(name="position_sums")(x)
+    outputs = (PositionSums(name="position_sums") if head is None else head)(x)
     return keras.Model(inputs, outputs, name="neurosymbolic")
 
 
@@ -205,17 +210,21 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     n_digits : int, default=1
-    layout : {"horizontal", "vertical"}, default="horizontal"
+    layout : {"horizontal", "vertical"} or None, default="horizontal"
+        None: each sample is one number, a strip of ``n_digits`` digits side by
+        side (the samples of
+        :class:`~sumdigits.keras.digit_functions.NeuroSymbolicFunctionClassifier`).
     image_shape : tuple of int, "vector" or None, default=None
         (height, width) of one digit of flattened samples (default 28 x 28), or
-        "vector": each digit is one row of features (the sample cut in 2N parts).
+        "vector": each digit is one row of features (the sample cut in one part
+        per digit).
     rescale : "auto", float or None, default="auto"
         As in :class:`~sumdigits.keras._base.ImageInputEncoder`.
 
     Attributes
     ----------
     input_shape_ : tuple of int
-        ``(2N, height, width, 1)``.
+        ``(2N, height, width, 1)``, or ``(N, height, width, 1)`` for one number.
     digit_shape_ : tuple of int
         ``(height, width)``.
     scale_ : float
@@ -235,7 +244,7 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         X = np.asarray(X)
         digits = self._split(X[:1])
         self.digit_shape_ = tuple(digits.shape[3:])
-        self.input_shape_ = (2 * self.n_digits, *self.digit_shape_, 1)
+        self.input_shape_ = (digits.shape[1] * digits.shape[2], *self.digit_shape_, 1)
         self.scale_ = ImageInputEncoder(rescale=self.rescale).fit(X[:1]).scale_
         return self
 
@@ -295,9 +304,226 @@ class SumEncoder(TransformerMixin, BaseEstimator):
                 "n_outputs_expected_": 1}
 
 
-# ------------------------------------------------------------------ estimator
+# ------------------------------------------------------------------ estimators
+#: The digit network's parameters, shared by every neuro-symbolic estimator.
+DIGIT_NETWORK_PARAMS = (
+    filters_param((32, 64, 128), """\
+          Filters of the digit CNN's convolutions (3 x 3, stride 1, 2 x 2 max pooling
+          after each: :func:`sumdigits.keras.builders.build_cnn`). The third block
+          shrinks the maps to 3 x 3 before the dense head, which makes the network
+          both faster and more accurate than two blocks on MNIST addition
+          (``benchmarks/bench_addition.py``)."""),
+    dataclasses.replace(KERNEL_SIZE, constraint=[Interval(numbers.Integral, 1, None,
+                                                          closed="left")]),
+    _widths("hidden_layer_sizes", (128,),
+            "Hidden widths of the digit CNN's dense head. Old name: ``dense_units``."),
+    dropout_param(0.25, "after the flattened maps and after each dense layer"),
+    Param("batch_norm", True, ["boolean"], "bool",
+          "Batch normalisation after every convolution and dense layer, over all the "
+          "digit images of a batch, with momentum 0.98 for the moving statistics."),
+    Param("shift_range", 0.1, [Interval(numbers.Real, 0, 0.5, closed="left")],
+          "float in [0, 0.5)",
+          """\
+          Random shifts of each digit image during training, up to this fraction of
+          its size, in both directions; 0 turns it off."""),
+    Param("rotation_range", 0.0, [Interval(numbers.Real, 0, 180, closed="left")],
+          "float in [0, 180)",
+          """\
+          Random rotations of each digit image during training, up to this many
+          degrees either way; 0 turns it off."""),
+    Param("digit_shape", None, image_shape_constraint(), 'tuple of int, "vector" or None',
+          """\
+          (height, width) of one digit of flattened samples, when not 28 x 28;
+          "vector" takes each sample as a feature vector cut in equal parts, one
+          per digit image (one row each). Old name: ``image_shape``."""),
+)
+
+
+def neurosymbolic_base_params(*, loss, metrics, class_weight):
+    """The base parameters of a neuro-symbolic estimator, with its own documentation.
+
+    Its defaults (one-cycle schedule from 3e-3, batches of 64, 4 epochs, ``loss=None``
+    for the estimator's negative log-likelihood) and no ``image_shape`` (it has
+    ``digit_shape``); ``loss``, ``metrics`` and ``class_weight`` are the
+    documentation of those three parameters.
+    """
+    return base_params(
+        exclude=("image_shape",),
+        learning_rate={"default": "one-cycle"},
+        learning_rate_init={"default": 3e-3},
+        loss={"default": None, "constraint": [callable, None], "kind": "callable or None",
+              "doc": loss},
+        metrics={"doc": metrics},
+        batch_size={"default": 64},
+        epochs={"default": 4},
+        class_weight={"doc": class_weight},
+    )
+
+
+class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
+    """Base class of the neuro-symbolic estimators (not for direct use).
+
+    A sample is a row of digit images; one CNN, the digit network, classifies
+    every one of them (:func:`build_neurosymbolic`), and a fixed symbolic layer,
+    the ``head``, turns their distributions into the distribution of the label,
+    whose negative log-likelihood is the training loss. A subclass declares its
+    ``_params`` (its own, :data:`DIGIT_NETWORK_PARAMS` and
+    :func:`neurosymbolic_base_params`) and gives
+
+    * ``_digit_layout(params)``: ``(n_digits, layout)`` of its samples, as
+      :class:`NumberPairEncoder` takes them;
+    * ``_digit_axes``: the axes of :meth:`predict_digit_proba` before the 10
+      digits, e.g. ``(2,)`` for a pair;
+    * ``_head(meta)``: the symbolic layer (None for the sum of two numbers);
+    * ``_default_loss_and_metrics()``: the loss and metrics of ``loss=None`` and
+      ``metrics=None``;
+    * its ``target_encoder``.
+    """
+
+    # ------------------------------------------------------- base-class hooks
+    @property
+    def feature_encoder(self):
+        params = resolve(self, self.get_params(deep=False), warn=False)  # old names too
+        n_digits, layout = self._digit_layout(params)
+        return NumberPairEncoder(n_digits=n_digits, layout=layout,
+                                 image_shape=params["digit_shape"], rescale=params["rescale"])
+
+    def _keras_build_fn(self, meta, params):
+        input_shape, seeds = meta["input_shape_"], LayerSeeds(meta["seed"])
+        digits = build_cnn(
+            input_shape[1:], 10, filters=params["filters"], kernel_size=params["kernel_size"],
+            strides=1, pooling="max", hidden_layer_sizes=params["hidden_layer_sizes"],
+            dropout=params["dropout"], batch_norm=params["batch_norm"], seed=seeds(),
+        )
+        for layer in digits.layers:
+            if isinstance(layer, layers.BatchNormalization):
+                layer.momentum = _BN_MOMENTUM
+        return build_neurosymbolic(input_shape, digits, shift_range=params["shift_range"],
+                                   rotation_range=params["rotation_range"], seed=seeds(),
+                                   head=self._head(meta))
+
+    def _compile_arguments(self, params):
+        kwargs = super()._compile_arguments(params)
+        loss, metrics = self._default_loss_and_metrics()
+        kwargs["loss"] = loss if params["loss"] is None else kwargs["loss"]
+        if params["metrics"] is None:
+            kwargs["metrics"] = metrics
+        return kwargs
+
+    # ------------------------------------------------------------ digits API
+    @property
+    def digit_classifier_(self):
+        check_is_fitted(self, "model_")
+        return self.model_.get_layer(DIGIT_LAYER)
+
+    @property
+    def digit_shape_(self):
+        check_is_fitted(self, "model_")
+        return self.feature_encoder_.digit_shape_
+
+    def _digit_input(self, X):
+        images, _ = check_images(X, image_shape=self.digit_shape_, name="X")
+        if images.shape[1:] != self.digit_shape_:
+            raise ValueError(f"X holds images of shape {images.shape[1:]}, but the digits "
+                             f"this classifier learned are {self.digit_shape_}.")
+        return self.feature_encoder_.scale_digits(images)
+
+    def _digit_network_output(self, digits, network):
+        """``network`` on digit images (n, height, width, 1), in large batches."""
+        return np.asarray(predict_in_batches(network, digits))
+
+    def _sample_digits(self, X, network):
+        """``network`` on every digit image of the samples X: (n_samples, n_parts, ...)."""
+        check_is_fitted(self, "model_")
+        digits = self.feature_encoder_.transform(self._check_X(X, reset=False))
+        out = self._digit_network_output(digits.reshape(-1, *digits.shape[2:]), network)
+        return out.reshape(len(digits), digits.shape[1], -1)
+
+    def predict_digit_proba(self, X):
+        """Probabilities of every digit of each sample, from the network learned from labels.
+
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_inputs, 10)
+            ``proba[i, j, d]``: the probability that digit image j (from the left)
+            of sample i shows the digit ``d``.
+        """
+        proba = self._sample_digits(X, self.digit_classifier_)
+        return proba.reshape(len(proba), *self._digit_axes, 10)
+
+    def predict_digits(self, X):
+        """The digits of each sample (0..9), from the network learned from labels.
+
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+
+        Returns
+        -------
+        digits : ndarray of shape ``predict_digit_proba(X).shape[:-1]``
+            The most probable digits (see :meth:`predict_digit_proba`).
+        """
+        return self.predict_digit_proba(X).argmax(axis=-1)
+
+    def predict_single_digit_proba(self, images):
+        """Digit probabilities of single digit images, from the network learned from labels.
+
+        Parameters
+        ----------
+        images : array-like of shape (n_images, height, width) or (n_images, height * width)
+            Digit images like those in the training samples.
+
+        Returns
+        -------
+        ndarray of shape (n_images, 10)
+        """
+        return self._digit_network_output(self._digit_input(images), self.digit_classifier_)
+
+    def predict_single_digits(self, images):
+        """Digits (0..9) of single digit images, from the network learned from labels.
+
+        Parameters
+        ----------
+        images : array-like of shape (n_images, height, width) or (n_images, height * width)
+            Digit images like those in the training samples.
+
+        Returns
+        -------
+        ndarray of shape (n_images,)
+        """
+        return self.predict_single_digit_proba(images).argmax(axis=1)
+
+    def transform(self, X):
+        """The digit network's embeddings of the digits of each sample, side by side.
+
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_digit_images * hidden_layer_sizes[-1])
+            ``n_digit_images``: 2 * n_digits for a pair of numbers, n_inputs for a
+            row of digits.
+        """
+        out = self._sample_digits(X, self._embedding_network(self.digit_classifier_))
+        return out.reshape(len(out), -1)
+
+    def _embedding_source(self, model):
+        return model.get_layer(DIGIT_LAYER)  # the digit network's embedding
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True  # digit images: pixels >= 0
+        return tags
+
+
 @declare
-class NeuroSymbolicSumClassifier(BaseKerasClassifier):
+class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
     """Learn to read digits from sums alone (neuro-symbolic MNIST addition).
 
     Each sample shows two N-digit numbers, and its label is their sum. One CNN
@@ -393,86 +619,40 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
               How a sample holds its two numbers: side by side, height x 2N widths (the
               N digits of the first number, then those of the second), or the first
               above the second, 2 heights x N widths."""),
-        filters_param((32, 64, 128), """\
-              Filters of the digit CNN's convolutions (3 x 3, stride 1, 2 x 2 max pooling
-              after each: :func:`sumdigits.keras.builders.build_cnn`). The third block
-              shrinks the maps to 3 x 3 before the dense head, which makes the network
-              both faster and more accurate than two blocks on MNIST addition
-              (``benchmarks/bench_addition.py``)."""),
-        dataclasses.replace(KERNEL_SIZE, constraint=[Interval(numbers.Integral, 1, None,
-                                                              closed="left")]),
-        _widths("hidden_layer_sizes", (128,),
-                "Hidden widths of the digit CNN's dense head. Old name: ``dense_units``."),
-        dropout_param(0.25, "after the flattened maps and after each dense layer"),
-        Param("batch_norm", True, ["boolean"], "bool",
-              "Batch normalisation after every convolution and dense layer, over all the "
-              "digit images of a batch, with momentum 0.98 for the moving statistics."),
-        Param("shift_range", 0.1, [Interval(numbers.Real, 0, 0.5, closed="left")],
-              "float in [0, 0.5)",
-              """\
-              Random shifts of each digit image during training, up to this fraction of
-              its size, in both directions; 0 turns it off."""),
-        Param("rotation_range", 0.0, [Interval(numbers.Real, 0, 180, closed="left")],
-              "float in [0, 180)",
-              """\
-              Random rotations of each digit image during training, up to this many
-              degrees either way; 0 turns it off."""),
-        Param("digit_shape", None, image_shape_constraint(), 'tuple of int, "vector" or None',
-              """\
-              (height, width) of one digit of flattened samples, when not 28 x 28;
-              "vector" takes each sample as a feature vector cut in 2N equal parts
-              (the digits, one row each). Old name: ``image_shape``."""),
-        *base_params(
-            exclude=("image_shape",),
-            learning_rate={"default": "one-cycle"},
-            learning_rate_init={"default": 3e-3},
-            loss={"default": None, "constraint": [callable, None], "kind": "callable or None",
-                  "doc": """\
-                  None trains on the negative log-likelihood of the observed sum
-                  (:func:`sum_nll`). A callable ``loss(y_true, y_pred)`` receives the sums
-                  as their N + 1 decimal digits (n, N + 1), most significant first, and
-                  the position-sum distributions (n, N, 19)."""},
-            metrics={"doc": """\
-                     Recorded per epoch in ``history_``; None means ``[sum_accuracy]``
-                     (the sum of the most probable position sums, the exact most probable
-                     sum for N = 1). Keras' ``"accuracy"`` does not apply to this
-                     network's output."""},
-            batch_size={"default": 64},
-            epochs={"default": 4},
-            class_weight={"doc": "Weights per observed sum."},
+        *DIGIT_NETWORK_PARAMS,
+        *neurosymbolic_base_params(
+            loss="""\
+                 None trains on the negative log-likelihood of the observed sum
+                 (:func:`sum_nll`). A callable ``loss(y_true, y_pred)`` receives the sums
+                 as their N + 1 decimal digits (n, N + 1), most significant first, and
+                 the position-sum distributions (n, N, 19).""",
+            metrics="""\
+                    Recorded per epoch in ``history_``; None means ``[sum_accuracy]``
+                    (the sum of the most probable position sums, the exact most probable
+                    sum for N = 1). Keras' ``"accuracy"`` does not apply to this
+                    network's output.""",
+            class_weight="Weights per observed sum.",
         ),
     )
 
     # ------------------------------------------------------- base-class hooks
+    def _digit_layout(self, params):
+        return params["n_digits"], params["layout"]
+
     @property
-    def feature_encoder(self):
-        params = resolve(self, self.get_params(deep=False), warn=False)  # old names too
-        return NumberPairEncoder(n_digits=params["n_digits"], layout=params["layout"],
-                                 image_shape=params["digit_shape"], rescale=params["rescale"])
+    def _digit_axes(self):
+        n_digits = self.feature_encoder_.n_digits
+        return (2,) if n_digits == 1 else (2, n_digits)
+
+    def _head(self, meta):
+        return None  # build_neurosymbolic's own: the position sums
+
+    def _default_loss_and_metrics(self):
+        return sum_nll, [sum_accuracy]
 
     @property
     def target_encoder(self):
         return SumEncoder(n_digits=self.n_digits)
-
-    def _keras_build_fn(self, meta, params):
-        input_shape, seeds = meta["input_shape_"], LayerSeeds(meta["seed"])
-        digits = build_cnn(
-            input_shape[1:], 10, filters=params["filters"], kernel_size=params["kernel_size"],
-            strides=1, pooling="max", hidden_layer_sizes=params["hidden_layer_sizes"],
-            dropout=params["dropout"], batch_norm=params["batch_norm"], seed=seeds(),
-        )
-        for layer in digits.layers:
-            if isinstance(layer, layers.BatchNormalization):
-                layer.momentum = _BN_MOMENTUM
-        return build_neurosymbolic(input_shape, digits, shift_range=params["shift_range"],
-                                   rotation_range=params["rotation_range"], seed=seeds())
-
-    def _compile_arguments(self, params):
-        kwargs = super()._compile_arguments(params)
-        kwargs["loss"] = sum_nll if params["loss"] is None else kwargs["loss"]
-        if params["metrics"] is None:
-            kwargs["metrics"] = [sum_accuracy]
-        return kwargs
 
     def _stratify_labels(self, y):
         # y holds the sums' digits: stratify by the last two (the sum itself for N = 1)
@@ -554,23 +734,6 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
                                     sample_weight=sample_weight))
 
     # ------------------------------------------------------------ digits API
-    @property
-    def digit_classifier_(self):
-        check_is_fitted(self, "model_")
-        return self.model_.get_layer(DIGIT_LAYER)
-
-    @property
-    def digit_shape_(self):
-        check_is_fitted(self, "model_")
-        return self.feature_encoder_.digit_shape_
-
-    def _digit_input(self, X):
-        images, _ = check_images(X, image_shape=self.digit_shape_, name="X")
-        if images.shape[1:] != self.digit_shape_:
-            raise ValueError(f"X holds images of shape {images.shape[1:]}, but the digits "
-                             f"this classifier learned are {self.digit_shape_}.")
-        return self.feature_encoder_.scale_digits(images)
-
     def _is_single_digits(self, X):
         """True when X holds single digit images rather than samples (the old API)."""
         shape = np.shape(X)
@@ -578,10 +741,6 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
             return False
         return (tuple(shape[1:3]) == self.digit_shape_ if len(shape) >= 3
                 else shape[1] == int(np.prod(self.digit_shape_)))
-
-    def _digit_network_output(self, digits, network):
-        """``network`` on digit images (n, height, width, 1), in large batches."""
-        return np.asarray(predict_in_batches(network, digits))
 
     def predict_digit_proba(self, X):
         """Probabilities of every digit of each sample, from the network learned from sums.
@@ -607,75 +766,4 @@ class NeuroSymbolicSumClassifier(BaseKerasClassifier):
                 "digit images use predict_single_digit_proba. Single digits will raise "
                 "an error in the next release.", FutureWarning, stacklevel=2)
             return self.predict_single_digit_proba(X)
-        digits = self.feature_encoder_.transform(self._check_X(X, reset=False))
-        proba = self._digit_network_output(digits.reshape(-1, *digits.shape[2:]),
-                                           self.digit_classifier_)
-        shape = (2, 10) if self.n_digits == 1 else (2, self.n_digits, 10)
-        return proba.reshape(len(digits), *shape)
-
-    def predict_digits(self, X):
-        """The digits of each sample (0..9), from the network learned from sums.
-
-        Parameters
-        ----------
-        X : array-like of samples, as in ``fit``
-
-        Returns
-        -------
-        digits : ndarray of shape (n_samples, 2), or (n_samples, 2, n_digits)
-            The most probable digits (see :meth:`predict_digit_proba`).
-        """
-        return self.predict_digit_proba(X).argmax(axis=-1)
-
-    def predict_single_digit_proba(self, images):
-        """Digit probabilities of single digit images, from the network learned from sums.
-
-        Parameters
-        ----------
-        images : array-like of shape (n_images, height, width) or (n_images, height * width)
-            Digit images like those in the training samples.
-
-        Returns
-        -------
-        ndarray of shape (n_images, 10)
-        """
-        return self._digit_network_output(self._digit_input(images), self.digit_classifier_)
-
-    def predict_single_digits(self, images):
-        """Digits (0..9) of single digit images, from the network learned from sums.
-
-        Parameters
-        ----------
-        images : array-like of shape (n_images, height, width) or (n_images, height * width)
-            Digit images like those in the training samples.
-
-        Returns
-        -------
-        ndarray of shape (n_images,)
-        """
-        return self.predict_single_digit_proba(images).argmax(axis=1)
-
-    def transform(self, X):
-        """The digit network's embeddings of the 2N digits of each sample, side by side.
-
-        Parameters
-        ----------
-        X : array-like of samples, as in ``fit``
-
-        Returns
-        -------
-        ndarray of shape (n_samples, 2 * n_digits * hidden_layer_sizes[-1])
-        """
-        check_is_fitted(self, "model_")
-        digits = self.feature_encoder_.transform(self._check_X(X, reset=False))
-        out = self._digit_network_output(digits.reshape(-1, *digits.shape[2:]),
-                                         self._embedding_network(self.digit_classifier_))
-        return out.reshape(len(digits), -1)
-
-    def _embedding_source(self, model):
-        return model.get_layer(DIGIT_LAYER)  # the digit network's embedding
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = True  # digit images: pixels >= 0
-        return tags
+        return super().predict_digit_proba(X)
