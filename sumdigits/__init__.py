@@ -25,6 +25,7 @@ _LAZY = {
     "MultiTaskClassifier": "sumdigits.keras",
     "MultiTaskSumClassifier": "sumdigits.keras",
     "NeuroSymbolicSumClassifier": "sumdigits.keras",
+    "NeuroSymbolicFunctionClassifier": "sumdigits.keras",
 }
 _SUBMODULES = {"datasets", "pairs", "sequential", "perceptron", "features", "keras",
                "tuning", "plotting", "cli", "model_selection", "utils"}

@@ -16,6 +16,7 @@ _LAZY = {
     "MultiTaskClassifier": "sumdigits.keras.multitask",
     "MultiTaskSumClassifier": "sumdigits.keras.multitask",
     "NeuroSymbolicSumClassifier": "sumdigits.keras.neurosymbolic",
+    "NeuroSymbolicFunctionClassifier": "sumdigits.keras.digit_functions",
     "BaseKerasClassifier": "sumdigits.keras._base",
     "DigitPairDataset": "sumdigits.keras.streaming",
     "InactiveNeuronFraction": "sumdigits.keras.callbacks",
