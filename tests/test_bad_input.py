@@ -88,6 +88,16 @@ SUM_DEFECTS = {
     "sum 19": (lambda X, y: (X, _set_label(y, 19)), (ValueError,), r"\by\b.*0\.\.18"),
     "sum -1": (lambda X, y: (X, _set_label(y, -1)), (ValueError,), r"\by\b.*0\.\.18"),
 }
+# NeuroSymbolicFunctionClassifier's labels are the values of its function (here the
+# sum of two digits): anything else is a value the function never returns.
+FUNCTION_DEFECTS = {
+    "value 19": (lambda X, y: (X, _set_label(y, 19)), (ValueError,),
+                 r"\by holds \[19\].*function never returns"),
+    "string y": (lambda X, y: (X, np.asarray(y).astype(str)), (ValueError,),
+                 r"\by holds \['0', .*function never returns"),
+    "fractional label": (lambda X, y: (X, _with(np.asarray(y).reshape(len(y), -1), 0.5).reshape(
+        np.shape(y))), (ValueError,), r"\by holds \[0\.5\].*function never returns"),
+}
 FIT_DEFECTS = {
     "single sample": (lambda X, y: (np.asarray(X)[:1], np.asarray(y)[:1]), (ValueError,),
                       r"\b(X|y)\b.*(1 (image|sample|pair)|at least|class|no image)"),
@@ -216,8 +226,14 @@ def _neurosymbolic():
                                       random_state=0)
 
 
+def _neurosymbolic_function():
+    from sumdigits.keras import NeuroSymbolicFunctionClassifier
+    return NeuroSymbolicFunctionClassifier(filters=[2], hidden_layer_sizes=[4], epochs=1,
+                                           random_state=0)
+
+
 KERAS = {"FCNNClassifier", "CNNClassifier", "MultiTaskSumClassifier",
-         "NeuroSymbolicSumClassifier"}
+         "NeuroSymbolicSumClassifier", "NeuroSymbolicFunctionClassifier"}
 # name -> (factory, (X, y) data keys, fit defect tables, fitted methods taking X,
 #          whether score takes y, fitted defect tables)
 ESTIMATORS = {
@@ -242,6 +258,11 @@ ESTIMATORS = {
         _neurosymbolic, ("X_pairs", "sums"),
         [X_DEFECTS, PIXEL_DEFECTS, Y_DEFECTS, SUM_DEFECTS],
         ["predict", "predict_proba", "transform", "score"]),
+    "NeuroSymbolicFunctionClassifier": (
+        _neurosymbolic_function, ("X_pairs", "sums"),
+        [X_DEFECTS, PIXEL_DEFECTS, GENERIC_Y_DEFECTS, FUNCTION_DEFECTS],
+        ["predict", "predict_proba", "predict_digits", "predict_digit_proba", "transform",
+         "score"]),
 }
 
 
@@ -513,7 +534,7 @@ def test_repeated_scores_rejects_bad_input(data):
 
 # ------------------------------------------- Keras: keywords and fit arguments
 KERAS_CLASSES = ["FCNNClassifier", "CNNClassifier", "MultiTaskSumClassifier",
-                 "NeuroSymbolicSumClassifier"]
+                 "NeuroSymbolicSumClassifier", "NeuroSymbolicFunctionClassifier"]
 
 
 @pytest.mark.parametrize("name", KERAS_CLASSES)

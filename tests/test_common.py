@@ -58,6 +58,11 @@ TESTED_PARAMS = {
     "MultiTaskClassifier": dict(hidden_layer_sizes=[4], head_layer_sizes=[], **_KERAS),
     "NeuroSymbolicSumClassifier": dict(filters=[2], hidden_layer_sizes=[4], digit_shape="vector",
                                        batch_norm=False, shift_range=0.0, **_KERAS),
+    # one digit per sample (k = 1; abs is the identity on digits): any number of
+    # features is one "digit" vector, so no check is lost to odd feature counts
+    "NeuroSymbolicFunctionClassifier": dict(function=abs, n_inputs=1, filters=[2],
+                                            hidden_layer_sizes=[4], digit_shape="vector",
+                                            batch_norm=False, shift_range=0.0, **_KERAS),
 }
 
 _SCIKERAS = {
@@ -105,6 +110,17 @@ EXPECTED_FAILED_CHECKS = {
         "check_class_weight_classifiers": (
             "the check feeds negative pixels whatever the positive_only tag says"),
     },
+    "NeuroSymbolicFunctionClassifier": {
+        **_SCIKERAS,
+        "check_classifiers_classes": (
+            "string labels are no values of the function (abs on digits: 0..9): y is "
+            "rejected with a ValueError"),
+        "check_classifiers_train": (
+            "classes_ are all the values of the function by design, not only those seen "
+            "in fit"),
+        "check_class_weight_classifiers": (
+            "the check feeds negative pixels whatever the positive_only tag says"),
+    },
     "SequentialDigitSumClassifier": {**_ODD_FEATURE_CHECKS,
                                      "check_classifiers_classes": _STRING_SUMS},
     "OptunaSearchCV": {
@@ -121,6 +137,9 @@ OVER_THE_LIMIT = {
     "NeuroSymbolicSumClassifier": (
         _KERAS_OVER + ", string labels are no sums, and classes_ are all the sums by "
         "design (check_classifiers_train wants the sums seen in fit)"),
+    "NeuroSymbolicFunctionClassifier": (
+        _KERAS_OVER + ", string labels are no values of the function, and classes_ are "
+        "all its values by design (check_classifiers_train wants the values seen in fit)"),
 }
 
 

@@ -19,6 +19,7 @@ from sumdigits.keras import (  # noqa: E402
     CNNClassifier,
     FCNNClassifier,
     MultiTaskSumClassifier,
+    NeuroSymbolicFunctionClassifier,
     NeuroSymbolicSumClassifier,
 )
 from sumdigits.keras._base import BaseKerasClassifier  # noqa: E402
@@ -26,7 +27,8 @@ from sumdigits.keras._params import BASE_PARAMS  # noqa: E402
 from sumdigits.keras.callbacks import make_learning_rate_schedule  # noqa: E402
 
 PACKAGE = pathlib.Path(sumdigits.__file__).parent
-ESTIMATORS = [FCNNClassifier, CNNClassifier, MultiTaskSumClassifier, NeuroSymbolicSumClassifier]
+ESTIMATORS = [FCNNClassifier, CNNClassifier, MultiTaskSumClassifier, NeuroSymbolicSumClassifier,
+              NeuroSymbolicFunctionClassifier]
 
 
 @pytest.fixture(scope="module")
@@ -80,11 +82,13 @@ def test_no_private_attribute_or_method_of_scikeras_is_read_written_or_overridde
 # -- parameters from one source -----------------------------------------------------------
 
 # where a subclass differs from the base parameters, on purpose
-CHANGED_DEFAULTS = {
-    NeuroSymbolicSumClassifier: {"learning_rate": "one-cycle", "learning_rate_init": 3e-3,
-                                 "loss": None, "batch_size": 64, "epochs": 4},
-}
-EXCLUDED = {NeuroSymbolicSumClassifier: {"image_shape"}}  # it has digit_shape instead
+_NEUROSYMBOLIC = {"learning_rate": "one-cycle", "learning_rate_init": 3e-3, "loss": None,
+                  "batch_size": 64, "epochs": 4}
+CHANGED_DEFAULTS = {NeuroSymbolicSumClassifier: _NEUROSYMBOLIC,
+                    NeuroSymbolicFunctionClassifier: _NEUROSYMBOLIC}
+# they have digit_shape instead
+EXCLUDED = {NeuroSymbolicSumClassifier: {"image_shape"},
+            NeuroSymbolicFunctionClassifier: {"image_shape"}}
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)

@@ -23,6 +23,7 @@ from keras import layers, ops
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import type_of_target
 
 from ._params import Param, declare
 from .neurosymbolic import (
@@ -267,7 +268,12 @@ class FunctionEncoder(TransformerMixin, BaseEstimator):
         self.classes_, self.combination_classes_ = function_table(self.function, self.n_inputs)
         self.n_classes_ = len(self.classes_)
         self._index = {value: i for i, value in enumerate(self.classes_.tolist())}
-        self.transform(y)
+        observed = np.unique(self.transform(y))
+        if len(observed) < 2:
+            raise ValueError(
+                f"y holds 1 class, the value {self.classes_[observed[0]]!r} of function: a "
+                "single value tells no digits apart; at least 2 distinct values (classes) "
+                "are needed to fit.")
         return self
 
     def transform(self, y):
@@ -282,8 +288,10 @@ class FunctionEncoder(TransformerMixin, BaseEstimator):
         index = [self._index.get(v) for v in values.tolist()]
         unknown = [v for v, i in zip(values.tolist(), index) if i is None]
         if unknown:
+            continuous = ("Unknown label type: continuous. "
+                          if type_of_target(y) == "continuous" else "")
             raise ValueError(
-                f"y holds {_describe(sorted(set(unknown), key=repr), 5)} that function never "
+                f"{continuous}y holds {_describe(sorted(set(unknown), key=repr), 5)} that function never "
                 f"returns on {self.n_inputs} digits; its values are "
                 f"{_describe(self.classes_.tolist())}.")
         return np.asarray(index, dtype=np.int32)[inverse.reshape(-1)]
