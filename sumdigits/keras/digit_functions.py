@@ -323,9 +323,10 @@ class NeuroSymbolicFunctionClassifier(BaseNeuroSymbolicClassifier):
     (:class:`FunctionLikelihood`). The network is trained on the negative
     log-likelihood of the observed value (:func:`function_nll`), never on a digit
     label, yet after ``fit`` :meth:`predict_digits` names the digits wherever the
-    function tells them apart. Some functions cannot: with ``max`` a 0 beside a 9
-    is never seen, and the learned digits of ``operator.mul`` can swap where no
-    product tells them apart (0 is the one digit whose products are all 0).
+    function's values tell them apart: a sum, a product or a maximum does (each
+    maps a digit twice, ``(d, d)``, to a value that no other digit twice gives,
+    so no relabelling of the digits explains the labels as well), while
+    ``lambda a, b: (a + b) % 2`` can only teach parities.
 
     With ``function=lambda a, b: a + b`` and ``n_inputs=2`` it learns what
     :class:`~sumdigits.keras.NeuroSymbolicSumClassifier` learns from one-digit sums,
