@@ -74,6 +74,9 @@ numpydoc_validation_exclude = {
     r"\._[a-z]",  # private helpers
     # takes **kwargs only to forward them; its docstring is the base class's
     r"NeuroSymbolicSumClassifier\.fit_dataset$",
+    r"NeuroSymbolicFunctionClassifier\.fit_dataset$",
+    # a base class without parameters of its own: its signature is BaseKerasClassifier's
+    r"BaseNeuroSymbolicClassifier$",
 }
 
 

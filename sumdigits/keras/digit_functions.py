@@ -214,7 +214,11 @@ class FunctionLikelihood(layers.Layer):
     Parameters
     ----------
     combination_classes : sequence of int of length 10**k
+        The class of each digit combination.
     n_classes : int
+        The number of classes.
+    **kwargs
+        Keras' layer arguments (``name``...).
     """
 
     def __init__(self, combination_classes, n_classes, **kwargs):
@@ -237,9 +241,18 @@ class FunctionLikelihood(layers.Layer):
 def function_nll(y_true, y_pred):
     """Negative log-likelihood ``-log P(y)`` of the observed values, per sample.
 
-    ``y_true`` (n,) or (n, 1) holds each observed value as its index in
-    ``classes_``; ``y_pred`` (n, n_classes) the log-probabilities of
-    :class:`FunctionLikelihood`.
+    Parameters
+    ----------
+    y_true : int tensor of shape (n,) or (n, 1)
+        Each observed value as its index in ``classes_``.
+    y_pred : tensor of shape (n, n_classes)
+        The log-probabilities of every value, as :class:`FunctionLikelihood`
+        gives them.
+
+    Returns
+    -------
+    tensor of shape (n,)
+        ``-y_pred[i, y_true[i]]``.
     """
     index = ops.reshape(ops.cast(y_true, "int32"), (-1, 1))
     return -ops.reshape(ops.take_along_axis(y_pred, index, axis=1), (-1,))
@@ -407,9 +420,9 @@ class NeuroSymbolicFunctionClassifier(BaseNeuroSymbolicClassifier):
         Param("n_inputs", 2, [Interval(numbers.Integral, 1, None, closed="left")],
               "int in 1..4",
               """\
-              k, the digits per sample, side by side, the first leftmost: images of
-              height x k widths (or flattened). At most 4: the likelihood enumerates
-              the 10**k digit combinations for every sample."""),
+              The number k of digits per sample, side by side, the first leftmost:
+              images of height x k widths (or flattened). At most 4: the likelihood
+              enumerates the 10**k digit combinations for every sample."""),
         *DIGIT_NETWORK_PARAMS,
         *neurosymbolic_base_params(
             loss="""\
