@@ -460,36 +460,3 @@ class NeuroSymbolicFunctionClassifier(BaseNeuroSymbolicClassifier):
     def target_encoder(self):
         function = digit_sum if self.function is None else self.function
         return FunctionEncoder(function=function, n_inputs=self.n_inputs)
-
-    # -------------------------------------------------------- documentation
-    def predict_proba(self, X, **kwargs):
-        """The exact probability of every value of ``function`` for each sample.
-
-        Parameters
-        ----------
-        X : array-like of samples, as in ``fit``
-        **kwargs : dict
-            Passed on to ``keras.Model.predict``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            In the order of ``classes_``; each row sums to 1.
-        """
-        return super().predict_proba(X, **kwargs)
-
-    def predict(self, X, **kwargs):
-        """The most probable value of ``function`` for each sample.
-
-        Parameters
-        ----------
-        X : array-like of samples, as in ``fit``
-        **kwargs : dict
-            Passed on to ``keras.Model.predict``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            ``classes_[predict_proba(X).argmax(axis=1)]``.
-        """
-        return super().predict(X, **kwargs)
