@@ -105,7 +105,7 @@ def function_table(function, n_inputs):
     >>> import operator
     >>> from sumdigits.keras.digit_functions import function_table
     >>> classes, index = function_table(operator.mul, 2)
-    >>> len(classes), classes[index[3 * 10 + 7]]  # 37 digit pairs make 37 products
+    >>> len(classes), classes[index[3 * 10 + 7]]  # the 100 digit pairs make 37 products
     (37, np.int64(21))
     """
     if not callable(function):
@@ -141,8 +141,8 @@ def digit_sum(*digits):
 def _check_n_inputs(n_inputs):
     if (not isinstance(n_inputs, numbers.Integral) or isinstance(n_inputs, bool)
             or n_inputs < 1):
-        raise ValueError(f"n_inputs must be an int >= 1 (the digits function takes), got "
-                         f"{n_inputs!r}.")
+        raise ValueError(f"n_inputs must be an int >= 1 (the number of digits function "
+                         f"takes), got {n_inputs!r}.")
     if n_inputs > MAX_INPUTS:
         raise ValueError(
             f"n_inputs={n_inputs} is more than {MAX_INPUTS}: the likelihood enumerates all "
