@@ -263,6 +263,7 @@ def pairs(mnist):
     ({"n_digits": 0}, "n_digits"),
     ({"shift_range": 0.7}, "shift_range"),
     ({"learning_rate_schedule": "step"}, "learning_rate_schedule"),
+    ({"output_initializer": "ones"}, "output_initializer"),
 ])
 def test_bad_parameters_raise(pairs, params, match):
     with pytest.raises(ValueError, match=match):
@@ -283,6 +284,25 @@ def test_bad_inputs_raise(pairs):
         clf.fit(bad, pairs.target)
     with pytest.raises(ValueError, match="inconsistent numbers of samples|same length"):
         clf.fit(pairs.data, pairs.target[:-1])
+
+
+def test_zero_output_initializer_starts_every_digit_uniform(pairs):
+    # before any training every digit is 1/10 for each class, so each sum s has the
+    # probability of the sum of two uniform digits, (10 - |s - 9|) / 100; float32
+    # softmax, products and the log-space sum chain are exact to a few ulps (rtol 1e-5)
+    clf = NeuroSymbolicSumClassifier(output_initializer="zeros", random_state=0, **TINY)
+    clf.initialize(pairs.data, pairs.target)
+    np.testing.assert_allclose(clf.predict_digit_proba(pairs.data[:8]), 0.1, rtol=1e-5)
+    triangle = (10 - np.abs(np.arange(19) - 9)) / 100
+    np.testing.assert_allclose(clf.predict_proba(pairs.data[:8]), np.tile(triangle, (8, 1)),
+                               rtol=1e-5)
+
+
+def test_build_cnn_rejects_an_unknown_output_initializer():
+    from sumdigits.keras.builders import build_cnn
+
+    with pytest.raises(ValueError, match="output_initializer must be one of"):
+        build_cnn((28, 28, 1), 10, filters=[4], hidden_layer_sizes=[8], output_initializer="ones")
 
 
 def test_predict_single_digits_checks_the_digit_shape(fitted):

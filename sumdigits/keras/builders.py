@@ -252,14 +252,23 @@ def _dense_stack(x, units, *, activation, dropout, l2, batch_norm, seeds, prefix
     return x
 
 
-def _softmax(x, n_outputs, *, l2, seeds, name):
-    return layers.Dense(int(n_outputs), activation="softmax", kernel_initializer=seeds.kernel(),
+#: Initializers of the softmax output layer's kernel: Keras' default (seeded), or
+#: zeros, where every class starts with the same probability for every input.
+OUTPUT_INITIALIZERS = ("glorot_uniform", "zeros")
+
+
+def _softmax(x, n_outputs, *, l2, seeds, name, initializer="glorot_uniform"):
+    if initializer not in OUTPUT_INITIALIZERS:
+        raise ValueError(f"output_initializer must be one of {OUTPUT_INITIALIZERS}, got "
+                         f"{initializer!r}.")
+    kernel = seeds.kernel() if initializer == "glorot_uniform" else initializer
+    return layers.Dense(int(n_outputs), activation="softmax", kernel_initializer=kernel,
                         kernel_regularizer=_regularizer(l2), name=name)(x)
 
 
-def _head(x, n_outputs, *, l2, seeds, name="output"):
+def _head(x, n_outputs, *, l2, seeds, name="output", initializer="glorot_uniform"):
     x = layers.Identity(name=EMBEDDING_LAYER)(x)
-    return _softmax(x, n_outputs, l2=l2, seeds=seeds, name=name)
+    return _softmax(x, n_outputs, l2=l2, seeds=seeds, name=name, initializer=initializer)
 
 
 def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), activation="relu",
@@ -346,7 +355,7 @@ def _conv_trunk(inputs, *, filters, kernel_size, strides, pooling, activation, d
 
 def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, strides=2,
               pooling=None, hidden_layer_sizes=(128,), activation="relu", dropout=0.0, l2=0.0,
-              batch_norm=False, seed=None, dense_units=None):
+              batch_norm=False, seed=None, dense_units=None, output_initializer="glorot_uniform"):
     """A convolutional network: conv blocks, flatten, dense head, softmax.
 
     Parameters
@@ -378,6 +387,10 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
         its own seed, drawn from this one); None leaves them to Keras.
     dense_units : sequence of int or str, default=None
         Deprecated name of ``hidden_layer_sizes`` (FutureWarning).
+    output_initializer : {"glorot_uniform", "zeros"}, default="glorot_uniform"
+        Initial kernel of the softmax output layer. "zeros" makes the untrained
+        network give every class the same probability for every input; the
+        random default favours some classes for all inputs at the start.
 
     Returns
     -------
@@ -403,7 +416,8 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
                     batch_norm=batch_norm, seeds=seeds)
     x = _dense_stack(x, widths, activation=activations[n_conv:], dropout=dropout, l2=l2,
                      batch_norm=batch_norm, seeds=seeds)
-    return keras.Model(inputs, _head(x, n_outputs, l2=l2, seeds=seeds), name="cnn")
+    return keras.Model(inputs, _head(x, n_outputs, l2=l2, seeds=seeds,
+                                     initializer=output_initializer), name="cnn")
 
 
 def build_multitask(input_shape, *, n_digit_classes=10, heads=None, trunk="fcnn",
