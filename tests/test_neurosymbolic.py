@@ -22,9 +22,12 @@ from sumdigits.keras import _ns_graph
 from sumdigits.keras._ns_graph import position_sum_proba, sum_log_proba, sum_proba
 from sumdigits.keras._ns_numbers import split_numbers
 from sumdigits.keras.neurosymbolic import (
+    HALF_SHIFT,
+    DigitShiftCheck,
     NeuroSymbolicSumClassifier,
     NumberPairEncoder,
     SumEncoder,
+    build_neurosymbolic,
     make_learning_rate_schedule,
     sum_accuracy,
     sum_nll,
@@ -177,6 +180,56 @@ def test_learns_digits_it_was_never_told(fitted, mnist):
                                rtol=1e-5, atol=1e-6)
 
 
+def test_digit_shift_check_runs_every_epoch(fitted):
+    assert fitted.history_["digit_shift"] == [0.0] * fitted.n_iter_  # learned the true digits
+
+
+def _shift_check_network(n_digits, kernel):
+    """The sum network around a digit network reading one-hot 1 x 10 "digit images"."""
+    inputs = keras.Input((1, 10, 1))
+    dense = keras.layers.Dense(10, activation="softmax")
+    digits = keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
+    dense.set_weights([kernel, np.zeros(10, dtype="float32")])
+    model = build_neurosymbolic((2 * n_digits, 1, 10, 1), digits)
+    return model, model.get_layer("digit_classifier").layers[-1]
+
+
+@pytest.mark.parametrize("n_digits", [1, 3, 20])
+def test_digit_shift_check_undoes_the_half_shift_exactly(n_digits):
+    # the local optimum of issue 16: every digit d read as (d + 5) mod 10, which
+    # keeps every position sum modulo 10; the check restores the true labels
+    # exactly, from the sums alone, and leaves the true labels alone
+    rng = np.random.default_rng(n_digits)
+    digits = rng.integers(0, 10, size=(64, 2, n_digits))
+    numbers = digits @ (10 ** np.arange(n_digits - 1, -1, -1, dtype=object))
+    X = np.eye(10, dtype="float32")[digits].reshape(64, 2 * n_digits, 1, 10, 1)
+    y = sums_to_digits(numbers.sum(axis=1), n_digits)
+    identity = 20 * np.eye(10, dtype="float32")
+    model, last = _shift_check_network(n_digits, identity[:, HALF_SHIFT])
+    check = DigitShiftCheck()
+    check.set_model(model)
+    check.set_training_data(X, y)
+    for expected in (1.0, 0.0):  # shifted back once, then left as it is
+        logs = {}
+        check.on_epoch_end(0, logs)
+        assert logs == {"digit_shift": expected}
+        np.testing.assert_array_equal(last.get_weights()[0], identity)
+    np.testing.assert_array_equal(HALF_SHIFT[HALF_SHIFT], np.arange(10))  # an involution
+    np.testing.assert_array_equal((HALF_SHIFT[:, None] + HALF_SHIFT) % 10,  # sums mod 10 kept
+                                  (np.arange(10)[:, None] + np.arange(10)) % 10)
+
+
+def test_digit_shift_check_needs_a_dense_output_of_ten():
+    inputs = keras.Input((1, 10, 1))
+    digits = keras.Model(inputs, keras.layers.Softmax()(keras.layers.Flatten()(inputs)))
+    model = build_neurosymbolic((2, 1, 10, 1), digits)
+    check = DigitShiftCheck()
+    check.set_model(model)
+    check.set_training_data(np.zeros((1, 2, 1, 10, 1), "float32"), np.zeros((1, 2), int))
+    with pytest.raises(TypeError, match="Dense layer of 10 units"):
+        check.on_epoch_end(0, {})
+
+
 def test_predict_digit_proba_takes_pairs_like_every_estimator(fitted, mnist):
     _, (X_test, y_test) = mnist
     test = make_digit_pairs(X_test, y_test, 6, strategy="disjoint", random_state=3)
@@ -262,6 +315,7 @@ def pairs(mnist):
 @pytest.mark.parametrize("params, match", [
     ({"n_digits": 0}, "n_digits"),
     ({"shift_range": 0.7}, "shift_range"),
+    ({"digit_shift_check": "yes"}, "digit_shift_check"),
     ({"learning_rate_schedule": "step"}, "learning_rate_schedule"),
     ({"output_initializer": "ones"}, "output_initializer"),
 ])
