@@ -182,6 +182,8 @@ def test_learns_digits_it_was_never_told(fitted, mnist):
 
 def test_digit_shift_check_runs_every_epoch(fitted):
     assert fitted.history_["digit_shift"] == [0.0] * fitted.n_iter_  # learned the true digits
+    (check,) = [c for c in fitted.callbacks_ if isinstance(c, DigitShiftCheck)]
+    assert check.X is None and check.y is None  # no training data kept in the estimator
 
 
 def _shift_check_network(n_digits, kernel):
@@ -228,6 +230,9 @@ def test_digit_shift_check_needs_a_dense_output_of_ten():
     check.set_training_data(np.zeros((1, 2, 1, 10, 1), "float32"), np.zeros((1, 2), int))
     with pytest.raises(TypeError, match="Dense layer of 10 units"):
         check.on_epoch_end(0, {})
+    for n_images in (0, 2.5, True):
+        with pytest.raises(ValueError, match="n_images must be an int >= 1"):
+            DigitShiftCheck(n_images=n_images)
 
 
 def test_predict_digit_proba_takes_pairs_like_every_estimator(fitted, mnist):

@@ -168,10 +168,22 @@ class DigitShiftCheck(keras.callbacks.Callback):
     ----------
     n_images : int, default=4096
         Digit images (training samples x 2N) the two labellings are compared on.
+
+    Examples
+    --------
+    >>> from sumdigits.keras import NeuroSymbolicSumClassifier
+    >>> from sumdigits.keras.neurosymbolic import HALF_SHIFT
+    >>> [(3 + 4) % 10, (HALF_SHIFT[3] + HALF_SHIFT[4]) % 10]  # 8 + 9 = 17 writes 7 too
+    [7, 7]
+    >>> NeuroSymbolicSumClassifier(n_digits=100).get_params()["digit_shift_check"]
+    True
     """
 
     def __init__(self, n_images=4096):
         super().__init__()
+        if (not isinstance(n_images, numbers.Integral) or isinstance(n_images, bool)
+                or n_images < 1):
+            raise ValueError(f"n_images must be an int >= 1, got {n_images!r}.")
         self.n_images = n_images
         self.X = self.y = None
 
@@ -199,6 +211,9 @@ class DigitShiftCheck(keras.callbacks.Callback):
             last.set_weights([kernel[:, HALF_SHIFT], bias[HALF_SHIFT]])
         if logs is not None:
             logs["digit_shift"] = float(shift)
+
+    def on_train_end(self, logs=None):
+        self.X = self.y = None  # the estimator keeps its callbacks: no training data in them
 
 
 def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation_range=0.0,
