@@ -259,7 +259,8 @@ def test_predict_proba_covers_every_sum(fitted, mnist):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     assert np.array_equal(fitted.predict(X_pairs), proba.argmax(axis=1))
     assert fitted.transform(X_pairs).shape == (20, 2 * 32)
-    assert set(fitted.history_) == {"loss", "sum_accuracy"} and fitted.n_iter_ == 4
+    assert set(fitted.history_) == {"loss", "sum_accuracy", "digit_shift"}
+    assert fitted.n_iter_ == 4
 
 
 def test_pickle_and_clone(fitted, mnist):

@@ -173,7 +173,7 @@ class DigitShiftCheck(keras.callbacks.Callback):
     --------
     >>> from sumdigits.keras import NeuroSymbolicSumClassifier
     >>> from sumdigits.keras.neurosymbolic import HALF_SHIFT
-    >>> [(3 + 4) % 10, (HALF_SHIFT[3] + HALF_SHIFT[4]) % 10]  # 8 + 9 = 17 writes 7 too
+    >>> [(3 + 4) % 10, int(HALF_SHIFT[3] + HALF_SHIFT[4]) % 10]  # 8 + 9 = 17 writes 7 too
     [7, 7]
     >>> NeuroSymbolicSumClassifier(n_digits=100).get_params()["digit_shift_check"]
     True
