@@ -276,12 +276,14 @@ def _as_percent(row):
 
 
 def _pct(values):
+    """Mean ± sample standard deviation (ddof=1, as repeated_scores) of percentages."""
     values = 100 * np.asarray(values, dtype=float)
-    return f"{values.mean():.2f} ± {values.std():.2f}" if len(values) > 1 else f"{values[0]:.2f}"
+    return (f"{values.mean():.2f} ± {values.std(ddof=1):.2f}" if len(values) > 1
+            else f"{values[0]:.2f}")
 
 
 def _seconds(values):
-    return (f"{np.mean(values):.0f} ± {np.std(values):.0f}" if len(values) > 1
+    return (f"{np.mean(values):.0f} ± {np.std(values, ddof=1):.0f}" if len(values) > 1
             else f"{values[0]:.0f}")
 
 
@@ -314,7 +316,8 @@ def page_tables(stored):
                   for n, rs in runs.items()}
     anchor_rows = [[name, *(cells.get(n, "") for n in N_DIGITS), source]
                    for name, cells, source in ANCHORS]
-    anchor_rows.append(["NeuroSymbolicSumClassifier (ours), mean ± std over seeds, training s",
+    anchor_rows.append(["NeuroSymbolicSumClassifier (ours), mean ± sample std (ddof=1) "
+                        "over seeds, training s",
                         *(ours_cells[n] for n in N_DIGITS), "this page"])
     tables = [{
         "title": "MNIST addition: sum accuracy % (training time) by number of digits N",
