@@ -188,7 +188,15 @@ class DigitShiftCheck(keras.callbacks.Callback):
         self.X = self.y = None
 
     def set_training_data(self, X, y):
-        """The encoded training samples (n, 2N, h, w, 1) and sums (n, N + 1)."""
+        """Keep the first training samples, at most ``n_images`` digit images.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, 2N, height, width, 1)
+            The encoded training samples.
+        y : ndarray of shape (n_samples, N + 1)
+            Their sums, as digits.
+        """
         n_samples = max(1, self.n_images // X.shape[1])
         self.X, self.y = X[:n_samples], y[:n_samples]
 
