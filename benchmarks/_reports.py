@@ -260,6 +260,10 @@ def search_row(P, p, seed, folder):
                 **evaluate(est.predict, _test_sets(P)))
 
 
+#: How the per-digit SVC rows get digit probabilities (SVC(probability=True) is deprecated).
+SVC_CALIBRATION = dict(cv=3, ensemble=False)
+
+
 def classic_model(name, params, seed, n_samples):
     """The classic models of the reports, by name."""
     from sklearn.ensemble import AdaBoostClassifier, RandomForestClassifier
@@ -275,7 +279,7 @@ def classic_model(name, params, seed, n_samples):
         if params.pop("probability", False):  # SVC(probability=True) is deprecated
             from sklearn.calibration import CalibratedClassifierCV
 
-            return CalibratedClassifierCV(SVC(**params), cv=3, ensemble=False)
+            return CalibratedClassifierCV(SVC(**params), **SVC_CALIBRATION)
         return SVC(**params)
     if name == "nystroem":  # the kernel approximated by n_components landmarks + a linear model
         kernel = {k: v for k, v in params.items() if k not in ("C", "max_iter")}
@@ -327,7 +331,7 @@ def classic_row(P, p, seed, folder):
         _, fit_s = timed(lambda: model.fit(X, y))
         result, predict_s = timed(lambda: evaluate(model.predict,
                                                    _test_sets(P, flat=True, key="classic_test")))
-    params = ", ".join(f"{k}={v!r}" for k, v in p["params"].items())
+    params = ", ".join(f"{k}={v!r}" for k, v in p["params"].items() if k != "probability")
     if p.get("tune"):
         params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}"
                            for k, v in model.get_params(deep=False).items() if k in
@@ -336,8 +340,8 @@ def classic_row(P, p, seed, folder):
              "forest": "RandomForestClassifier", "adaboost": "AdaBoostClassifier(stumps)"}
     name = f"{label[p['model']]}({params})"
     if p["params"].get("probability"):
-        name = name.replace(", probability=True", "").replace("probability=True, ", "")
-        name = f"CalibratedClassifierCV({name}, cv=3, ensemble=False)"
+        calibration = ", ".join(f"{k}={v!r}" for k, v in SVC_CALIBRATION.items())
+        name = f"CalibratedClassifierCV({name}, {calibration})"
     if p.get("per_digit"):
         name = f"SequentialDigitSumClassifier({name})"
     return dict(model=name, training=f"{len(y):,} {P['classic_desc']}",

@@ -32,10 +32,14 @@ def _seed_params(estimator):
                   if name == "random_state" or name.endswith("__random_state"))
 
 
+#: What makes ``X`` a batch source (a ``keras.utils.PyDataset`` such as
+#: :class:`~sumdigits.keras.streaming.DigitPairDataset`) rather than an array-like.
+_DATASET_METHODS = ["__getitem__", "__len__", "on_epoch_end"]
+
+
 def _is_dataset(X):
-    """Whether ``X`` is a batch source (a ``keras.utils.PyDataset`` such as
-    :class:`~sumdigits.keras.streaming.DigitPairDataset`), not an array-like."""
-    return all(hasattr(X, name) for name in ("__getitem__", "__len__", "on_epoch_end"))
+    """Whether ``X`` is a batch source, not an array-like."""
+    return all(hasattr(X, name) for name in _DATASET_METHODS)
 
 
 def _fit_and_score(estimator, X, y, X_test, y_test, scorer):
@@ -51,7 +55,7 @@ def _fit_and_score(estimator, X, y, X_test, y_test, scorer):
 @validate_params(
     {
         "estimator": [HasMethods(["fit"])],
-        "X": ["array-like", HasMethods(["__getitem__", "__len__", "on_epoch_end"])],
+        "X": ["array-like", HasMethods(_DATASET_METHODS)],
         "y": ["array-like", None],
         "X_test": ["array-like"],
         "y_test": ["array-like"],
