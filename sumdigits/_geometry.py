@@ -34,13 +34,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LAYOUTS", "MNIST_SHAPE", "VECTOR", "Geometry", "resolve_geometry",
+__all__ = ["LAYOUTS", "MNIST_SHAPE", "VECTOR", "Geometry", "resolve_geometry", "reads_vectors",
+           "validation_shape",
            "check_shape", "shape_constraint"]
 
 LAYOUTS = ("horizontal", "vertical")
 MNIST_SHAPE = (28, 28)
 #: ``digit_shape="vector"``: samples are feature vectors; each digit is one row of pixels.
 VECTOR = "vector"
+
+
+def reads_vectors(*shapes):
+    """Whether one of ``shapes`` (a ``digit_shape`` or ``image_shape``) is ``"vector"``.
+
+    Plain feature vectors may hold any finite values; images hold pixels >= 0.
+
+    >>> reads_vectors("vector", None), reads_vectors((28, 28))
+    (True, False)
+    """
+    return any(isinstance(s, str) and s == VECTOR for s in shapes)
+
+
+def validation_shape(digit_shape, fitted):
+    """The digit shape to check new samples with, after a fit.
+
+    ``"vector"`` when the estimator's ``digit_shape`` parameter is ``"vector"`` (the
+    values of feature vectors may be negative), else ``fitted``, the ``(height,
+    width)`` found in ``fit``. The caller still compares the digits it gets with
+    ``fitted``.
+
+    >>> validation_shape("vector", (1, 5)), validation_shape(None, (28, 28))
+    ('vector', (28, 28))
+    """
+    return VECTOR if reads_vectors(digit_shape) else fitted
 
 
 @dataclass(frozen=True)

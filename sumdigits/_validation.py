@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 from sklearn_compat.utils.validation import validate_data as _validate_data
 
-from ._geometry import LAYOUTS, resolve_geometry
+from ._geometry import LAYOUTS, reads_vectors, resolve_geometry
 from ._geometry import check_image_shape  # noqa: F401 (former name, for keras/_ns_numbers.py)
 
 #: Default of a parameter renamed in this release (the old name warns for one release).
@@ -108,7 +108,8 @@ def check_n_labels(y, n_samples, *, name="y", X_name="X"):
         )
 
 
-def _check_pixels(X, name):
+def _check_pixels(X, name, *, images=True):
+    """Numeric, real, finite; and >= 0 when ``images`` (pixel intensities, not features)."""
     if X.dtype == object or not (
         np.issubdtype(X.dtype, np.number) or X.dtype == np.bool_
     ):
@@ -121,7 +122,8 @@ def _check_pixels(X, name):
         if not finite.all():
             kind = "NaN" if np.isnan(X).any() else "infinite"
             raise ValueError(f"{name} contains {kind} pixel values; pixels must be finite.")
-    if X.size and not np.issubdtype(X.dtype, np.unsignedinteger) and X.dtype != np.bool_:
+    if images and X.size and not np.issubdtype(X.dtype, np.unsignedinteger) \
+            and X.dtype != np.bool_:
         if X.min() < 0:
             raise ValueError(
                 f"{name} contains negative pixel values (min {X.min()}); pixels must be >= 0 "
@@ -132,6 +134,9 @@ def _check_pixels(X, name):
 def check_sample_images(X, *, digit_shape=None, layout=None, n_digits=1, image_shape=None,
                         name="X", min_samples=1):
     """Validate a stack of grey-scale images of digits, pairs or number pairs.
+
+    Pixels must be real, finite and >= 0; plain feature vectors
+    (``digit_shape="vector"`` or ``image_shape="vector"``) may also be negative.
 
     Parameters
     ----------
@@ -163,7 +168,8 @@ def check_sample_images(X, *, digit_shape=None, layout=None, n_digits=1, image_s
     if hasattr(X, "toarray") or hasattr(X, "tocsr"):
         raise TypeError(f"{name} must be a dense array of images; sparse input is not supported.")
     X = np.asarray(X)
-    _check_pixels(X, name)
+    # plain feature vectors (digit_shape="vector") may be negative; pixels may not
+    _check_pixels(X, name, images=not reads_vectors(digit_shape, image_shape))
     if X.ndim not in (2, 3):
         raise ValueError(
             f"{name} must be a 2-D array (n, height * width) or a 3-D array "

@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from ._geometry import LAYOUTS, shape_constraint
+from ._geometry import LAYOUTS, reads_vectors, shape_constraint, validation_shape
 from ._samplers import BaseSampler
 from ._validation import (
     DEPRECATED,
@@ -185,7 +185,7 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
         check_is_fitted(self)
         X = validate_data(self, X, allow_nd=True, dtype="numeric", reset=False)
-        images = self._images(X, self.digit_shape_)
+        images = self._images(X, validation_shape(self.digit_shape, self.digit_shape_))
         options = dict(
             orientations=self.orientations,
             pixels_per_cell=_pair_of_ints(self.pixels_per_cell, "pixels_per_cell"),
@@ -207,7 +207,7 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        tags.input_tags.positive_only = True
+        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
         return tags
 
 

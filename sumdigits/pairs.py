@@ -19,7 +19,7 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._geometry import LAYOUTS, Geometry, shape_constraint
+from ._geometry import LAYOUTS, Geometry, reads_vectors, shape_constraint, validation_shape
 from ._samplers import BaseSampler
 from ._sums import check_n_digits, digits_to_sums, long_addition
 from ._validation import (
@@ -577,12 +577,16 @@ class PairSumTransformer(BaseSampler):
             ``X_digits == X_input[sample_indices_.ravel()]``.
         """
         check_is_fitted(self)
-        first, second = split_pairs(X, layout=self.layout, digit_shape=self.digit_shape_,
-                                    name="X")
+        first, second = split_pairs(X, layout=self.layout, name="X",
+                                    digit_shape=validation_shape(self.digit_shape,
+                                                                 self.digit_shape_))
+        if first[0].size != np.prod(self.digit_shape_):
+            raise ValueError(f"X holds digits of {first[0].size} pixels, but the pairs of "
+                             f"fit_resample hold digits of shape {self.digit_shape_}.")
         out = np.stack([first, second], axis=1)
         return out.reshape(-1, *first.shape[1:])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = True
+        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
         return tags

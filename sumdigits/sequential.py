@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOpt
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from ._geometry import LAYOUTS, shape_constraint
+from ._geometry import LAYOUTS, reads_vectors, shape_constraint, validation_shape
 from ._sums import joint_digit_distribution, sum_distribution, sum_matrix
 from ._validation import (
     DEPRECATED,
@@ -261,7 +261,9 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
                                                     layout=self.layout)[2].digit_shape
         else:
             X = validate_data(self, X, reset=False, allow_nd=True, dtype="numeric")
-        first, second = split_pairs(X, layout=self.layout, digit_shape=self.digit_shape_)
+        first, second = split_pairs(X, layout=self.layout,
+                                    digit_shape=validation_shape(self.digit_shape,
+                                                                 self.digit_shape_))
         n = first.shape[0]
         return first.reshape(n, -1), second.reshape(n, -1)
 
@@ -459,7 +461,7 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        tags.input_tags.positive_only = True
+        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
         tags.target_tags.required = True
         tags.target_tags.two_d_labels = True
         tags.classifier_tags.poor_score = True

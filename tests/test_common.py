@@ -72,10 +72,6 @@ _SCIKERAS = {
     "check_mixin_order": (
         "scikeras' KerasClassifier puts ClassifierMixin after BaseEstimator, which no "
         "subclass can reorder; the classifier tags are set in __sklearn_tags__ instead"),
-    "check_sample_weight_equivalence_on_dense_data": (
-        "float32 training: weighting a sample and repeating it give sums over the "
-        "batch in another order, equal to about 3e-7, above the check's rtol of 1e-7 "
-        "(and different batches with mini-batches)"),
 }
 _STRING_SUMS = "string labels are no sums (0..18): y is rejected with a TypeError"
 
@@ -107,8 +103,6 @@ EXPECTED_FAILED_CHECKS = {
         "check_classifiers_classes": _STRING_SUMS,
         "check_classifiers_train": (
             "classes_ are all the sums 0..18 by design, not only those seen in fit"),
-        "check_class_weight_classifiers": (
-            "the check feeds negative pixels whatever the positive_only tag says"),
     },
     "NeuroSymbolicFunctionClassifier": {
         **_SCIKERAS,
@@ -118,8 +112,6 @@ EXPECTED_FAILED_CHECKS = {
         "check_classifiers_train": (
             "classes_ are all the values of the function by design, not only those seen "
             "in fit"),
-        "check_class_weight_classifiers": (
-            "the check feeds negative pixels whatever the positive_only tag says"),
     },
     "SequentialDigitSumClassifier": {**_ODD_FEATURE_CHECKS,
                                      "check_classifiers_classes": _STRING_SUMS},
@@ -131,9 +123,8 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 #: Estimators over MAX_EXPECTED_FAILURES, with the reason: to be fixed, not to grow.
-_KERAS_OVER = "scikeras' two failures and float32 rounding are three"
+_KERAS_OVER = "scikeras' two failures"
 OVER_THE_LIMIT = {
-    "MultiTaskSumClassifier": _KERAS_OVER + ", and string labels are no sums",
     "NeuroSymbolicSumClassifier": (
         _KERAS_OVER + ", string labels are no sums, and classes_ are all the sums by "
         "design (check_classifiers_train wants the sums seen in fit)"),

@@ -57,6 +57,7 @@ from .._validation import check_n_classes, check_samples
 from ._params import BASE_PARAMS, RENAMED, declare, resolve
 from .builders import EMBEDDING_LAYER
 from .callbacks import LearningRateSchedule
+from .losses import weighted_mean_loss
 
 __all__ = ["BaseKerasClassifier", "ImageInputEncoder", "PREDICT_BATCH_SIZE", "predict_in_batches"]
 
@@ -447,12 +448,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         return keras.optimizers.get({"class_name": optimizer, "config": routed})
 
     def _make_loss(self, params):
-        loss, routed = params["loss"], self._routed("loss")
-        if inspect.isclass(loss):
-            return loss(**routed)
-        if routed:
-            raise ValueError(f"loss__ parameters apply to a loss class, not to {loss!r}.")
-        return loss
+        """The loss, averaged with the sample weights (:mod:`sumdigits.keras.losses`)."""
+        return weighted_mean_loss(params["loss"], self._routed("loss"))
 
     def _peak_learning_rate(self, optimizer):
         rate = optimizer.get_config()["learning_rate"]

@@ -82,7 +82,13 @@ BASE_PARAMS = (
     Param("warmup_fraction", 0.2, [Interval(numbers.Real, 0, 1, closed="left")],
           "float in [0, 1)", 'Share of the steps spent warming up for "one-cycle".'),
     Param("loss", "sparse_categorical_crossentropy", [str, keras.losses.Loss, callable],
-          "str or keras.losses.Loss", "The training loss."),
+          "str, callable, keras.losses.Loss class or instance",
+          """\
+          The training loss. Given by name, function or class, it is averaged over
+          a batch with the sample weights, ``sum(w * loss) / sum(w)``, so that a
+          sample of weight k counts as k copies of it and weight 0 leaves it out,
+          as in scikit-learn (:mod:`sumdigits.keras.losses`; Keras alone divides
+          by the rows of the batch). An instance is used as given."""),
     Param("metrics", None, [list, None], "list of str",
           'Metrics recorded per epoch in ``history_``; None means ``["accuracy"]``.'),
     Param("batch_size", 128, [Interval(numbers.Integral, 1, None, closed="left")], "int",

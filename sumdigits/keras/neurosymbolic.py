@@ -27,7 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted
 
-from .._geometry import image_shape_constraint
+from .._geometry import image_shape_constraint, reads_vectors, validation_shape
 from .._sums import digits_to_sums, max_sum, most_probable_sum_digits, sums_to_digits
 from .._validation import check_images, check_samples
 from ._base import BaseKerasClassifier, ImageInputEncoder, predict_in_batches
@@ -43,6 +43,7 @@ from ._ns_numbers import split_numbers
 from ._params import Param, base_params, declare, resolve
 from .builders import OUTPUT_INITIALIZERS, LayerSeeds, build_cnn
 from .callbacks import make_learning_rate_schedule
+from .losses import weighted_mean_loss
 from .estimators import KERNEL_SIZE, _widths, dropout_param, filters_param
 
 # NumberPairEncoder and SumEncoder are the estimator's scikeras encoders (SumEncoder.fit
@@ -499,7 +500,8 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
     def _compile_arguments(self, params):
         kwargs = super()._compile_arguments(params)
         loss, metrics = self._default_loss_and_metrics()
-        kwargs["loss"] = loss if params["loss"] is None else kwargs["loss"]
+        if params["loss"] is None:
+            kwargs["loss"] = weighted_mean_loss(loss)
         if params["metrics"] is None:
             kwargs["metrics"] = metrics
         return kwargs
@@ -516,7 +518,8 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
         return self.feature_encoder_.digit_shape_
 
     def _digit_input(self, X):
-        images, _ = check_images(X, image_shape=self.digit_shape_, name="X")
+        images, _ = check_images(
+            X, image_shape=validation_shape(self.digit_shape, self.digit_shape_), name="X")
         if images.shape[1:] != self.digit_shape_:
             raise ValueError(f"X holds images of shape {images.shape[1:]}, but the digits "
                              f"this classifier learned are {self.digit_shape_}.")
@@ -612,7 +615,7 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = True  # digit images: pixels >= 0
+        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
         return tags
 
 
