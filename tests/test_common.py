@@ -37,8 +37,14 @@ def _optuna_search():
 
 
 # Seeded, one epoch, a few units; run eagerly, as tracing a graph per fit costs more
-# than these tiny fits.
-_KERAS = dict(epochs=1, batch_size=32, random_state=0, run_eagerly=True)
+# than these tiny fits. One epoch of at most 32 samples is one step on the whole
+# batch: check_sample_weight_equivalence_on_dense_data (15 weighted samples against
+# up to 30 repeated ones) then compares the same step, which holds with weights
+# averaged as repetitions (sumdigits.keras.losses), no dropout (its random masks
+# depend on the batch's size) and SGD, whose step is proportional to the gradient
+# and so differs by float32 rounding only (Adam's first step divides each gradient
+# by its own size: one that cancels to rounding noise becomes a step of noise).
+_KERAS = dict(epochs=1, batch_size=32, random_state=0, run_eagerly=True, optimizer="sgd")
 
 #: Constructor parameters of each public estimator for the checks: a dict, or a
 #: function returning one (to import optional dependencies only when needed).
@@ -57,12 +63,12 @@ TESTED_PARAMS = {
     "MultiTaskSumClassifier": dict(hidden_layer_sizes=[4], head_layer_sizes=[], **_KERAS),
     "MultiTaskClassifier": dict(hidden_layer_sizes=[4], head_layer_sizes=[], **_KERAS),
     "NeuroSymbolicSumClassifier": dict(filters=[2], hidden_layer_sizes=[4], digit_shape="vector",
-                                       batch_norm=False, shift_range=0.0, **_KERAS),
+                                       batch_norm=False, shift_range=0.0, dropout=0.0, **_KERAS),
     # one digit per sample (k = 1; abs is the identity on digits): any number of
     # features is one "digit" vector, so no check is lost to odd feature counts
     "NeuroSymbolicFunctionClassifier": dict(function=abs, n_inputs=1, filters=[2],
                                             hidden_layer_sizes=[4], digit_shape="vector",
-                                            batch_norm=False, shift_range=0.0, **_KERAS),
+                                            batch_norm=False, shift_range=0.0, dropout=0.0, **_KERAS),
 }
 
 _SCIKERAS = {
@@ -123,7 +129,10 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 #: Estimators over MAX_EXPECTED_FAILURES, with the reason: to be fixed, not to grow.
-_KERAS_OVER = "scikeras' two failures"
+#: Both learn from labels that are values of a known function of the digits (sums),
+#: so classes_ are all its values by design and strings are no labels: two checks
+#: that no design of theirs can pass, beside scikeras' two (its class layout).
+_KERAS_OVER = "scikeras' two failures (its class layout, fixed upstream only)"
 OVER_THE_LIMIT = {
     "NeuroSymbolicSumClassifier": (
         _KERAS_OVER + ", string labels are no sums, and classes_ are all the sums by "

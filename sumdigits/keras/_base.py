@@ -291,8 +291,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
     * **Early-stopping split**: override ``_stratify_labels(y)`` when the encoded
       target is not one label per sample.
     * **Tags**: extend ``__sklearn_tags__`` by calling ``super()`` first.
-    * A callback with a ``set_training_data(X, y)`` method receives the encoded
-      training data.
+    * A callback with a ``set_training_data(X, y, sample_weight=None)`` method
+      receives the encoded training data (of a dataset, its first batch).
     """
 
     _params = BASE_PARAMS
@@ -583,10 +583,11 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         if epochs is None or not hasattr(self, "history_"):  # a fit starts a new history
             self.history_ = {}
         callbacks = self._own_callbacks(params, scheduled=epochs is None)
-        sample = data[0][0][:2] if isinstance(data[0], keras.utils.PyDataset) else data[:2]
+        batch = data[0][0] if isinstance(data[0], keras.utils.PyDataset) else data
+        weights = batch[2] if len(batch) > 2 else None
         for callback in callbacks + fit_callbacks:
             if hasattr(callback, "set_training_data"):
-                callback.set_training_data(*sample)
+                callback.set_training_data(batch[0], batch[1], sample_weight=weights)
         fit_args = {"epochs": params["epochs"], "verbose": params["verbose"],
                     "validation_batch_size": PREDICT_BATCH_SIZE, **self._routed("fit")}
         if epochs is not None:  # partial_fit: one more epoch

@@ -43,6 +43,15 @@ def _data_loss(model):
     return loss.call if isinstance(loss, keras.losses.Loss) else loss
 
 
+def _weighted_samples(X, y, sample_weight):
+    """``(X, y, weights)`` without the samples of weight 0; weights of 1 when None."""
+    if sample_weight is None:
+        return X, y, np.ones(len(X))
+    weights = np.asarray(sample_weight, dtype=float).reshape(-1)
+    keep = weights > 0
+    return X[keep], y[keep], weights[keep]
+
+
 DEFINITIONS = ("per_unit", "per_sample")
 
 
@@ -245,18 +254,22 @@ class InactiveNeuronFraction(keras.callbacks.Callback):
         self.definition = definition
         self.frequency = frequency
 
-    def set_training_data(self, X, y):
+    def set_training_data(self, X, y, sample_weight=None):
         """Called by the sumdigits estimators with the encoded training data.
 
         Parameters
         ----------
         X : ndarray
             The training inputs, as the network sees them; the first
-            ``n_samples`` are kept unless data were given to the constructor.
+            ``n_samples`` of weight > 0 are kept unless data were given to the
+            constructor.
         y : ndarray
             The matching encoded targets.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            The training weights: samples of weight 0 are left out.
         """
         if self.X is None:
+            X, y = _weighted_samples(X, y, sample_weight)[:2]
             self.X, self.y = X[: self.n_samples], y[: self.n_samples]
 
     def on_train_begin(self, logs=None):

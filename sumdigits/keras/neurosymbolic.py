@@ -42,7 +42,7 @@ from ._ns_graph import (
 from ._ns_numbers import split_numbers
 from ._params import Param, base_params, declare, resolve
 from .builders import OUTPUT_INITIALIZERS, LayerSeeds, build_cnn
-from .callbacks import make_learning_rate_schedule
+from .callbacks import _weighted_samples, make_learning_rate_schedule
 from .losses import weighted_mean_loss
 from .estimators import KERNEL_SIZE, _widths, dropout_param, filters_param
 
@@ -186,10 +186,10 @@ class DigitShiftCheck(keras.callbacks.Callback):
                 or n_images < 1):
             raise ValueError(f"n_images must be an int >= 1, got {n_images!r}.")
         self.n_images = n_images
-        self.X = self.y = None
+        self.X = self.y = self.weights = None
 
-    def set_training_data(self, X, y):
-        """Keep the first training samples, at most ``n_images`` digit images.
+    def set_training_data(self, X, y, sample_weight=None):
+        """Keep the first training samples of weight > 0, at most ``n_images`` digit images.
 
         Parameters
         ----------
@@ -197,13 +197,17 @@ class DigitShiftCheck(keras.callbacks.Callback):
             The encoded training samples.
         y : ndarray of shape (n_samples, N + 1)
             Their sums, as digits.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            The training weights: the likelihoods are averaged with them, as the
+            training loss is (:mod:`sumdigits.keras.losses`).
         """
+        X, y, weights = _weighted_samples(X, y, sample_weight)
         n_samples = max(1, self.n_images // X.shape[1])
-        self.X, self.y = X[:n_samples], y[:n_samples]
+        self.X, self.y, self.weights = X[:n_samples], y[:n_samples], weights[:n_samples]
 
     def _sum_nll(self, digit_proba):
-        position = position_sum_proba(digit_proba)
-        return float(ops.convert_to_numpy(ops.mean(sum_nll(self.y, position))))
+        nll = ops.convert_to_numpy(sum_nll(self.y, position_sum_proba(digit_proba)))
+        return float(np.average(nll, weights=self.weights))
 
     def on_epoch_end(self, epoch, logs=None):
         network = self.model.get_layer(DIGIT_LAYER)
@@ -222,7 +226,8 @@ class DigitShiftCheck(keras.callbacks.Callback):
             logs["digit_shift"] = float(shift)
 
     def on_train_end(self, logs=None):
-        self.X = self.y = None  # the estimator keeps its callbacks: no training data in them
+        # the estimator keeps its callbacks: no training data in them
+        self.X = self.y = self.weights = None
 
 
 def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation_range=0.0,
