@@ -23,6 +23,7 @@ from sumdigits.keras._ns_graph import position_sum_proba, sum_log_proba, sum_pro
 from sumdigits.keras._ns_numbers import split_numbers
 from sumdigits.keras.neurosymbolic import (
     HALF_SHIFT,
+    UNFOLD,
     DigitShiftCheck,
     NeuroSymbolicSumClassifier,
     NumberPairEncoder,
@@ -181,19 +182,29 @@ def test_learns_digits_it_was_never_told(fitted, mnist):
 
 
 def test_digit_shift_check_runs_every_epoch(fitted):
-    assert fitted.history_["digit_shift"] == [0.0] * fitted.n_iter_  # learned the true digits
+    for name in ("digit_shift", "digit_unfold"):  # learned the true digits
+        assert fitted.history_[name] == [0.0] * fitted.n_iter_
     (check,) = [c for c in fitted.callbacks_ if isinstance(c, DigitShiftCheck)]
     assert check.X is None and check.y is None  # no training data kept in the estimator
 
 
-def _shift_check_network(n_digits, kernel):
-    """The sum network around a digit network reading one-hot 1 x 10 "digit images"."""
+def _checked_one_hot_network(n_digits, kernel):
+    """A DigitShiftCheck on the sum network around a digit network reading one-hot 1 x 10
+    "digit images" with ``kernel``, given 64 random sums of n_digits-digit numbers; and
+    that network's last layer."""
+    rng = np.random.default_rng(n_digits)
+    digits = rng.integers(0, 10, size=(64, 2, n_digits))
+    numbers = digits @ (10 ** np.arange(n_digits - 1, -1, -1, dtype=object))
+    X = np.eye(10, dtype="float32")[digits].reshape(64, 2 * n_digits, 1, 10, 1)
     inputs = keras.Input((1, 10, 1))
     dense = keras.layers.Dense(10, activation="softmax")
-    digits = keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
+    network = keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
     dense.set_weights([kernel, np.zeros(10, dtype="float32")])
-    model = build_neurosymbolic((2 * n_digits, 1, 10, 1), digits)
-    return model, model.get_layer("digit_classifier").layers[-1]
+    model = build_neurosymbolic((2 * n_digits, 1, 10, 1), network)
+    check = DigitShiftCheck()
+    check.set_model(model)
+    check.set_training_data(X, sums_to_digits(numbers.sum(axis=1), n_digits))
+    return check, dense
 
 
 @pytest.mark.parametrize("n_digits", [1, 3, 20])
@@ -201,24 +212,38 @@ def test_digit_shift_check_undoes_the_half_shift_exactly(n_digits):
     # the local optimum of issue 16: every digit d read as (d + 5) mod 10, which
     # keeps every position sum modulo 10; the check restores the true labels
     # exactly, from the sums alone, and leaves the true labels alone
-    rng = np.random.default_rng(n_digits)
-    digits = rng.integers(0, 10, size=(64, 2, n_digits))
-    numbers = digits @ (10 ** np.arange(n_digits - 1, -1, -1, dtype=object))
-    X = np.eye(10, dtype="float32")[digits].reshape(64, 2 * n_digits, 1, 10, 1)
-    y = sums_to_digits(numbers.sum(axis=1), n_digits)
     identity = 20 * np.eye(10, dtype="float32")
-    model, last = _shift_check_network(n_digits, identity[:, HALF_SHIFT])
-    check = DigitShiftCheck()
-    check.set_model(model)
-    check.set_training_data(X, y)
+    check, last = _checked_one_hot_network(n_digits, identity[:, HALF_SHIFT])
     for expected in (1.0, 0.0):  # shifted back once, then left as it is
         logs = {}
         check.on_epoch_end(0, logs)
-        assert logs == {"digit_shift": expected}
+        assert logs == {"digit_shift": expected, "digit_unfold": 0.0}
         np.testing.assert_array_equal(last.get_weights()[0], identity)
     np.testing.assert_array_equal(HALF_SHIFT[HALF_SHIFT], np.arange(10))  # an involution
     np.testing.assert_array_equal((HALF_SHIFT[:, None] + HALF_SHIFT) % 10,  # sums mod 10 kept
                                   (np.arange(10)[:, None] + np.arange(10)) % 10)
+
+
+@pytest.mark.parametrize("n_digits", [1, 4, 20])
+def test_digit_shift_check_undoes_the_fold_exactly(n_digits):
+    # the local optimum of issue 16 at N = 4: every digit d read as half d - 1, half
+    # d + 1 (the ends reflected: 0 as 0 or 1, 9 as 8 or 9), so that every position sum
+    # is read as a + b - 2, a + b or a + b + 2; the check reads it back, from the sums
+    # alone: the new logit of digit d is the mean of those of classes d - 1 and d + 1
+    fold = (20 * 2 * UNFOLD.T).astype("float32")  # logit 20 on both classes of each digit
+    np.testing.assert_array_equal(np.count_nonzero(fold, axis=1), 2)
+    assert not np.any(np.diag(fold)[1:-1])  # no inner digit read as itself
+    check, last = _checked_one_hot_network(n_digits, fold)
+    for expected in (1.0, 0.0):  # unfolded once, then left as it is
+        logs = {}
+        check.on_epoch_end(0, logs)
+        assert logs == {"digit_shift": 0.0, "digit_unfold": expected}
+        unfolded = last.get_weights()[0]
+        np.testing.assert_array_equal(unfolded, (fold @ UNFOLD).astype("float32"))
+        # every digit read right, 10 logits above the next class
+        np.testing.assert_array_equal(unfolded.argmax(axis=1), np.arange(10))
+        np.testing.assert_array_equal(np.sort(unfolded, axis=1)[:, -2:], [[10.0, 20.0]] * 10)
+    np.testing.assert_array_equal(UNFOLD.sum(axis=0), 1.0)  # logits up to a constant kept
 
 
 def test_digit_shift_check_needs_a_dense_output_of_ten():
@@ -259,7 +284,7 @@ def test_predict_proba_covers_every_sum(fitted, mnist):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     assert np.array_equal(fitted.predict(X_pairs), proba.argmax(axis=1))
     assert fitted.transform(X_pairs).shape == (20, 2 * 32)
-    assert set(fitted.history_) == {"loss", "sum_accuracy", "digit_shift"}
+    assert set(fitted.history_) == {"loss", "sum_accuracy", "digit_shift", "digit_unfold"}
     assert fitted.n_iter_ == 4
 
 

@@ -71,6 +71,26 @@ _BN_MOMENTUM = 0.98
 HALF_SHIFT = (np.arange(10) + 5) % 10
 
 
+def _unfold_matrix():
+    # column d: half of each neighbour d - 1 and d + 1, reflected at the ends (-1 -> 0, 10 -> 9)
+    unfold = np.zeros((10, 10))
+    for digit in range(10):
+        for neighbour in (digit - 1, digit + 1):
+            unfold[min(max(neighbour, 0), 9), digit] += 0.5
+    return unfold
+
+
+#: The reading that undoes the folded labelling (issue 16, N = 4): new logit of digit d =
+#: the mean of the logits of classes d - 1 and d + 1 (the classes a network that reads
+#: every digit d as half d - 1, half d + 1 puts d's images in), with the neighbours
+#: beyond 0 and 9 reflected onto 0 and 9. Every column sums to 1, so it keeps the
+#: softmax's invariance to adding a constant to all logits.
+UNFOLD = _unfold_matrix()
+#: The re-readings :class:`DigitShiftCheck` tries, as linear maps of the last layer's
+#: logits (``z -> z @ A``), by the name of their entry in the epoch's logs.
+RELABELLINGS = {"digit_shift": np.eye(10)[:, HALF_SHIFT], "digit_unfold": UNFOLD}
+
+
 # ----------------------------------------------------------------- graph pieces
 @keras.saving.register_keras_serializable(package="sumdigits")
 class FoldDigits(layers.Layer):
@@ -148,34 +168,53 @@ def sum_accuracy(y_true, y_pred):
 
 
 class DigitShiftCheck(keras.callbacks.Callback):
-    """At the end of every epoch, keep the better of two labellings of the digits.
+    """At the end of every epoch, keep the best of three readings of the digit classes.
 
-    Relabelling every digit d as ``(d + 5) mod 10`` (:data:`HALF_SHIFT`) changes no
-    position sum modulo 10, so it writes every digit of a sum as the true digits do,
-    up to the carries between positions. For one-digit numbers the sum (0..18)
-    shows the carry and tells the two labellings apart at once; for long numbers
-    only the carries do, and training can settle on the shifted labelling, a local
-    optimum in which almost every digit is read as the digit 5 away (MNIST addition
-    at N = 100: 0.2 % test digit accuracy, issue 16). The check compares the
-    training negative log-likelihood of the sums (:func:`sum_nll`, mean over the
-    first training samples, at most ``n_images`` digit images) under the digit
-    network as it is and with its classes shifted, and shifts the units of the
-    network's last layer (a ``Dense`` layer of 10 units before the softmax) when
-    that explains the sums better. It uses the sum labels only. The optimizer's
-    running moments of that layer are left as they are. ``digit_shift`` in the
-    epoch's logs (and ``history_``) is 1.0 where the classes were shifted, else 0.0.
+    Two wrong labellings of the digits explain the sums of long numbers well enough
+    to be local optima of the sum likelihood, which gradient steps do not leave:
+
+    - the half shift, every digit d read as ``(d + 5) mod 10`` (:data:`HALF_SHIFT`).
+      It changes no position sum modulo 10, so it writes every digit of a sum as the
+      true digits do, up to the carries between positions. For one-digit numbers the
+      sum (0..18) shows the carry and tells the two labellings apart at once; for long
+      numbers only the carries do (MNIST addition at N = 100: 0.2 % test digit
+      accuracy, issue 16).
+    - the fold, every digit d read as half ``d - 1``, half ``d + 1`` (0 mostly as 1,
+      9 as 8). Every reading then has the wrong parity, and a position sum
+      ``a + b`` is read as ``a + b - 2``, ``a + b`` or ``a + b + 2`` with
+      probabilities 1/4, 1/2, 1/4: the true sum stays the most probable one, and
+      the likelihood of each position's sum is 1/2 instead of 1. Once the other
+      digits are read so, reading a digit right gives every sum the wrong parity, so
+      no single digit's reading can improve by itself (MNIST addition at N = 4,
+      seed 2: 0.05 % test digit accuracy, issue 16). The network still tells the
+      digits apart: ``d`` is the class midway between the two it uses, which
+      :data:`UNFOLD` reads.
+
+    Each is undone by a linear map ``A`` of the logits of the network's last layer
+    (a ``Dense`` layer of 10 units before the softmax), applied exactly to its
+    weights: ``kernel @ A``, ``bias @ A`` (:data:`RELABELLINGS`; for the shift, a
+    permutation of the units). The check compares the training negative
+    log-likelihood of the sums (:func:`sum_nll`, mean over the first training
+    samples, at most ``n_images`` digit images) under the network as it is and
+    under each re-reading (from the logs of its probabilities, which differ from its
+    logits by a constant per image), and keeps the lowest. It uses the sum labels
+    only. The optimizer's running moments of that layer are left as they are.
+    ``digit_shift`` and ``digit_unfold`` in the epoch's logs (and ``history_``) are
+    1.0 where that re-reading was applied, else 0.0.
 
     Parameters
     ----------
     n_images : int, default=4096
-        Digit images (training samples x 2N) the two labellings are compared on.
+        Digit images (training samples x 2N) the readings are compared on.
 
     Examples
     --------
     >>> from sumdigits.keras import NeuroSymbolicSumClassifier
-    >>> from sumdigits.keras.neurosymbolic import HALF_SHIFT
+    >>> from sumdigits.keras.neurosymbolic import HALF_SHIFT, UNFOLD
     >>> [(3 + 4) % 10, int(HALF_SHIFT[3] + HALF_SHIFT[4]) % 10]  # 8 + 9 = 17 writes 7 too
     [7, 7]
+    >>> [int(d) for d in UNFOLD[:, 4].nonzero()[0]]  # digit 4 read from classes 3 and 5
+    [3, 5]
     >>> NeuroSymbolicSumClassifier(n_digits=100).get_params()["digit_shift_check"]
     True
     """
@@ -217,13 +256,21 @@ class DigitShiftCheck(keras.callbacks.Callback):
                             f"10 units; it ends in {last.name!r} ({type(last).__name__}).")
         n_samples, n_parts = self.X.shape[:2]
         proba = predict_in_batches(network, self.X.reshape(-1, *self.X.shape[2:]))
-        proba = np.asarray(proba).reshape(n_samples, 2, n_parts // 2, 10)
-        shift = self._sum_nll(proba[..., HALF_SHIFT]) < self._sum_nll(proba)
-        if shift:
+        proba = np.asarray(proba, dtype=np.float64).reshape(n_samples, 2, n_parts // 2, 10)
+        logits = np.log(np.maximum(proba, np.finfo(np.float32).tiny))
+        nll = {None: self._sum_nll(proba)}
+        for name, matrix in RELABELLINGS.items():
+            read = logits @ matrix
+            read = np.exp(read - read.max(axis=-1, keepdims=True))
+            nll[name] = self._sum_nll(read / read.sum(axis=-1, keepdims=True))
+        best = min(nll, key=nll.get)  # the network as it is on ties: it comes first
+        if best is not None:
             kernel, bias = last.get_weights()
-            last.set_weights([kernel[:, HALF_SHIFT], bias[HALF_SHIFT]])
+            matrix = RELABELLINGS[best]
+            last.set_weights([(kernel @ matrix).astype(kernel.dtype),
+                              (bias @ matrix).astype(bias.dtype)])
         if logs is not None:
-            logs["digit_shift"] = float(shift)
+            logs.update({name: float(name == best) for name in RELABELLINGS})
 
     def on_train_end(self, logs=None):
         # the estimator keeps its callbacks: no training data in them
@@ -665,7 +712,7 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
         (height, width) of one digit image.
     history_ : dict of list
         Per-epoch ``loss`` and ``sum_accuracy`` (``val_*`` with early stopping), and
-        ``digit_shift`` with ``digit_shift_check``.
+        ``digit_shift`` and ``digit_unfold`` with ``digit_shift_check``.
     n_iter_ : int
         Epochs run.
     input_shape_ : tuple of int
@@ -725,9 +772,12 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
         Param("digit_shift_check", True, ["boolean"], "bool",
               """\
               At the end of every epoch, shift the digit classes by five (d -> d + 5
-              mod 10) when that explains the training sums better (:class:`DigitShiftCheck`):
-              that relabelling keeps every position sum modulo 10, a local optimum long
-              numbers can fall into. ``history_["digit_shift"]`` records it per epoch."""),
+              mod 10), or read digit d from classes d - 1 and d + 1, when that explains
+              the training sums better (:class:`DigitShiftCheck`): the shift keeps every
+              position sum modulo 10, and the fold it undoes (every digit read as half
+              d - 1, half d + 1) keeps the true sums the most probable; both are local
+              optima sum-only learning can fall into. ``history_["digit_shift"]`` and
+              ``history_["digit_unfold"]`` record them per epoch."""),
         *DIGIT_NETWORK_PARAMS,
         *neurosymbolic_base_params(
             loss="""\
