@@ -115,7 +115,7 @@ DIGITS_BEST = {
     "fcnn": dict(hidden_layer_sizes=[1024, 1024], dropout=0.3, batch_size=128, epochs=40,
                  early_stopping=True, n_iter_no_change=5),
     "cnn": dict(filters=[32, 64, 128], strides=1, pooling="max", batch_norm=True, dropout=0.3,
-                hidden_layer_sizes=[256], batch_size=128, epochs=10),
+                hidden_layer_sizes=[256], batch_size=128, epochs=10, learning_rate="cosine"),
 }
 
 
