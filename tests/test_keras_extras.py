@@ -18,7 +18,7 @@ from sumdigits.keras.callbacks import (  # noqa: E402
     InactiveNeuronFraction,
     inactive_neuron_fractions,
 )
-from sumdigits.keras.streaming import DigitPairDataset  # noqa: E402
+from sumdigits.keras.streaming import DigitPairDataset, shift_images  # noqa: E402
 from sumdigits.pairs import pair_indices  # noqa: E402
 
 
@@ -142,6 +142,85 @@ def test_dataset_validates_its_input(digits):
         DigitPairDataset(X, y, [[0, 1]], target="product")
     with pytest.raises(ValueError, match="y"):
         DigitPairDataset(X, y[:-1], [[0, 1]])
+
+
+def test_shift_images_moves_a_lit_pixel_exactly_and_drops_what_leaves():
+    image = np.zeros((3, 5, 6), np.uint8)
+    image[:, 2, 3] = 7
+    shifted = shift_images(image, [[0, 0], [2, -3], [-3, 1]])
+    assert shifted.dtype == np.uint8 and shifted.shape == image.shape
+    np.testing.assert_array_equal(shifted[0], image[0])  # no shift: unchanged
+    assert shifted[1, 4, 0] == 7 and shifted[1].sum() == 7  # 2 down, 3 left
+    assert not shifted[2].any()  # 3 up from row 2: out of the image, dropped, no wrap
+    with pytest.raises(ValueError, match="offsets"):
+        shift_images(image, [[5, 0]] * 3)
+    with pytest.raises(ValueError, match="offsets"):
+        shift_images(image, [[0.5, 0]] * 3)
+
+
+def test_shift_images_never_adds_mass_and_keeps_what_stays_inside(digits):
+    X = digits[0][:200]
+    offsets = np.random.RandomState(0).randint(-4, 5, size=(200, 2))
+    shifted = shift_images(X, offsets)
+    mass, before = shifted.sum(axis=(1, 2), dtype=np.int64), X.sum(axis=(1, 2), dtype=np.int64)
+    assert (mass <= before).all()
+    # exactly the pixels that stay inside remain, in the same order
+    for k, (dy, dx) in enumerate(offsets):
+        kept = X[k, max(0, -dy):28 - max(0, dy), max(0, -dx):28 - max(0, dx)]
+        assert mass[k] == kept.sum(dtype=np.int64)
+        np.testing.assert_array_equal(shifted[k][shifted[k] > 0], kept[kept > 0])
+
+
+@pytest.mark.parametrize("layout", ["horizontal", "vertical"])
+def test_dataset_shifts_each_digit_by_its_own_offset(digits, layout):
+    from sumdigits._geometry import Geometry
+
+    X, y, _, _ = digits
+    indices = pair_indices(y, 60, strategy="random", random_state=2)
+    data = DigitPairDataset(X, y, indices, batch_size=60, layout=layout, shuffle=False,
+                            max_shift=2, random_state=0)
+    images, sums = data[0]
+    np.testing.assert_array_equal(sums, y[indices].sum(axis=1))
+    parts = Geometry((28, 28), layout).digits(images)[:, :, 0]  # (60, 2, 28, 28)
+    moves = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)]
+    found = np.empty((60, 2, 2), int)
+    for i, j in np.ndindex(60, 2):
+        match = [m for m in moves
+                 if np.array_equal(shift_images(X[indices[i, j]][None], [m])[0], parts[i, j])]
+        assert match, "every digit is its image moved by an offset in -2..2"
+        found[i, j] = match[0]
+    # independent offsets: the two digits of a pair seldom move alike, all offsets occur
+    assert (found[:, 0] != found[:, 1]).any(axis=1).mean() > 0.5
+    assert set(np.unique(found)) == {-2, -1, 0, 1, 2}
+
+
+def test_dataset_shifts_are_seeded_and_renewed_each_epoch(digits):
+    X, y, _, _ = digits
+    indices = pair_indices(y, 100, strategy="random", random_state=3)
+    kw = dict(batch_size=32, shuffle=False, max_shift=1, random_state=5)
+    a, b = DigitPairDataset(X, y, indices, **kw), DigitPairDataset(X, y, indices, **kw)
+    plain = DigitPairDataset(X, y, indices, batch_size=32, shuffle=False, random_state=5)
+    unshifted = DigitPairDataset(X, y, indices, batch_size=32, shuffle=False, max_shift=0,
+                                 random_state=5)
+    first = [a[i][0] for i in (3, 0, 1)]  # any order, any number of times: the same batches
+    for i, batch in zip((3, 0, 1), first):
+        np.testing.assert_array_equal(batch, a[i][0])
+        np.testing.assert_array_equal(batch, b[i][0])
+        np.testing.assert_array_equal(a[i][1], plain[i][1])  # same pairs as without shifts
+        np.testing.assert_array_equal(unshifted[i][0], plain[i][0])
+    assert not np.array_equal(first[1], plain[0][0])
+    a.on_epoch_end()
+    b.on_epoch_end()
+    np.testing.assert_array_equal(a[0][0], b[0][0])
+    assert not np.array_equal(a[0][0], first[1])  # same pairs, new shifts
+    np.testing.assert_array_equal(a[0][1], plain[0][1])
+
+
+@pytest.mark.parametrize("max_shift", [-1, 28, 1.5, True, "2", None])
+def test_dataset_refuses_a_bad_max_shift(digits, max_shift):
+    X, y, _, _ = digits
+    with pytest.raises(ValueError, match=r"max_shift must be an int in 0\.\.27"):
+        DigitPairDataset(X, y, [[0, 1]], max_shift=max_shift)
 
 
 def test_fit_dataset_trains_on_streamed_pairs(digits, pairs):

@@ -26,7 +26,7 @@ from .._validation import (
 )
 from ..pairs import _gather_pairs
 
-__all__ = ["DigitPairDataset"]
+__all__ = ["DigitPairDataset", "shift_images"]
 
 
 class DigitPairDataset(keras.utils.PyDataset):
@@ -53,8 +53,16 @@ class DigitPairDataset(keras.utils.PyDataset):
         pixels are 28 x 28).
     shuffle : bool, default=True
         Draw the pairs in a new random order at every epoch.
+    max_shift : int, default=0
+        Augmentation by translation: each digit image of each pair is moved by
+        its own random integer offset in ``-max_shift..max_shift`` pixels down
+        and right (:func:`shift_images`: zero filled, pixels moved out are
+        dropped, nothing wraps around), drawn anew at every epoch. Smaller than
+        the digit's height and width; 0 gives the digits as they are.
     random_state : int, RandomState instance or None, default=None
-        Seed of the shuffling.
+        Seed of the shuffling and of the shifts. The shifts of a batch depend on
+        the seed, the epoch and the batch's index only, so ``data[i]`` gives the
+        same batch however often and in whatever order the batches are asked for.
     image_shape : tuple of int
         Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
     **kwargs
@@ -77,11 +85,17 @@ class DigitPairDataset(keras.utils.PyDataset):
     ...                                           random_state=0), batch_size=256)
     >>> len(data), data[0][0].shape, data[0][1].shape
     (3907, (256, 28, 56), (256,))
+
+    Each digit moved by up to 2 pixels in each direction, the same batch on every call:
+
+    >>> shifted = DigitPairDataset(X, y, [[0, 1], [2, 3]], max_shift=2, random_state=0)
+    >>> bool((shifted[0][0] == shifted[0][0]).all()), shifted[0][0].shape
+    (True, (2, 28, 56))
     """
 
     def __init__(self, X, y, indices, *, target="sum", batch_size=128, layout="horizontal",
-                 flatten=None, digit_shape=None, shuffle=True, random_state=None,
-                 image_shape=DEPRECATED, **kwargs):
+                 flatten=None, digit_shape=None, shuffle=True, max_shift=0,
+                 random_state=None, image_shape=DEPRECATED, **kwargs):
         super().__init__(**kwargs)
         digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
                                         old="image_shape", owner="DigitPairDataset")
@@ -109,11 +123,11 @@ class DigitPairDataset(keras.utils.PyDataset):
         self.layout = check_layout(layout)
         self.geometry = Geometry(tuple(self.images.shape[1:]), self.layout)
         self.flatten = flat if flatten is None else bool(flatten)
+        self.max_shift = check_max_shift(max_shift, self.geometry.digit_shape)
         self.shuffle = shuffle
         self._rng = check_random_state(random_state)
         self._order = np.arange(len(indices))
-        if shuffle:
-            self._rng.shuffle(self._order)
+        self._new_epoch()
         self.classes = np.arange(N_SUM_CLASSES if target == "sum" else 10)
 
     @property
@@ -127,15 +141,85 @@ class DigitPairDataset(keras.utils.PyDataset):
         if not 0 <= index < self.num_batches:
             raise IndexError(f"batch {index} out of range 0..{self.num_batches - 1}.")
         rows = self.indices[self._order[index * self.batch_size:(index + 1) * self.batch_size]]
-        pairs = _gather_pairs(self.images, rows, self.geometry)
+        if self.max_shift:  # the batch's digits, shifted, then assembled as pairs
+            offsets = np.random.default_rng((self._shift_seed, index)).integers(
+                -self.max_shift, self.max_shift, size=(rows.size, 2), endpoint=True)
+            digits = shift_images(self.images[rows.ravel()], offsets)
+            pairs = _gather_pairs(digits, np.arange(rows.size).reshape(rows.shape),
+                                  self.geometry)
+        else:
+            pairs = _gather_pairs(self.images, rows, self.geometry)
         if self.flatten:
             pairs = pairs.reshape(len(rows), -1)
         digits = self.y[rows]
         return pairs, (digits.sum(axis=1) if self.target == "sum" else digits)
 
     def on_epoch_end(self):
+        self._new_epoch()
+
+    def _new_epoch(self):
+        """A new order of the pairs (``shuffle``) and new shifts (``max_shift``)."""
         if self.shuffle:
             self._rng.shuffle(self._order)
+        if self.max_shift:
+            self._shift_seed = int(self._rng.randint(2**31 - 1))
+
+
+def check_max_shift(max_shift, digit_shape):
+    """Return ``max_shift`` as an int in ``0..min(digit_shape) - 1``, or raise ValueError."""
+    if (not isinstance(max_shift, numbers.Integral) or isinstance(max_shift, bool)
+            or not 0 <= max_shift < min(digit_shape)):
+        raise ValueError(
+            f"max_shift must be an int in 0..{min(digit_shape) - 1} (pixels, less than the "
+            f"digit's height and width, digit_shape={tuple(digit_shape)}), got {max_shift!r}."
+        )
+    return int(max_shift)
+
+
+def shift_images(images, offsets):
+    """Images moved by whole pixels, zero filled: nothing wraps around.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n_images, height, width)
+    offsets : array-like of int of shape (n_images, 2)
+        Row ``i`` moves image ``i`` by ``offsets[i, 0]`` pixels down and
+        ``offsets[i, 1]`` pixels right (negative: up, left). Pixels moved out of
+        the image are dropped; those moved in are 0.
+
+    Returns
+    -------
+    shifted : ndarray of shape (n_images, height, width)
+        A new array of ``images``' dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sumdigits.keras.streaming import shift_images
+    >>> image = np.arange(1, 10).reshape(1, 3, 3)
+    >>> shift_images(image, [[1, -1]])[0]
+    array([[0, 0, 0],
+           [2, 3, 0],
+           [5, 6, 0]])
+    """
+    images = np.asarray(images)
+    offsets = np.asarray(offsets)
+    if images.ndim != 3 or offsets.shape != (images.shape[0], 2):
+        raise ValueError(
+            f"shift_images needs images of shape (n, height, width) and offsets of shape "
+            f"(n, 2), got {images.shape} and {offsets.shape}."
+        )
+    if not np.issubdtype(offsets.dtype, np.integer):
+        raise ValueError(f"offsets must be ints (whole pixels), got {offsets.dtype}.")
+    n, h, w = images.shape
+    s = int(np.abs(offsets).max(initial=0))
+    if s >= min(h, w):
+        raise ValueError(f"offsets must be smaller than the images ({h} x {w}), found {s}.")
+    padded = np.zeros((n, h + 2 * s, w + 2 * s), dtype=images.dtype)
+    padded[:, s:s + h, s:s + w] = images
+    # window (a, b) of the padded image holds the image moved by (s - a, s - b)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(1, 2))
+    return windows[np.arange(n), s - offsets[:, 0], s - offsets[:, 1]]
 
 
 class EncodedDataset(keras.utils.PyDataset):
