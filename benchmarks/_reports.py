@@ -14,7 +14,8 @@ Row kinds, one function each, ``kind(protocol_data, params, seed, folder) -> dic
 - :func:`fcnn_row`: a report's tuned FCNN trained at the report's size with early
   stopping (the fitted estimator is pickled next to the JSON, for ``tsne_row``);
 - :func:`streamed_row`: "ours at our best", an FCNN on fresh random pairs drawn from
-  the training digits at every epoch, a cosine learning-rate decay, early stopping;
+  the training digits at every epoch, each digit shifted at random by a pixel or two,
+  dropout, a cosine learning-rate decay, early stopping;
 - :func:`search_row`: an Optuna search over a report's space with Hyperband pruning
   over epochs on a subsample of pairs, the best refitted at full size;
 - :func:`classic_row`: SVM (exact or Nystroem-approximated kernel), random forest,
@@ -161,8 +162,9 @@ def _describe(params):
     return ", ".join(parts)
 
 
-def fresh_pairs_dataset(X, y, n_pairs, *, layout, batch_size, seed):
-    """A DigitPairDataset that draws ``n_pairs`` new random pairs at every epoch."""
+def fresh_pairs_dataset(X, y, n_pairs, *, layout, batch_size, seed, max_shift=0):
+    """A DigitPairDataset that draws ``n_pairs`` new random pairs at every epoch, each
+    digit moved by its own random offset of up to ``max_shift`` pixels (new every epoch)."""
     from sumdigits.keras.streaming import DigitPairDataset
     from sumdigits.pairs import pair_indices
 
@@ -170,16 +172,17 @@ def fresh_pairs_dataset(X, y, n_pairs, *, layout, batch_size, seed):
 
     class FreshPairs(DigitPairDataset):
         def on_epoch_end(self):
+            super().on_epoch_end()  # new shifts
             self.indices = pair_indices(self.y, n_pairs, strategy="random", random_state=rng)
 
     return FreshPairs(X, y, pair_indices(y, n_pairs, strategy="random", random_state=rng),
-                      layout=layout, batch_size=batch_size, shuffle=False)
+                      layout=layout, batch_size=batch_size, shuffle=False, max_shift=max_shift,
+                      random_state=seed)
 
 
 def streamed_row(P, p, seed, folder):
-    """Ours at our best: fresh random pairs every epoch, cosine decay, early stopping."""
-    import keras
-
+    """Ours at our best: fresh random pairs every epoch, each digit shifted at random (an
+    augmentation), dropout, cosine decay, early stopping."""
     from sumdigits import make_digit_pairs
     from sumdigits.keras import FCNNClassifier
 
@@ -190,25 +193,29 @@ def streamed_row(P, p, seed, folder):
     val = make_digit_pairs(X[held], y[held], p["val_pairs"], strategy="random",
                            layout=P["layout"], random_state=seed)
     data = fresh_pairs_dataset(X[~held], y[~held], p["pairs_per_epoch"], layout=P["layout"],
-                               batch_size=p["batch_size"], seed=seed)
-    steps = p["max_epochs"] * len(data)
-    # vocab: learning_rate -> learning_rate="cosine" + learning_rate_init once `seam` lands
-    schedule = keras.optimizers.schedules.CosineDecay(p["learning_rate_init"], steps, alpha=0.01)
-    est = FCNNClassifier(hidden_layer_sizes=p["hidden_layer_sizes"], batch_size=p["batch_size"],
-                         epochs=p["max_epochs"], early_stopping=True,
-                         n_iter_no_change=p["patience"], optimizer__learning_rate=schedule,
+                               batch_size=p["batch_size"], seed=seed, max_shift=p["max_shift"])
+    est = FCNNClassifier(hidden_layer_sizes=p["hidden_layer_sizes"], dropout=p["dropout"],
+                         batch_size=p["batch_size"], epochs=p["max_epochs"],
+                         learning_rate="cosine", learning_rate_init=p["learning_rate_init"],
+                         early_stopping=True, n_iter_no_change=p["patience"],
                          random_state=seed)
     _, fit_s = timed(lambda: est.fit_dataset(data, validation_data=(val.data, val.target)))
     seen = est.n_iter_ * p["pairs_per_epoch"]
-    return dict(model=f"FCNN {p['hidden_layer_sizes']}, whole pair image, Adam with cosine "
-                      f"decay from {p['learning_rate_init']:g}, batch {p['batch_size']}",
+    return dict(model=f"FCNN {p['hidden_layer_sizes']}, whole pair image, dropout "
+                      f"{p['dropout']:g}, Adam with cosine decay from "
+                      f"{p['learning_rate_init']:g}, batch {p['batch_size']}",
                 training=(f"{seen:,} fresh random pairs ({est.n_iter_} epochs of "
-                          f"{p['pairs_per_epoch']:,}) of {int((~held).sum()):,} training digits"),
+                          f"{p['pairs_per_epoch']:,}) of {int((~held).sum()):,} training "
+                          f"digits, each digit shifted by up to {p['max_shift']} pixels"),
                 fit_s=fit_s, epochs=est.n_iter_,
                 details=(f"Pairs drawn anew at every epoch (DigitPairDataset + fit_dataset); "
-                         f"early stopping (patience {p['patience']}) on {p['val_pairs']:,} "
-                         f"pairs of {p['val_digits']:,} held-out training digits; up to "
-                         f"{p['max_epochs']} epochs, the cosine decay spans them all."),
+                         f"each digit of each pair moved by its own random offset in "
+                         f"-{p['max_shift']}..{p['max_shift']} pixels down and across, zero "
+                         f"filled, new at every epoch (`DigitPairDataset(max_shift="
+                         f"{p['max_shift']})`); early stopping (patience {p['patience']}) on "
+                         f"{p['val_pairs']:,} pairs of {p['val_digits']:,} held-out training "
+                         f"digits; up to {p['max_epochs']} epochs, the cosine decay spans them "
+                         f"all."),
                 **evaluate(est.predict, _test_sets(P)))
 
 

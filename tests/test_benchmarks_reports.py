@@ -6,6 +6,7 @@ folder; the tests read the page they render and the rows they store.
 
 import json
 
+import numpy as np
 import pytest
 
 from benchmarks import (
@@ -138,6 +139,23 @@ def test_streamed_pairs_are_drawn_anew_at_every_epoch():
     before = data.indices.copy()
     FCNNClassifier(hidden_layer_sizes=[8], epochs=2, random_state=0).fit_dataset(data)
     assert (data.indices != before).any(axis=1).mean() > 0.99
+
+
+def test_streamed_pairs_shift_each_digit_and_keep_the_pairs():
+    from sumdigits import load_mnist
+
+    (X, y), _ = load_mnist("embedded")
+    plain = fresh_pairs_dataset(X, y, 500, layout="horizontal", batch_size=100, seed=0)
+    shifted = fresh_pairs_dataset(X, y, 500, layout="horizontal", batch_size=100, seed=0,
+                                  max_shift=1)
+    for epoch in range(2):
+        np.testing.assert_array_equal(shifted.indices, plain.indices)
+        (A, a), (B, b) = plain[0], shifted[0]
+        np.testing.assert_array_equal(a, b)
+        assert not np.array_equal(A, B)
+        assert (B.sum(axis=(1, 2), dtype=int) <= A.sum(axis=(1, 2), dtype=int)).all()
+        plain.on_epoch_end()
+        shifted.on_epoch_end()
 
 
 def test_report002_quick_rows_of_every_kind(tmp_path):
