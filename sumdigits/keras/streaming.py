@@ -55,10 +55,10 @@ class DigitPairDataset(keras.utils.PyDataset):
         Draw the pairs in a new random order at every epoch.
     max_shift : int, default=0
         Augmentation by translation: each digit image of each pair is moved by
-        its own random integer offset in ``-max_shift..max_shift`` pixels down
-        and right (:func:`shift_images`: zero filled, pixels moved out are
-        dropped, nothing wraps around), drawn anew at every epoch. Smaller than
-        the digit's height and width; 0 gives the digits as they are.
+        its own random whole-pixel offsets in ``-max_shift..max_shift``, one
+        vertical and one horizontal (:func:`shift_images`: zero filled, pixels
+        moved out are dropped, nothing wraps around), drawn anew at every epoch.
+        Smaller than the digit's height and width; 0 gives the digits as they are.
     random_state : int, RandomState instance or None, default=None
         Seed of the shuffling and of the shifts. The shifts of a batch depend on
         the seed, the epoch and the batch's index only, so ``data[i]`` gives the
@@ -144,8 +144,8 @@ class DigitPairDataset(keras.utils.PyDataset):
         if self.max_shift:  # the batch's digits, shifted, then assembled as pairs
             offsets = np.random.default_rng((self._shift_seed, index)).integers(
                 -self.max_shift, self.max_shift, size=(rows.size, 2), endpoint=True)
-            digits = shift_images(self.images[rows.ravel()], offsets)
-            pairs = _gather_pairs(digits, np.arange(rows.size).reshape(rows.shape),
+            moved = shift_images(self.images[rows.ravel()], offsets)
+            pairs = _gather_pairs(moved, np.arange(rows.size).reshape(rows.shape),
                                   self.geometry)
         else:
             pairs = _gather_pairs(self.images, rows, self.geometry)
@@ -206,8 +206,8 @@ def shift_images(images, offsets):
     offsets = np.asarray(offsets)
     if images.ndim != 3 or offsets.shape != (images.shape[0], 2):
         raise ValueError(
-            f"shift_images needs images of shape (n, height, width) and offsets of shape "
-            f"(n, 2), got {images.shape} and {offsets.shape}."
+            f"images must have shape (n, height, width) and offsets shape (n, 2), got "
+            f"images of shape {images.shape} and offsets of shape {offsets.shape}."
         )
     if not np.issubdtype(offsets.dtype, np.integer):
         raise ValueError(f"offsets must be ints (whole pixels), got {offsets.dtype}.")
