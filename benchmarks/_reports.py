@@ -206,7 +206,8 @@ def streamed_row(P, p, seed, folder):
                       f"{p['learning_rate_init']:g}, batch {p['batch_size']}",
                 training=(f"{seen:,} fresh random pairs ({est.n_iter_} epochs of "
                           f"{p['pairs_per_epoch']:,}) of {int((~held).sum()):,} training "
-                          f"digits, each digit shifted by up to {p['max_shift']} pixels"),
+                          f"digits, each digit shifted by up to {p['max_shift']} "
+                          f"pixel{'s' * (p['max_shift'] != 1)}"),
                 fit_s=fit_s, epochs=est.n_iter_,
                 details=(f"Pairs drawn anew at every epoch (DigitPairDataset + fit_dataset); "
                          f"each digit of each pair moved by its own random offset in "
