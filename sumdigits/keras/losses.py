@@ -34,6 +34,9 @@ class WeightedMeanLoss(keras.losses.Loss):
         The loss's name (default: the function's).
     reduction : str, default="mean_with_sample_weight"
         Keras' reduction over the batch.
+    dtype : str, default=None
+        The dtype of the loss's computations (Keras' ``Loss`` argument; None:
+        ``keras.backend.floatx()``).
 
     Examples
     --------
@@ -71,11 +74,27 @@ class WeightedMeanLoss(keras.losses.Loss):
 def weighted_mean_loss(loss, routed=None):
     """The training loss of the Keras estimators, from their ``loss`` parameter.
 
-    A name or a function becomes a :class:`WeightedMeanLoss`; a
-    ``keras.losses.Loss`` class is built with ``routed`` (its ``loss__``
-    parameters) and ``reduction="mean_with_sample_weight"`` unless they name
-    another; a ``keras.losses.Loss`` instance is used as given, with its own
-    reduction. None (an estimator's own default, set by its subclass) stays None.
+    Parameters
+    ----------
+    loss : str, callable, keras.losses.Loss class or instance, or None
+        A name or a function becomes a :class:`WeightedMeanLoss`; a
+        ``keras.losses.Loss`` class is built with ``routed`` and
+        ``reduction="mean_with_sample_weight"`` unless ``routed`` names another;
+        an instance is used as given, with its own reduction. None (an
+        estimator's own default, set by its subclass) stays None.
+    routed : dict, default=None
+        The ``loss__`` parameters, for a loss class only.
+
+    Returns
+    -------
+    keras.losses.Loss or None
+        The loss to compile the network with.
+
+    Examples
+    --------
+    >>> from sumdigits.keras.losses import weighted_mean_loss
+    >>> weighted_mean_loss("sparse_categorical_crossentropy").reduction
+    'mean_with_sample_weight'
     """
     if loss is None:
         return None
