@@ -580,8 +580,9 @@ class PairSumTransformer(BaseSampler):
         first, second = split_pairs(X, layout=self.layout, name="X",
                                     digit_shape=validation_shape(self.digit_shape,
                                                                  self.digit_shape_))
-        if first[0].size != np.prod(self.digit_shape_):
-            raise ValueError(f"X holds digits of {first[0].size} pixels, but the pairs of "
+        n_pixels = int(np.prod(first.shape[1:]))
+        if n_pixels != np.prod(self.digit_shape_):
+            raise ValueError(f"X holds digits of {n_pixels} pixels, but the pairs of "
                              f"fit_resample hold digits of shape {self.digit_shape_}.")
         out = np.stack([first, second], axis=1)
         return out.reshape(-1, *first.shape[1:])

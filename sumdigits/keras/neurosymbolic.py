@@ -194,8 +194,8 @@ class DigitShiftCheck(keras.callbacks.Callback):
     (a ``Dense`` layer of 10 units before the softmax), applied exactly to its
     weights: ``kernel @ A``, ``bias @ A`` (:data:`RELABELLINGS`; for the shift, a
     permutation of the units). The check compares the training negative
-    log-likelihood of the sums (:func:`sum_nll`, mean over the first training
-    samples, at most ``n_images`` digit images) under the network as it is and
+    log-likelihood of the sums (:func:`sum_nll`, averaged with the sample weights
+    over the first training samples of weight > 0, at most ``n_images`` digit images) under the network as it is and
     under each re-reading (from the logs of its probabilities, which differ from its
     logits by a constant per image), and keeps the lowest. It uses the sum labels
     only. The optimizer's running moments of that layer are left as they are.
