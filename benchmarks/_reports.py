@@ -289,6 +289,10 @@ def classic_model(name, params, seed, n_samples):
 
             return CalibratedClassifierCV(SVC(**params), **SVC_CALIBRATION)
         return SVC(**params)
+    if name == "svc_onedal":  # the same SVC problem solved by oneDAL (scikit-learn-intelex)
+        from sklearnex.svm import SVC as OneDALSVC
+
+        return OneDALSVC(**params)
     if name == "nystroem":  # the kernel approximated by n_components landmarks + a linear model
         kernel = {k: v for k, v in params.items() if k not in ("C", "max_iter")}
         return make_pipeline(
@@ -344,7 +348,7 @@ def classic_row(P, p, seed, folder):
         params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}"
                            for k, v in model.get_params(deep=False).items() if k in
                            search.best_params_)
-    label = {"svc": "SVC", "nystroem": "Nystroem + LogisticRegression",
+    label = {"svc": "SVC", "svc_onedal": "sklearnex.svm.SVC", "nystroem": "Nystroem + LogisticRegression",
              "forest": "RandomForestClassifier", "adaboost": "AdaBoostClassifier(stumps)"}
     name = f"{label[p['model']]}({params})"
     if p["params"].get("probability"):

@@ -11,7 +11,7 @@ rendered from all stored rows, see ``benchmarks/_reports.py``):
 - ``streamed``: ours at our best, an FCNN on fresh random pairs at every epoch, each
   digit shifted at random by up to a pixel (issue 14: 0.975 in 15 minutes);
 - ``search``: 50 Optuna trials over report 000's space with Hyperband pruning;
-- ``svm``, ``svm_nystroem``, ``svm_tuned``, ``forest``, ``adaboost``: Tables 5-10;
+- ``svm``, ``svm_onedal``, ``svm_nystroem``, ``svm_tuned``, ``forest``, ``adaboost``: Tables 5-10;
   ``svm_digits``, ``forest_digits``, ``adaboost_digits``: the same models on single digits,
   summed by ``SequentialDigitSumClassifier`` (ours at our best; uses the digit labels;
   the SVC calibrated by ``CalibratedClassifierCV(cv=3, ensemble=False)``, as the sum
@@ -50,6 +50,14 @@ FULL = dict(
                        "88.8 s at 1,000 / 2,000 / 4,000 / 8,000 pairs here (about n^2), which "
                        "puts 64,000 pairs near 5,000 s of fit and 750 s of prediction, past "
                        "the 30-minute target; 20,000 pairs take about 13 minutes.")),
+        svm_onedal=dict(kind="classic",
+                        what="SVC, report's parameters (exact kernel), oneDAL solver",
+                        model="svc_onedal", params=SVC_000, reported=0.80,
+                        note=("scikit-learn-intelex's SVC solves the same problem as "
+                              "scikit-learn's (same parameters and kernel) with oneDAL: "
+                              "3.6x faster to fit on 4,000 pairs here (2.4 s against 8.6 s, "
+                              "0.5075 against 0.508 test accuracy), which brings the "
+                              "report's 64,000 pairs within reach.")),
         svm_nystroem=dict(kind="classic",
                           what="SVM, report's kernel, Nystroem map + logistic regression",
                           model="nystroem", params=dict(SVC_000, n_components=4_000),
@@ -86,7 +94,7 @@ FULL = dict(
         "Tables 1-4: the tuned FCNN (test accuracy 0.955)": dict(rows=["fcnn", "streamed"]),
         "Table 1: the Optuna search": dict(rows=["search"]),
         "Tables 5-6: SVM (0.80)": dict(
-            rows=["svm", "svm_nystroem", "svm_tuned", "svm_digits"]),
+            rows=["svm", "svm_onedal", "svm_nystroem", "svm_tuned", "svm_digits"]),
         "Tables 7-8: random forest (0.79)": dict(rows=["forest", "forest_digits"]),
         "Tables 9-10: AdaBoost (0.14)": dict(rows=["adaboost", "adaboost_digits"]),
         "Figures 11-12: t-SNE of the input and of the embedding (perplexity 88)": dict(
@@ -103,6 +111,7 @@ QUICK = quick_spec(FULL, dict(
                       patience=1, val_digits=500, val_pairs=300),
         search=dict(n_trials=3, search_pairs=1_000, max_epochs=3, refit_max_epochs=2),
         svm=dict(n_pairs=500),
+        svm_onedal=dict(n_pairs=500),
         svm_nystroem=dict(params=dict(SVC_000, n_components=100)),
         svm_tuned=dict(n_pairs=500, tune=dict(n_trials=2, subsample=300, cv=2)),
         forest=dict(params=dict(n_estimators=10, max_depth=591, max_features="sqrt")),
