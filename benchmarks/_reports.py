@@ -327,8 +327,9 @@ def classic_row(P, p, seed, folder):
                    "which every generated pair carries) and the two predicted digits added; ")
     with threadpool_limits(1):
         if p.get("tune"):  # search on a subsample, then the best refitted below
-            t = p["tune"]
-            search, tune_s = timed(lambda: tune(model, X, y, n_trials=t["n_trials"], cv=t["cv"],
+            t = p["tune"]  # "model": tune another implementation of the same model
+            tuned = classic_model(t.get("model", p["model"]), p["params"], seed, len(y))
+            search, tune_s = timed(lambda: tune(tuned, X, y, n_trials=t["n_trials"], cv=t["cv"],
                                                 subsample=t["subsample"], random_state=seed,
                                                 refit=False))
             model.set_params(**search.best_params_)
