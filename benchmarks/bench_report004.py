@@ -10,7 +10,9 @@ scaled to [0, 1]; the baseline MLP 500-250-100, SGD at learning rate 0.05, batch
 - ``inactive_*``: figure 5, the share of inactive neurons per training step
   (InactiveNeuronFraction, the report's definition and a per-unit one);
 - ``noise_*``: section 5.1, FCNNClassifier's ``noise_forward`` / ``noise_backward``
-  (a NoiseInjection after each hidden layer);
+  (a NoiseInjection after each hidden layer's activation; ``noise_pre_*``: on its
+  pre-activations ``W x + b``, ``noise_position="pre_activations"``: the report adds the
+  noise to "the h matrices" without saying which);
 - ``augment``, ``l2_1e-05`` ... ``l2_1``: section 5.2-5.3 and table 11;
 - ``hog_mlp``, ``hog_knn``, ``hog_svm``: table 12, on HOG features (324 per digit).
 """
@@ -54,10 +56,14 @@ ROWS = dict(
                              reported=("about 50 % at the start, above 90 % at the end"
                                        if a == "relu" else "significantly lower than ReLU"))
        for a in ("sigmoid", "tanh", "relu")},
-    **{f"noise_{where}_{sigma:g}": _mlp(
-        f"Gaussian noise sigma {sigma:g}, {where} pass", dict(BASELINE, **{f"noise_{where}": sigma}),
+    **{f"noise_{pre}{where}_{sigma:g}": _mlp(
+        f"Gaussian noise sigma {sigma:g}, {where} pass, on the "
+        f"{'pre-activations' if pre else 'activations'}",
+        dict(BASELINE, **{f"noise_{where}": sigma},
+             **({"noise_position": "pre_activations"} if pre else {})),
         reported={("forward", 1.0): "converges, about 0.86",
                   ("backward", 0.1): "diverges (above 0.05)"}.get((where, sigma)))
+       for pre in ("", "pre_")
        for where, sigmas in (("forward", (0.01, 0.1, 1.0)), ("backward", (0.01, 0.05, 0.1)))
        for sigma in sigmas},
     augment=_mlp("noise augmentation to 120,000 digits, sigma 0.01", BASELINE, seeds=3,

@@ -120,10 +120,36 @@ def test_noise_after_each_hidden_layer(digits, forward, backward):
                                              for k in (0, 1)]
 
 
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_noise_on_pre_activations(digits, batch_norm):
+    """noise_position="pre_activations": the noise sits between W x + b (after batch
+    norm, if any) and the activation function."""
+    X, y, _ = digits
+    model = tiny(noise_forward=0.5, noise_backward=0.05, noise_position="pre_activations",
+                 batch_norm=batch_norm).fit(X, y).model_
+    noise = _noise_layers(model)
+    assert [layer.name for layer in noise] == ["dense_0_noise", "dense_1_noise"]
+    below = "bn" if batch_norm else None
+    for k, n in enumerate(noise):
+        source = model.get_layer(f"dense_{k}_{below}" if below else f"dense_{k}")
+        assert n.input.name == source.output.name
+        assert model.get_layer(f"dense_{k}_act").input.name == n.output.name
+
+
+def test_a_wrong_noise_position_is_named(digits):
+    X, y, _ = digits
+    with pytest.raises(ValueError, match="noise_position"):
+        tiny(noise_forward=0.1, noise_position="pre").fit(X, y)
+    with pytest.raises(ValueError, match="noise_position"):
+        build_fcnn((784,), 10, hidden_layer_sizes=[8], noise_forward=0.1,
+                   noise_position="before")
+
+
+@pytest.mark.parametrize("position", ["activations", "pre_activations"])
 @pytest.mark.parametrize("param", ["noise_forward", "noise_backward"])
-def test_noise_changes_training_not_inference(digits, param):
+def test_noise_changes_training_not_inference(digits, param, position):
     X, y, X_test = digits
-    noisy = tiny(**{param: 0.5}).fit(X, y)
+    noisy = tiny(**{param: 0.5, "noise_position": position}).fit(X, y)
     plain = tiny().fit(X, y)
     assert not np.array_equal(noisy.predict_proba(X_test), plain.predict_proba(X_test))
     # same weights -> same predictions: the noise is off at inference
@@ -131,7 +157,7 @@ def test_noise_changes_training_not_inference(digits, param):
     for w in plain.model_.weights:
         w.assign(weights[w.path])
     np.testing.assert_array_equal(noisy.predict_proba(X_test), plain.predict_proba(X_test))
-    again = tiny(**{param: 0.5}).fit(X, y)  # seeded: repeatable
+    again = tiny(**{param: 0.5, "noise_position": position}).fit(X, y)  # seeded: repeatable
     np.testing.assert_array_equal(noisy.predict_proba(X_test), again.predict_proba(X_test))
 
 

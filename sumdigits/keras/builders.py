@@ -223,31 +223,46 @@ def _regularizer(l2):
     return keras.regularizers.L2(l2) if l2 else None
 
 
-def _block(x, layer, *, activation, batch_norm, dropout, name, seeds):
-    """Apply ``layer`` then optional batch norm, the activation and optional dropout."""
+def _block(x, layer, *, activation, batch_norm, dropout, name, seeds, pre_activation=None):
+    """Apply ``layer`` then optional batch norm, the optional ``pre_activation`` layer,
+    the activation and optional dropout."""
     x = layer(x)
     if batch_norm:
         x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    if pre_activation is not None:
+        x = pre_activation(x)
     x = layers.Activation(activation, name=f"{name}_act")(x)
     if dropout:
         x = layers.Dropout(dropout, seed=seeds(), name=f"{name}_dropout")(x)
     return x
 
 
+#: Where a NoiseInjection sits in each hidden block: after the activation, on the
+#: block's output, or before it, on the pre-activations ``W x + b``.
+NOISE_POSITIONS = ("activations", "pre_activations")
+
+
 def _dense_stack(x, units, *, activation, dropout, l2, batch_norm, seeds, prefix="dense",
-                 noise=None):
+                 noise=None, noise_position="activations"):
     """Dense blocks of the widths ``units``; ``activation`` one name or one per layer;
-    ``noise``: None or ``(forward_stddev, backward_stddev)`` of a NoiseInjection after
-    each block."""
+    ``noise``: None or ``(forward_stddev, backward_stddev)`` of a NoiseInjection in each
+    block, at ``noise_position`` (one of :data:`NOISE_POSITIONS`)."""
+    if noise_position not in NOISE_POSITIONS:
+        raise ValueError(f"noise_position must be one of {NOISE_POSITIONS}, got "
+                         f"{noise_position!r}.")
+    noisy = noise is not None and any(noise)
     activations = layer_activations(activation, len(units))
     for k, (n, act) in enumerate(zip(units, activations)):
         dense = layers.Dense(
             int(n), use_bias=not batch_norm, kernel_regularizer=_regularizer(l2),
             kernel_initializer=seeds.kernel(), name=f"{prefix}_{k}",
         )
+        before = None
+        if noisy and noise_position == "pre_activations":
+            before = NoiseInjection(*noise, seed=seeds(), name=f"{prefix}_{k}_noise")
         x = _block(x, dense, activation=act, batch_norm=batch_norm, dropout=dropout,
-                   name=f"{prefix}_{k}", seeds=seeds)
-        if noise is not None and any(noise):
+                   name=f"{prefix}_{k}", seeds=seeds, pre_activation=before)
+        if noisy and noise_position == "activations":
             x = NoiseInjection(*noise, seed=seeds(), name=f"{prefix}_{k}_noise")(x)
     return x
 
@@ -273,7 +288,7 @@ def _head(x, n_outputs, *, l2, seeds, name="output", initializer="glorot_uniform
 
 def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), activation="relu",
                dropout=0.0, l2=0.0, batch_norm=False, noise_forward=0.0, noise_backward=0.0,
-               seed=None):
+               noise_position="activations", seed=None):
     """A fully connected network: flatten, dense blocks, softmax.
 
     Parameters
@@ -299,6 +314,10 @@ def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), act
         :class:`~sumdigits.keras.noise.NoiseInjection` after each hidden block
         adds to its activations (forward) and to their gradient (backward)
         while training (report 004, section 5.1); 0 and 0 add no layer.
+    noise_position : {"activations", "pre_activations"}, default="activations"
+        Where the noise goes in each hidden block: on the activations (after the
+        activation function) or on the pre-activations ``W x + b`` (before it, after
+        batch normalisation if any), and their gradients.
     seed : int or None, default=None
         Seeds the initial weights and the dropout of every layer (each layer gets
         its own seed, drawn from this one); None leaves them to Keras.
@@ -320,7 +339,8 @@ def build_fcnn(input_shape, n_outputs, *, hidden_layer_sizes=(256, 128, 64), act
     x = layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
     x = _dense_stack(x, layer_widths(hidden_layer_sizes, name="hidden_layer_sizes"),
                      activation=activation, dropout=dropout, l2=l2, batch_norm=batch_norm,
-                     seeds=seeds, noise=(noise_forward, noise_backward))
+                     seeds=seeds, noise=(noise_forward, noise_backward),
+                     noise_position=noise_position)
     return keras.Model(inputs, _head(x, n_outputs, l2=l2, seeds=seeds), name="fcnn")
 
 

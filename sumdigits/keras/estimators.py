@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseKerasClassifier, ImageInputEncoder
 from ._params import ACTIVATIONS, Param, base_params, declare
-from .builders import build_cnn, build_fcnn, pyramid_widths
+from .builders import NOISE_POSITIONS, build_cnn, build_fcnn, pyramid_widths
 
 __all__ = ["FCNNClassifier", "CNNClassifier"]
 
@@ -78,8 +78,16 @@ def _noise_param(where, what):
                  "float", f"""\
                  Standard deviation of the Gaussian noise added to {what} of each
                  hidden layer while training (a
-                 :class:`~sumdigits.keras.noise.NoiseInjection` after each hidden
-                 layer; report 004, section 5.1); 0 adds none.""")
+                 :class:`~sumdigits.keras.noise.NoiseInjection` in each hidden
+                 layer, at ``noise_position``; report 004, section 5.1); 0 adds none.""")
+
+
+NOISE_POSITION = Param(
+    "noise_position", "activations", [StrOptions(set(NOISE_POSITIONS))],
+    '{"activations", "pre_activations"}', """\
+    Where ``noise_forward`` and ``noise_backward`` act in each hidden layer: on its
+    activations (after the activation function) or on its pre-activations ``W x + b``
+    (before it), and on their gradients.""")
 
 
 L2 = Param("l2", 0.0, [Interval(numbers.Real, 0, None, closed="left")], "float",
@@ -139,6 +147,7 @@ class FCNNClassifier(BaseKerasClassifier):
         LAYER_ACTIVATIONS, dropout_param(), L2, BATCH_NORM,
         _noise_param("forward", "the activations (forward pass)"),
         _noise_param("backward", "the gradient of the activations (backward pass)"),
+        NOISE_POSITION,
         *base_params(),
     )
 
@@ -151,7 +160,8 @@ class FCNNClassifier(BaseKerasClassifier):
             meta["input_shape_"], meta["n_classes_"], hidden_layer_sizes=widths,
             activation=params["activation"], dropout=params["dropout"], l2=params["l2"],
             batch_norm=params["batch_norm"], noise_forward=params["noise_forward"],
-            noise_backward=params["noise_backward"], seed=meta["seed"],
+            noise_backward=params["noise_backward"], noise_position=params["noise_position"],
+            seed=meta["seed"],
         )
 
 
