@@ -145,8 +145,8 @@ class FCNNClassifier(BaseKerasClassifier):
         Param("n_hidden_layers", 3, [Interval(numbers.Integral, 0, None, closed="left")], "int",
               "Depth of the pyramid when ``hidden_layer_sizes`` is None."),
         LAYER_ACTIVATIONS, dropout_param(), L2, BATCH_NORM,
-        _noise_param("forward", "the activations (forward pass)"),
-        _noise_param("backward", "the gradient of the activations (backward pass)"),
+        _noise_param("forward", "the activations or pre-activations (forward pass)"),
+        _noise_param("backward", "their gradient (backward pass)"),
         NOISE_POSITION,
         *base_params(),
     )
