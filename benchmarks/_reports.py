@@ -349,8 +349,9 @@ def classic_row(P, p, seed, folder):
         params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}"
                            for k, v in model.get_params(deep=False).items() if k in
                            search.best_params_)
-    label = {"svc": "SVC", "svc_onedal": "sklearnex.svm.SVC", "nystroem": "Nystroem + LogisticRegression",
-             "forest": "RandomForestClassifier", "adaboost": "AdaBoostClassifier(stumps)"}
+    label = {"svc": "SVC", "svc_onedal": "sklearnex.svm.SVC",
+             "nystroem": "Nystroem + LogisticRegression", "forest": "RandomForestClassifier",
+             "adaboost": "AdaBoostClassifier(stumps)"}
     name = f"{label[p['model']]}({params})"
     if p["params"].get("probability"):
         calibration = ", ".join(f"{k}={v!r}" for k, v in SVC_CALIBRATION.items())
