@@ -191,7 +191,7 @@ def test_report004_quick_per_class_tables_and_grids(tmp_path):
     from sumdigits import load_mnist
 
     ran = ["sigmoid", "lr_10", "augment", "l2_0.0001", "hog_mlp", "hog_knn", "hog_svm",
-           "noise_forward_1", "noise_backward_0.1", "inactive_relu"]
+           "noise_forward_1", "noise_pre_forward_1", "noise_backward_0.1", "inactive_relu"]
     text = run_quick("004", tmp_path, only=ran)
     check_page(bench_report004, text, ran=set(ran))
     sigmoid = json.loads((tmp_path / "report004-quick" / "sigmoid.json").read_text())
