@@ -13,7 +13,8 @@ stored, the page ``results/report001.md`` rendered from all stored rows):
 - ``streamed``: ours at our best, an FCNN on fresh random vertical pairs every epoch,
   each digit shifted at random by up to a pixel;
 - ``search``: 50 Optuna trials over report 001's space with Hyperband pruning;
-- ``forest``, ``svm_cv``, ``svm_cv_onedal``, ``svm_nystroem_cv``: section 3 (0.6732; CV 0.7333, test 0.6987);
+- ``forest``, ``svm_cv``, ``svm_cv_onedal``, ``svm_nystroem_cv``: section 3 (0.6732;
+  CV 0.7333, test 0.6987);
 - ``forest_digits``, ``svm_digits``: the same models on single digits, summed by
   ``SequentialDigitSumClassifier`` (ours at our best; uses the digit labels; the SVC
   calibrated by ``CalibratedClassifierCV(cv=3, ensemble=False)``, as the sum needs digit

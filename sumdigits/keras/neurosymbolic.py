@@ -195,10 +195,11 @@ class DigitShiftCheck(keras.callbacks.Callback):
     weights: ``kernel @ A``, ``bias @ A`` (:data:`RELABELLINGS`; for the shift, a
     permutation of the units). The check compares the training negative
     log-likelihood of the sums (:func:`sum_nll`, averaged with the sample weights
-    over the first training samples of weight > 0, at most ``n_images`` digit images) under the network as it is and
-    under each re-reading (from the logs of its probabilities, which differ from its
-    logits by a constant per image), and keeps the lowest. It uses the sum labels
-    only. The optimizer's running moments of that layer are left as they are.
+    over the first training samples of weight > 0, at most ``n_images`` digit
+    images) under the network as it is and under each re-reading (from the logs
+    of its probabilities, which differ from its logits by a constant per image),
+    and keeps the lowest. It uses the sum labels only. The optimizer's running
+    moments of that layer are left as they are.
     ``digit_shift`` and ``digit_unfold`` in the epoch's logs (and ``history_``) are
     1.0 where that re-reading was applied, else 0.0.
 
