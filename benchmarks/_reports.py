@@ -98,7 +98,7 @@ def take(pairs, start, stop):
     from sklearn.utils import Bunch
 
     return Bunch(data=pairs.data[start:stop], target=pairs.target[start:stop],
-                 digits=pairs.digits[start:stop])
+                 digits=pairs.digits[start:stop], indices=pairs.indices[start:stop])
 
 
 def quick_spec(full, changes):
@@ -121,30 +121,103 @@ DIGITS_BEST = {
 
 
 # ----------------------------------------------------------------------- row kinds
+def fit_report_pairs(est, P, p, seed):
+    """Fit the FCNN ``est`` on the protocol's training pairs with early stopping.
+
+    With ``p["max_shift"]`` the pairs stay the same, but each digit of each pair moves
+    by its own random offset of up to that many pixels, drawn anew at every epoch
+    (``DigitPairDataset`` over the pairs' digit indices: an augmentation of the
+    report's data, not new pairs). Returns the seconds of the fit and the Markdown that
+    says how it was trained.
+    """
+    from sumdigits.keras.streaming import DigitPairDataset
+
+    train, shift = P["train"], p.get("max_shift", 0)
+    keep, val = np.arange(len(train.target)), None
+    if "val" in P:  # report 001 has its own validation pairs
+        val, held = (P["val"].data, P["val"].target), "the report's validation pairs"
+    else:
+        held = f"{100 * est.validation_fraction:g} % of the training pairs held out"
+        if shift:  # the estimator cannot carve a split from a dataset: hold it out here
+            order = np.random.RandomState(seed).permutation(len(keep))
+            n_val = round(est.validation_fraction * len(keep))
+            keep = np.sort(order[n_val:])
+            val = (train.data[order[:n_val]], train.target[order[:n_val]])
+    if shift:
+        X, y = P["digits"]
+        data = DigitPairDataset(X, y, train.indices[keep], layout=P["layout"],
+                                batch_size=est.batch_size, shuffle=True, max_shift=shift,
+                                random_state=seed)
+        _, fit_s = timed(lambda: est.fit_dataset(data, validation_data=val))
+        how = (f" Each digit of each training pair moved by its own random offset in "
+               f"-{shift}..{shift} pixels down and across, zero filled, drawn anew at every "
+               f"epoch (`DigitPairDataset(max_shift={shift})` over the same pairs).")
+    else:
+        fit_kw = {} if val is None else {"validation_data": val}
+        _, fit_s = timed(lambda: est.fit(train.data, train.target, **fit_kw))
+        how = ""
+    return fit_s, (f"Up to {est.epochs} epochs, early stopping on {held} (patience "
+                   f"{est.n_iter_no_change}, best weights restored): {est.n_iter_} epochs "
+                   f"run.{how}")
+
+
+def _training(P, p):
+    shift = p.get("max_shift", 0)
+    return (f"{len(P['train'].target):,} {P['train_desc']}"
+            + (f", each digit shifted by up to {shift} pixel{'s' * (shift != 1)}"
+               if shift else ""))
+
+
 def fcnn_row(P, p, seed, folder):
     """A report's tuned FCNN at the report's size, to completion with early stopping."""
     from sumdigits.keras import FCNNClassifier
 
-    train = P["train"]
     est = FCNNClassifier(**REPORT_FCNN[p["network"]], epochs=p["max_epochs"],
                          early_stopping=True, n_iter_no_change=p["patience"],
                          random_state=seed)
-    fit_kw = {}
-    if "val" in P:  # report 001 has its own validation pairs
-        fit_kw["validation_data"] = (P["val"].data, P["val"].target)
-    _, fit_s = timed(lambda: est.fit(train.data, train.target, **fit_kw))
+    fit_s, details = fit_report_pairs(est, P, p, seed)
     with open(folder / f"{p['name']}.pkl", "wb") as f:  # the network, for the t-SNE row
         pickle.dump(est, f)
-    validation = ("the report's validation pairs" if fit_kw
-                  else "10 % of the training pairs held out")
     return dict(model=f"FCNN, report {p['network']}'s tuned network: "
                       f"{_describe(REPORT_FCNN[p['network']])}",
-                training=f"{len(train.target):,} {P['train_desc']}",
-                fit_s=fit_s, epochs=est.n_iter_,
-                details=(f"Up to {p['max_epochs']} epochs, early stopping on {validation} "
-                         f"(patience {p['patience']}, best weights restored): "
-                         f"{est.n_iter_} epochs run."),
+                training=_training(P, p), fit_s=fit_s, epochs=est.n_iter_, details=details,
                 **evaluate(est.predict, _test_sets(P)))
+
+
+def searched_params(folder, row):
+    """The best parameters of the search row ``row``: from its study file (written as the
+    search ends, before the refit), else from its stored row (older rows hold them only
+    in their ``model`` text, rounded to 6 digits)."""
+    import ast
+
+    study = folder / f"{row}_study.json"
+    if study.exists():
+        return json.loads(study.read_text())["best_params"]
+    stored = _stored(folder, row)
+    if stored is None:
+        raise ValueError(f"row {row!r} has no stored result in {folder}: run `--only {row}` "
+                         f"first.")
+    if "best_params" in stored:
+        return stored["best_params"]
+    return ast.literal_eval(stored["model"].split(": ", 1)[1])
+
+
+def refit_row(P, p, seed, folder):
+    """The best configuration of a stored search row refitted at full size, optionally
+    with every digit shifted at random (``max_shift``)."""
+    from sumdigits.keras import FCNNClassifier
+
+    best = searched_params(folder, p["search_row"])
+    est = FCNNClassifier(**best, epochs=p["max_epochs"], early_stopping=True,
+                         n_iter_no_change=p["patience"], random_state=seed)
+    fit_s, details = fit_report_pairs(est, P, p, seed)
+    return dict(model=f"FCNN, best of `{p['search_row']}`: {_shown(best)}",
+                training=_training(P, p), fit_s=fit_s, epochs=est.n_iter_, details=details,
+                **evaluate(est.predict, _test_sets(P)))
+
+
+def _shown(params):
+    return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in params.items()}
 
 
 def _describe(params):
@@ -245,13 +318,15 @@ def search_row(P, p, seed, folder):
             pruned_at[epochs] = pruned_at.get(epochs, 0) + 1
     best = dict(search.best_params_)
     log(f"search {search_s:.0f} s, best {best} ({search.best_score_:.4f})")
+    # Stored before the refit, so that a refit row can start from it even if this one stops.
+    (folder / f"{p['name']}_study.json").write_text(json.dumps(dict(
+        best_params=best, best_validation=float(search.best_score_), search_s=search_s,
+        states=states, pruned_at=pruned_at), indent=1, default=float))
     est = FCNNClassifier(**best, epochs=p["refit_max_epochs"], early_stopping=True,
                          n_iter_no_change=p["patience"], random_state=seed)
-    fit_kw = {"validation_data": (P["val"].data, P["val"].target)} if "val" in P else {}
-    _, fit_s = timed(lambda: est.fit(train.data, train.target, **fit_kw))
+    fit_s, _ = fit_report_pairs(est, P, p, seed)
     budget = ", ".join(f"{k} epoch{'s' * (k > 1)}: {v}" for k, v in sorted(pruned_at.items()))
-    shown = {k: (round(v, 6) if isinstance(v, float) else v) for k, v in best.items()}
-    return dict(model=f"FCNN, best of the search: {shown}",
+    return dict(model=f"FCNN, best of the search: {_shown(best)}", best_params=best,
                 training=f"{len(train.target):,} {P['train_desc']} (refit)",
                 fit_s=fit_s, epochs=est.n_iter_, search_s=search_s,
                 n_trials=len(states), n_pruned=states.count("PRUNED"), pruned_at=pruned_at,
@@ -807,7 +882,7 @@ def pca_row(P, p, seed, folder):
                         "of each class.")
 
 
-KINDS = {"fcnn": fcnn_row, "streamed": streamed_row, "search": search_row,
+KINDS = {"fcnn": fcnn_row, "streamed": streamed_row, "search": search_row, "refit": refit_row,
          "classic": classic_row, "tsne": tsne_row, "digits": digits_row,
          "curves": curves_row, "pca": pca_row, "inactive": inactive_row,
          "multitask": multitask_row}
