@@ -18,6 +18,9 @@ Row kinds, one function each, ``kind(protocol_data, params, seed, folder) -> dic
   dropout, a cosine learning-rate decay, early stopping;
 - :func:`search_row`: an Optuna search over a report's space with Hyperband pruning
   over epochs on a subsample of pairs, the best refitted at full size;
+- :func:`refit_row`: a stored search's best refitted at full size (``fcnn_row`` and
+  it take ``max_shift``: the report's pairs, each digit shifted at random anew at
+  every epoch);
 - :func:`classic_row`: SVM (exact or Nystroem-approximated kernel), random forest,
   AdaBoost, optionally cross-validated, with the classification report and the
   confusion matrix;
@@ -378,6 +381,11 @@ def classic_model(name, params, seed, n_samples):
     if name == "adaboost":
         return AdaBoostClassifier(DecisionTreeClassifier(max_depth=1), **params,
                                   random_state=seed)
+    if name == "adaboost_samme_r":  # scikit-learn < 1.6's default algorithm
+        from benchmarks._samme_r import SAMMERClassifier
+
+        return SAMMERClassifier(DecisionTreeClassifier(max_depth=1), **params,
+                                random_state=seed)
     raise ValueError(f"unknown classic model {name!r}")
 
 
@@ -426,7 +434,8 @@ def classic_row(P, p, seed, folder):
                            search.best_params_)
     label = {"svc": "SVC", "svc_onedal": "sklearnex.svm.SVC",
              "nystroem": "Nystroem + LogisticRegression", "forest": "RandomForestClassifier",
-             "adaboost": "AdaBoostClassifier(stumps)"}
+             "adaboost": "AdaBoostClassifier(stumps)",
+             "adaboost_samme_r": "SAMMERClassifier(stumps)"}
     name = f"{label[p['model']]}({params})"
     if p["params"].get("probability"):
         calibration = ", ".join(f"{k}={v!r}" for k, v in SVC_CALIBRATION.items())

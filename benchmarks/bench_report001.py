@@ -10,9 +10,12 @@ stored, the page ``results/report001.md`` rendered from all stored rows):
 
 - ``fcnn``: the best of the report's 50 trials (512-256-128-64, dropout 0.174, Adam
   0.000633, batch 64, ReLU) to completion with early stopping on the validation pairs;
+- ``fcnn_shift``: the same network on the same pairs, each digit of each pair shifted
+  at random by up to a pixel anew at every epoch (an augmentation of the report's data);
 - ``streamed``: ours at our best, an FCNN on fresh random vertical pairs every epoch,
   each digit shifted at random by up to a pixel;
 - ``search``: 50 Optuna trials over report 001's space with Hyperband pruning;
+  ``search_shift``: its best refitted on the pairs shifted as in ``fcnn_shift``;
 - ``forest``, ``svm_cv``, ``svm_cv_onedal``, ``svm_nystroem_cv``: section 3 (0.6732;
   CV 0.7333, test 0.6987);
 - ``forest_digits``, ``svm_digits``: the same models on single digits, summed by

@@ -5,6 +5,7 @@ folder; the tests read the page they render and the rows they store.
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from benchmarks import (
     bench_report003,
     bench_report004,
 )
-from benchmarks._reports import NOT_RUN, fresh_pairs_dataset
+from benchmarks._reports import NOT_RUN, _shown, fresh_pairs_dataset
 from benchmarks.run import main
 
 
@@ -94,6 +95,12 @@ def test_report000_quick_runs_every_row_kind(tmp_path):
     search = json.loads((folder / "search.json").read_text())
     assert search["n_trials"] == bench_report000.QUICK["rows"]["search"]["n_trials"]
     assert search["n_pruned"] == sum(search["pruned_at"].values())
+    # the refit row starts from the search's stored best
+    study = json.loads((folder / "search_study.json").read_text())
+    assert study["best_params"] == search["best_params"]
+    refit = json.loads((folder / "search_shift.json").read_text())
+    assert refit["model"].endswith(str(_shown(search["best_params"])))
+    assert "DigitPairDataset(max_shift=1)" in refit["details"]
     forest = json.loads((folder / "forest.json").read_text())
     matrix = forest["confusion_matrix"]
     assert len(matrix) == 19 and sum(map(sum, matrix)) == bench_report000.QUICK["protocol"][
@@ -216,3 +223,52 @@ def test_rows_waiting_for_a_feature_are_refused_by_name(tmp_path):
     with pytest.raises(ValueError, match="cannot run yet: later needs a feature"):
         run_report("003", spec, digits_protocol, None, quick=True, only=["adam", "later"],
                    out=tmp_path)
+
+@pytest.mark.parametrize("learning_rate", [1.0, 0.5])
+def test_samme_r_matches_scikit_learn_1_5(learning_rate):
+    """Report 000's AdaBoost (SAMME.R, removed in scikit-learn 1.6) against the last
+    scikit-learn that had it: tests/data/samme_r_sklearn_1_5.py wrote the reference."""
+    from sklearn.datasets import load_digits
+    from sklearn.tree import DecisionTreeClassifier
+
+    from benchmarks._samme_r import SAMMERClassifier
+
+    ref = json.loads((Path(__file__).parent / "data" / "samme_r_sklearn_1_5.json").read_text())
+    assert ref["sklearn"] == "1.5.2"
+    ref = ref[str(learning_rate)]
+    X, y = load_digits(return_X_y=True)
+    model = SAMMERClassifier(DecisionTreeClassifier(max_depth=1), n_estimators=12,
+                             learning_rate=learning_rate, random_state=0).fit(X, y)
+    # The same stumps in the same order: the same rounds, errors and votes; the votes are
+    # sums of 12 logs of probabilities of magnitude <= 11 * 36, so 1e-9 is rounding only.
+    assert len(model.estimators_) == ref["n"]
+    np.testing.assert_allclose(model.estimator_errors_, ref["errors"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(model.decision_function(X[:40]), ref["decision"], rtol=0,
+                               atol=1e-9)
+    np.testing.assert_array_equal(model.predict(X), ref["predict"])
+
+
+def test_samme_r_refuses_bad_input():
+    from benchmarks._samme_r import SAMMERClassifier
+
+    X = np.arange(12.0).reshape(6, 2)
+    with pytest.raises(ValueError, match="n_estimators"):
+        SAMMERClassifier(n_estimators=0).fit(X, [0, 1] * 3)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        SAMMERClassifier().fit(X, [1] * 6)
+    with pytest.raises(ValueError, match="NaN"):
+        SAMMERClassifier().fit(np.full((6, 2), np.nan), [0, 1] * 3)
+
+
+def test_report_pairs_keep_their_digit_indices():
+    """fcnn_shift rebuilds the report's pairs from their digit indices: every slice of
+    the protocol keeps them in step with the images and the sums."""
+    from sumdigits import load_mnist
+
+    data = load_mnist("embedded")
+    P = bench_report001.protocol(data, bench_report001.QUICK, 0)
+    (X, y), _ = data
+    for part in (P["train"], P["val"], P["classic_train"]):
+        np.testing.assert_array_equal(y[part.indices].sum(axis=1), part.target)
+        np.testing.assert_array_equal(X[part.indices[:, 0]], part.data[:, :28])
+        np.testing.assert_array_equal(X[part.indices[:, 1]], part.data[:, 28:])
