@@ -91,8 +91,9 @@ FULL = dict(
             kind="classic", what="AdaBoost, 53 stumps, SAMME.R", model="adaboost_samme_r",
             params=dict(n_estimators=53), reported=0.14,
             note=("SAMME.R (real AdaBoost) was the default algorithm of scikit-learn's "
-                  "AdaBoostClassifier until 1.6, which removed it; the report's 0.14 came "
-                  "from it. `benchmarks/_samme_r.py` transcribes scikit-learn 1.5's "
+                  "AdaBoostClassifier until 1.6, which removed it; the report does not name "
+                  "its algorithm, and scikit-learn's defaults before 1.6 ran SAMME.R. "
+                  "`benchmarks/_samme_r.py` transcribes scikit-learn 1.5's "
                   "implementation (checked against it in the tests).")),
         svm_digits=dict(kind="classic", what="ours at our best: the SVC on single digits",
                         model="svc", params=dict(SVC_000, probability=True), n_pairs=10_000,
