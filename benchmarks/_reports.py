@@ -299,20 +299,26 @@ def streamed_row(P, p, seed, folder):
 def search_row(P, p, seed, folder):
     """Optuna over a report's space: Hyperband over epochs on a subsample, refit at full size."""
     import optuna
-    from sklearn.model_selection import ShuffleSplit
+    from sklearn.model_selection import PredefinedSplit, ShuffleSplit
 
     from sumdigits.keras import FCNNClassifier
     from sumdigits.tuning import tune
 
     train = P["train"]
     n = p["search_pairs"]
+    X, y = train.data[:n], train.target[:n]
+    if p.get("validate_on") == "val":  # the report's own validation pairs, as it did
+        X, y = np.concatenate([X, P["val"].data]), np.concatenate([y, P["val"].target])
+        cv = PredefinedSplit(np.r_[np.full(n, -1), np.zeros(len(P["val"].target), int)])
+        split = f"validated on the report's {len(P['val'].target):,} validation pairs"
+    else:
+        cv = ShuffleSplit(n_splits=1, test_size=0.2, random_state=seed)
+        split = "80/20 validation split"
     pruner = optuna.pruners.HyperbandPruner(min_resource=1, max_resource=p["max_epochs"],
                                             reduction_factor=3)
     search, search_s = timed(lambda: tune(
-        FCNNClassifier(epochs=p["max_epochs"], random_state=seed), train.data[:n],
-        train.target[:n], space=p["space"], n_trials=p["n_trials"],
-        cv=ShuffleSplit(n_splits=1, test_size=0.2, random_state=seed), pruner=pruner,
-        random_state=seed, refit=False))
+        FCNNClassifier(epochs=p["max_epochs"], random_state=seed), X, y, space=p["space"],
+        n_trials=p["n_trials"], cv=cv, pruner=pruner, random_state=seed, refit=False))
     states = [t.state.name for t in search.trials_]
     pruned_at = {}
     for t in search.trials_:
@@ -327,22 +333,21 @@ def search_row(P, p, seed, folder):
         states=states, pruned_at=pruned_at), indent=1, default=float))
     est = FCNNClassifier(**best, epochs=p["refit_max_epochs"], early_stopping=True,
                          n_iter_no_change=p["patience"], random_state=seed)
-    fit_s, _ = fit_report_pairs(est, P, p, seed)
+    fit_s, refit_details = fit_report_pairs(est, P, p, seed)
     budget = ", ".join(f"{k} epoch{'s' * (k > 1)}: {v}" for k, v in sorted(pruned_at.items()))
     return dict(model=f"FCNN, best of the search: {_shown(best)}", best_params=best,
-                training=f"{len(train.target):,} {P['train_desc']} (refit)",
+                training=f"{_training(P, p)} (refit)",
                 fit_s=fit_s, epochs=est.n_iter_, search_s=search_s,
                 n_trials=len(states), n_pruned=states.count("PRUNED"), pruned_at=pruned_at,
                 best_validation=float(search.best_score_),
                 details=(f"{len(states)} trials of TPE over the `{p['space']}` space on "
-                         f"{n:,} pairs (80/20 validation split), HyperbandPruner over 1..."
+                         f"{n:,} pairs ({split}), HyperbandPruner over 1..."
                          f"{p['max_epochs']} epochs (reduction factor 3): "
                          f"{states.count('COMPLETE')} complete, {states.count('PRUNED')} pruned"
                          + (f" (after {budget})" if budget else "")
                          + f", in {search_s:.0f} s; best validation "
-                         f"accuracy {search.best_score_:.4f}. The best refitted on all training "
-                         f"pairs, up to {p['refit_max_epochs']} epochs with early stopping "
-                         f"(patience {p['patience']}): {est.n_iter_} epochs in {fit_s:.0f} s."),
+                         f"accuracy {search.best_score_:.4f}. The best refitted on all "
+                         f"training pairs in {fit_s:.0f} s. {refit_details}"),
                 **evaluate(est.predict, _test_sets(P)))
 
 

@@ -95,12 +95,7 @@ def test_report000_quick_runs_every_row_kind(tmp_path):
     search = json.loads((folder / "search.json").read_text())
     assert search["n_trials"] == bench_report000.QUICK["rows"]["search"]["n_trials"]
     assert search["n_pruned"] == sum(search["pruned_at"].values())
-    # the refit row starts from the search's stored best
-    study = json.loads((folder / "search_study.json").read_text())
-    assert study["best_params"] == search["best_params"]
-    refit = json.loads((folder / "search_shift.json").read_text())
-    assert refit["model"].endswith(str(_shown(search["best_params"])))
-    assert "DigitPairDataset(max_shift=1)" in refit["details"]
+    assert "DigitPairDataset(max_shift=1)" in search["details"]  # the refit is shifted
     forest = json.loads((folder / "forest.json").read_text())
     matrix = forest["confusion_matrix"]
     assert len(matrix) == 19 and sum(map(sum, matrix)) == bench_report000.QUICK["protocol"][
@@ -272,3 +267,20 @@ def test_report_pairs_keep_their_digit_indices():
         np.testing.assert_array_equal(y[part.indices].sum(axis=1), part.target)
         np.testing.assert_array_equal(X[part.indices[:, 0]], part.data[:, :28])
         np.testing.assert_array_equal(X[part.indices[:, 1]], part.data[:, 28:])
+
+
+def test_report001_searches_and_the_refit_of_a_stored_search(tmp_path):
+    run_quick("001", tmp_path, only=["search", "search_val", "search_shift"])
+    folder = tmp_path / "report001-quick"
+    search = json.loads((folder / "search.json").read_text())
+    # the study is stored before the refit, and the refit row starts from its best
+    study = json.loads((folder / "search_study.json").read_text())
+    assert study["best_params"] == search["best_params"]
+    refit = json.loads((folder / "search_shift.json").read_text())
+    assert refit["model"].endswith(str(_shown(search["best_params"])))
+    assert "DigitPairDataset(max_shift=1)" in refit["details"]
+    assert "DigitPairDataset" not in search["details"]
+    val = json.loads((folder / "search_val.json").read_text())
+    n_val = bench_report001.QUICK["protocol"]["val_pairs"]
+    assert f"validated on the report's {n_val:,} validation pairs" in val["details"]
+    assert val["n_trials"] == bench_report001.QUICK["rows"]["search_val"]["n_trials"]
