@@ -16,14 +16,21 @@ from sklearn.datasets import load_digits
 from sklearn.ensemble import AdaBoostClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-X, y = load_digits(return_X_y=True)
-out = {"sklearn": sklearn.__version__}
-for lr in (1.0, 0.5):
-    m = AdaBoostClassifier(DecisionTreeClassifier(max_depth=1), n_estimators=12,
-                           algorithm="SAMME.R", learning_rate=lr, random_state=0).fit(X, y)
-    out[str(lr)] = dict(predict=m.predict(X).tolist(),
-                        decision=m.decision_function(X[:40]).tolist(),
-                        errors=m.estimator_errors_.tolist(), n=len(m.estimators_))
-with open(sys.argv[1], "w") as f:
-    json.dump(out, f)
-print({k: (v["n"], np.mean(np.array(v["predict"]) == y)) for k, v in out.items() if k != "sklearn"})
+
+def main(path):
+    X, y = load_digits(return_X_y=True)
+    out = {"sklearn": sklearn.__version__}
+    for lr in (1.0, 0.5):
+        m = AdaBoostClassifier(DecisionTreeClassifier(max_depth=1), n_estimators=12,
+                               algorithm="SAMME.R", learning_rate=lr, random_state=0).fit(X, y)
+        out[str(lr)] = dict(predict=m.predict(X).tolist(),
+                            decision=m.decision_function(X[:40]).tolist(),
+                            errors=m.estimator_errors_.tolist(), n=len(m.estimators_))
+    with open(path, "w") as f:
+        json.dump(out, f)
+    print({k: (v["n"], np.mean(np.array(v["predict"]) == y))
+           for k, v in out.items() if k != "sklearn"})
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
