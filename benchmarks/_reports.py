@@ -207,13 +207,19 @@ def searched_params(folder, row):
 
 def refit_row(P, p, seed, folder):
     """The best configuration of a stored search row refitted at full size, optionally
-    with every digit shifted at random (``max_shift``)."""
+    with every digit shifted at random (``max_shift``) and a decaying learning rate
+    (``learning_rate``, a schedule name of the estimators)."""
     from sumdigits.keras import FCNNClassifier
 
     best = searched_params(folder, p["search_row"])
+    schedule = p.get("learning_rate", "constant")
     est = FCNNClassifier(**best, epochs=p["max_epochs"], early_stopping=True,
-                         n_iter_no_change=p["patience"], random_state=seed)
+                         n_iter_no_change=p["patience"], learning_rate=schedule,
+                         random_state=seed)
     fit_s, details = fit_report_pairs(est, P, p, seed)
+    if schedule != "constant":
+        details += (f" Learning rate: {schedule} decay from the searched "
+                    f"{best['learning_rate_init']:.3g} over the {p['max_epochs']} epochs.")
     return dict(model=f"FCNN, best of `{p['search_row']}`: {_shown(best)}",
                 training=_training(P, p), fit_s=fit_s, epochs=est.n_iter_, details=details,
                 **evaluate(est.predict, _test_sets(P)))
