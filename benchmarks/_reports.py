@@ -205,21 +205,29 @@ def searched_params(folder, row):
     return ast.literal_eval(stored["model"].split(": ", 1)[1])
 
 
-def refit_row(P, p, seed, folder):
-    """The best configuration of a stored search row refitted at full size, optionally
-    with every digit shifted at random (``max_shift``) and a decaying learning rate
-    (``learning_rate``, a schedule name of the estimators)."""
+def refit_best(best, P, p, seed, max_epochs):
+    """An FCNN of a search's ``best`` parameters fitted on the protocol's pairs with early
+    stopping (:func:`fit_report_pairs`), its learning rate constant or decaying by the
+    schedule ``p["learning_rate"]``. Returns the estimator, its fit seconds and details."""
     from sumdigits.keras import FCNNClassifier
 
-    best = searched_params(folder, p["search_row"])
     schedule = p.get("learning_rate", "constant")
-    est = FCNNClassifier(**best, epochs=p["max_epochs"], early_stopping=True,
+    est = FCNNClassifier(**best, epochs=max_epochs, early_stopping=True,
                          n_iter_no_change=p["patience"], learning_rate=schedule,
                          random_state=seed)
     fit_s, details = fit_report_pairs(est, P, p, seed)
     if schedule != "constant":
         details += (f" Learning rate: {schedule} decay from the searched "
-                    f"{best['learning_rate_init']:.3g} over the {p['max_epochs']} epochs.")
+                    f"{best['learning_rate_init']:.3g} over the {max_epochs} epochs.")
+    return est, fit_s, details
+
+
+def refit_row(P, p, seed, folder):
+    """The best configuration of a stored search row refitted at full size, optionally
+    with every digit shifted at random (``max_shift``) and a decaying learning rate
+    (``learning_rate``, a schedule name of the estimators)."""
+    best = searched_params(folder, p["search_row"])
+    est, fit_s, details = refit_best(best, P, p, seed, p["max_epochs"])
     return dict(model=f"FCNN, best of `{p['search_row']}`: {_shown(best)}",
                 training=_training(P, p), fit_s=fit_s, epochs=est.n_iter_, details=details,
                 **evaluate(est.predict, _test_sets(P)))
@@ -337,9 +345,7 @@ def search_row(P, p, seed, folder):
     (folder / f"{p['name']}_study.json").write_text(json.dumps(dict(
         best_params=best, best_validation=float(search.best_score_), search_s=search_s,
         states=states, pruned_at=pruned_at), indent=1, default=float))
-    est = FCNNClassifier(**best, epochs=p["refit_max_epochs"], early_stopping=True,
-                         n_iter_no_change=p["patience"], random_state=seed)
-    fit_s, refit_details = fit_report_pairs(est, P, p, seed)
+    est, fit_s, refit_details = refit_best(best, P, p, seed, p["refit_max_epochs"])
     budget = ", ".join(f"{k} epoch{'s' * (k > 1)}: {v}" for k, v in sorted(pruned_at.items()))
     return dict(model=f"FCNN, best of the search: {_shown(best)}", best_params=best,
                 training=f"{_training(P, p)} (refit)",
