@@ -349,6 +349,7 @@ def pairs(mnist):
     ({"digit_shift_check": "yes"}, "digit_shift_check"),
     ({"learning_rate_schedule": "step"}, "learning_rate_schedule"),
     ({"output_initializer": "ones"}, "output_initializer"),
+    ({"dtype_policy": "float64"}, "dtype_policy"),
 ])
 def test_bad_parameters_raise(pairs, params, match):
     with pytest.raises(ValueError, match=match):
@@ -381,6 +382,40 @@ def test_zero_output_initializer_starts_every_digit_uniform(pairs):
     triangle = (10 - np.abs(np.arange(19) - 9)) / 100
     np.testing.assert_allclose(clf.predict_proba(pairs.data[:8]), np.tile(triangle, (8, 1)),
                                rtol=1e-5)
+
+
+def test_mixed_precision_digit_network_keeps_the_sums_float32(pairs):
+    # the digit CNN computes in bfloat16 with float32 weights; its softmax and the sums'
+    # likelihood stay float32. With a zero output kernel the logits are exactly 0 in
+    # any precision, so the probabilities are those of the float32 test above.
+    clf = NeuroSymbolicSumClassifier(output_initializer="zeros", dtype_policy="mixed_bfloat16",
+                                     random_state=0, **TINY)
+    clf.initialize(pairs.data, pairs.target)
+    digits = clf.digit_classifier_
+    assert digits.get_layer("conv_0").compute_dtype == "bfloat16"
+    assert {w.dtype for w in digits.weights} == {"float32"}
+    assert digits.get_layer("output").compute_dtype == "float32"
+    assert clf.model_.get_layer("position_sums").compute_dtype == "float32"
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is untouched
+    triangle = (10 - np.abs(np.arange(19) - 9)) / 100
+    np.testing.assert_allclose(clf.predict_proba(pairs.data[:8]), np.tile(triangle, (8, 1)),
+                               rtol=1e-5)
+    clf.set_params(output_initializer="glorot_uniform", epochs=1).fit(pairs.data, pairs.target)
+    assert np.isfinite(clf.history_["loss"]).all()
+    assert set(clf.predict(pairs.data)) <= set(range(19))
+
+
+def test_dtype_policy_scope_restores_the_policy_and_rejects_unknown_ones():
+    from sumdigits.keras.builders import dtype_policy_scope
+
+    with pytest.raises(RuntimeError, match="inside"):
+        with dtype_policy_scope("mixed_float16"):
+            assert keras.config.dtype_policy().name == "mixed_float16"
+            raise RuntimeError("inside")
+    assert keras.config.dtype_policy().name == "float32"
+    with pytest.raises(ValueError, match="dtype_policy must be one of"):
+        with dtype_policy_scope("float64"):
+            pass
 
 
 def test_build_cnn_rejects_an_unknown_output_initializer():

@@ -9,10 +9,15 @@ named ``"embedding"``, whose activations ``transform`` returns.
 Block order: ``Dense``/``Conv2D`` -> ``BatchNormalization`` (optional) ->
 activation -> ``Dropout`` (optional). With batch normalisation the dense or
 convolutional layer has no bias (the normalisation's offset replaces it).
+
+The softmax output layer computes in the variable dtype of the Keras dtype policy in
+force (float32 under a mixed-precision policy), as Keras' mixed-precision guide
+advises; :func:`build_cnn` takes its own ``dtype_policy``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import warnings
 
@@ -23,9 +28,43 @@ from keras import layers
 from .noise import NoiseInjection
 
 __all__ = ["pyramid_widths", "layer_widths", "layer_activations", "conv_blocks", "build_fcnn",
-           "build_cnn", "build_multitask"]
+           "build_cnn", "build_multitask", "dtype_policy_scope", "DTYPE_POLICIES"]
 
 EMBEDDING_LAYER = "embedding"
+
+#: Keras dtype policies a network can be built under: float32 throughout, or mixed
+#: precision (float32 weights, the layers computing in bfloat16 or float16).
+DTYPE_POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+@contextlib.contextmanager
+def dtype_policy_scope(policy):
+    """Layers made inside take the Keras dtype policy ``policy`` (None: the global one).
+
+    Sets ``keras.config.set_dtype_policy`` for the block and restores the previous
+    policy after it, whatever happens. Keras keeps the policy per thread.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from sumdigits.keras.builders import dtype_policy_scope
+    >>> with dtype_policy_scope("mixed_bfloat16"):
+    ...     layer = keras.layers.Dense(2)
+    >>> layer.compute_dtype, layer.variable_dtype, keras.config.dtype_policy().name
+    ('bfloat16', 'float32', 'float32')
+    """
+    if policy is None:
+        yield
+        return
+    if policy not in DTYPE_POLICIES:
+        raise ValueError(f"dtype_policy must be one of {DTYPE_POLICIES} or None, got "
+                         f"{policy!r}.")
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def pyramid_widths(n_hidden_layers, base_width=64):
@@ -277,8 +316,10 @@ def _softmax(x, n_outputs, *, l2, seeds, name, initializer="glorot_uniform"):
         raise ValueError(f"output_initializer must be one of {OUTPUT_INITIALIZERS}, got "
                          f"{initializer!r}.")
     kernel = seeds.kernel() if initializer == "glorot_uniform" else initializer
+    # the probabilities in the weights' dtype: float32 under a mixed-precision policy
     return layers.Dense(int(n_outputs), activation="softmax", kernel_initializer=kernel,
-                        kernel_regularizer=_regularizer(l2), name=name)(x)
+                        kernel_regularizer=_regularizer(l2), name=name,
+                        dtype=keras.config.dtype_policy().variable_dtype)(x)
 
 
 def _head(x, n_outputs, *, l2, seeds, name="output", initializer="glorot_uniform"):
@@ -375,7 +416,8 @@ def _conv_trunk(inputs, *, filters, kernel_size, strides, pooling, activation, d
 
 def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, strides=2,
               pooling=None, hidden_layer_sizes=(128,), activation="relu", dropout=0.0, l2=0.0,
-              batch_norm=False, seed=None, dense_units=None, output_initializer="glorot_uniform"):
+              batch_norm=False, seed=None, dense_units=None, output_initializer="glorot_uniform",
+              dtype_policy=None):
     """A convolutional network: conv blocks, flatten, dense head, softmax.
 
     Parameters
@@ -411,6 +453,10 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
         Initial kernel of the softmax output layer. "zeros" makes the untrained
         network give every class the same probability for every input; the
         random default favours some classes for all inputs at the start.
+    dtype_policy : {"float32", "mixed_bfloat16", "mixed_float16"} or None, default=None
+        Keras dtype policy of the network's layers (:func:`dtype_policy_scope`); None
+        takes the global one. Under a mixed policy the weights stay float32 and the
+        softmax output computes in float32.
 
     Returns
     -------
@@ -430,14 +476,15 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
     n_conv = sum(len(block) for block in conv_blocks(filters))
     activations = layer_activations(activation, n_conv + len(widths),
                                     what="convolutions then dense layers")
-    inputs = keras.Input(shape=tuple(input_shape), name="pixels")
-    x = _conv_trunk(inputs, filters=filters, kernel_size=kernel_size, strides=strides,
-                    pooling=pooling, activation=activations[:n_conv], dropout=dropout, l2=l2,
-                    batch_norm=batch_norm, seeds=seeds)
-    x = _dense_stack(x, widths, activation=activations[n_conv:], dropout=dropout, l2=l2,
-                     batch_norm=batch_norm, seeds=seeds)
-    return keras.Model(inputs, _head(x, n_outputs, l2=l2, seeds=seeds,
-                                     initializer=output_initializer), name="cnn")
+    with dtype_policy_scope(dtype_policy):
+        inputs = keras.Input(shape=tuple(input_shape), name="pixels")
+        x = _conv_trunk(inputs, filters=filters, kernel_size=kernel_size, strides=strides,
+                        pooling=pooling, activation=activations[:n_conv], dropout=dropout,
+                        l2=l2, batch_norm=batch_norm, seeds=seeds)
+        x = _dense_stack(x, widths, activation=activations[n_conv:], dropout=dropout, l2=l2,
+                         batch_norm=batch_norm, seeds=seeds)
+        outputs = _head(x, n_outputs, l2=l2, seeds=seeds, initializer=output_initializer)
+    return keras.Model(inputs, outputs, name="cnn")
 
 
 def build_multitask(input_shape, *, n_digit_classes=10, heads=None, trunk="fcnn",
