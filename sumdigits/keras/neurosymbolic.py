@@ -474,8 +474,9 @@ DIGIT_NETWORK_PARAMS = (
           Keras dtype policy of the digit CNN. "mixed_bfloat16" keeps its weights in
           float32 but computes its convolutions and dense layers in bfloat16: on a
           CPU with AVX512-BF16 (AMD EPYC, 2 cores) a training step of the VGG-style
-          digit CNN took about half the time of float32 (issue 16); its softmax output and the symbolic part (the sums' likelihood) stay
-          float32. "mixed_float16" is the same with float16, for GPUs."""),
+          digit CNN took about half the time of float32 (issue 16). Its softmax
+          output and the symbolic part (the sums' likelihood) stay float32.
+          "mixed_float16" is the same with float16, for GPUs."""),
     Param("shift_range", 0.1, [Interval(numbers.Real, 0, 0.5, closed="left")],
           "float in [0, 0.5)",
           """\
