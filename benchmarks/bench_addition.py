@@ -76,7 +76,7 @@ def _log(msg):
 def rows(cfg):
     """Every row name: ``n<N>-s<seed>``, ``scale-n<N>``, ``compare-s<seed>``."""
     names = [f"n{n}-s{s}" for n in N_DIGITS for s in cfg["seeds"]]
-    names += [f"scale-n{n}" for n in (1, 15, 100)]
+    names += [f"scale-n{n}" for n in (1, 15, 100)] + ["precision"]
     return names + [f"compare-s{s}" for s in cfg["seeds"][:1]]
 
 
@@ -107,7 +107,16 @@ def _protocol(data, n_digits, seed, n_train_images=None):
 
 
 def _network(cfg):
-    return {k: cfg[k] for k in ("filters", "hidden_layer_sizes") if k in cfg}
+    return {k: cfg[k] for k in ("filters", "hidden_layer_sizes", "output_initializer",
+                                "dtype_policy") if k in cfg}
+
+
+#: The digit networks of the ``precision`` row: the estimator's default CNN and the
+#: VGG-style one (two 3 x 3 convolutions per block), by name.
+NETWORKS = {"default": {},
+            "vgg": dict(filters=[[32, 32], [64, 64]], hidden_layer_sizes=[256],
+                        output_initializer="zeros")}
+PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 def _estimator(n_digits, seed, cfg, epochs=None):
@@ -162,15 +171,19 @@ def ours(data, n_digits, seed, cfg):
 
 
 # ------------------------------------------------------------------ scaling probe
-def _child(n_digits, n_images, epochs, measure, data_source, seed=0, quick=False):
-    """Fit ``n_images`` training images as N-digit pairs; print seconds or peak memory."""
+def _child(n_digits, n_images, epochs, measure, data_source, seed=0, quick=False,
+           network="default", dtype_policy="float32"):
+    """Fit ``n_images`` training images as N-digit pairs; print seconds or peak memory.
+
+    ``network`` names one of :data:`NETWORKS` (the benchmark's own for "default")."""
     import keras
 
     from benchmarks._process import peak_rss_mib, reset_peak_rss
     from sumdigits.datasets import load_mnist
 
     data = load_mnist(data_source)
-    cfg = dict(QUICK if quick else FULL, n_train_images=n_images)
+    cfg = dict(QUICK if quick else FULL, n_train_images=n_images, **NETWORKS[network],
+               dtype_policy=dtype_policy)
     train, _ = _protocol(data, n_digits, seed, n_images)
     clf = _estimator(n_digits, seed, cfg, epochs=epochs)
     times = []
@@ -201,6 +214,26 @@ def scaling(data_source, n_digits, cfg, quick):
                 n_pairs=timed["n_pairs"], epoch_s=timed["epoch_s"],
                 rss_before_fit_mib=memory["rss_before_fit_mib"],
                 peak_rss_mib=memory["peak_rss_mib"], load=os.getloadavg()[0])
+
+
+def precision(data_source, cfg, quick):
+    """Seconds of an epoch in float32 and in mixed bfloat16, side by side, each network.
+
+    Each fit in a fresh process, the two precisions alternating, twice each; the
+    figure is the second epoch of each fit (the first one builds the graph)."""
+    from benchmarks._process import run_child
+
+    kwargs = dict(n_digits=1, n_images=cfg["scale_images"], epochs=cfg["scale_epochs"],
+                  data_source=data_source, quick=quick, measure="time")
+    out = {}
+    for network in NETWORKS:
+        for _ in range(2):
+            for policy in PRECISIONS:
+                timed = run_child("bench_addition", network=network, dtype_policy=policy,
+                                  **kwargs)
+                out.setdefault(f"{network} {policy}", []).append(timed["epoch_s"][-1])
+    return dict(kind="precision", n_images=cfg["scale_images"], epoch_s=out,
+                load=os.getloadavg()[0])
 
 
 # ------------------------------------------------------------------ N = 1 comparisons
@@ -357,6 +390,23 @@ def page_tables(stored):
         "notes": "Each figure from a fresh process: seconds without memory tracing; the peak "
                  "resident memory of a second process doing the same fit.",
     })
+    for r in (r for r in stored.values() if r.get("kind") == "precision"):
+        tables.append({
+            "title": "Training precision: seconds per epoch at N = 1, side by side",
+            "columns": ["digit network", *PRECISIONS, "mixed_bfloat16 / float32", "load"],
+            "rows": [[network, *(" / ".join(f"{t:.2f}" for t in r["epoch_s"][f"{network} {p}"])
+                                 for p in PRECISIONS),
+                      np.mean(r["epoch_s"][f"{network} mixed_bfloat16"])
+                      / np.mean(r["epoch_s"][f"{network} float32"]), r["load"]]
+                     for network in NETWORKS],
+            "notes": f"{r['n_images']:,} training images as N = 1 pairs, each fit in a fresh "
+                     "process, the second epoch of each (two fits per cell, precisions "
+                     "alternating). `dtype_policy=\"mixed_bfloat16\"`: float32 weights, the "
+                     "digit CNN computing in bfloat16, its softmax and the sums' likelihood "
+                     "in float32. Networks: "
+                     + "; ".join(f"{k}: {v or 'the estimator defaults'}"
+                                 for k, v in NETWORKS.items()) + ".",
+        })
     for r in (r for r in stored.values() if r.get("kind") == "compare"):
         tables.append({
             "title": f"Comparisons on the same N = 1 pairs (seed {r['seed']})",
@@ -390,7 +440,9 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
         _log(f"row {name} starts, load {os.getloadavg()[0]:.1f}")
-        if name.startswith("scale-n"):
+        if name == "precision":
+            result = precision(data_source, cfg, quick)
+        elif name.startswith("scale-n"):
             result = scaling(data_source, int(name[len("scale-n"):]), cfg, quick)
         elif name.startswith("compare-s"):
             result = comparisons(data, int(name[len("compare-s"):]), cfg)
