@@ -33,3 +33,14 @@ def test_unknown_rows_are_refused():
         bench_addition._expand(["n3-s0"], bench_addition.QUICK)
     assert bench_addition._expand(["n15"], bench_addition.FULL) == ["n15-s0", "n15-s1",
                                                                      "n15-s2"]
+
+
+def test_the_precision_table_gives_each_network_its_ratio_of_mean_epoch_seconds():
+    # a stored precision row (its numbers made up here: the table is what is tested)
+    epoch_s = {"default float32": [2.0, 4.0], "default mixed_bfloat16": [1.0, 2.0],
+               "vgg float32": [8.0, 8.0], "vgg mixed_bfloat16": [2.0, 6.0]}
+    stored = {"precision": dict(kind="precision", n_images=6000, epoch_s=epoch_s, load=1.5)}
+    table = next(t for t in bench_addition.page_tables(stored)
+                 if t["title"].startswith("Training precision"))
+    assert table["rows"] == [["default", "2.00 / 4.00", "1.00 / 2.00", 0.5, 1.5],
+                             ["vgg", "8.00 / 8.00", "2.00 / 6.00", 0.5, 1.5]]
