@@ -1008,7 +1008,8 @@ def page_tables(report, spec, folder):
             p, r = spec["rows"][name], _stored(folder, name)
             theirs = p.get("reported")
             if r is None:
-                waiting = f"{NOT_RUN}: needs {p['needs']}" if p.get("needs") else NOT_RUN
+                reason = p.get("not_run") or (f"needs {p['needs']}" if p.get("needs") else "")
+                waiting = f"{NOT_RUN}: {reason}" if reason else NOT_RUN
                 rows.append([name, p["what"], waiting, "", theirs]
                             + [None] * len(score_names) + [None, None])
             else:
