@@ -106,9 +106,11 @@ def take(pairs, start, stop):
 
 def quick_spec(full, changes):
     """The full spec with the quick run's smaller sizes: ``changes`` holds
-    ``protocol`` and ``rows`` entries that replace those of ``full``."""
+    ``protocol`` and ``rows`` entries that replace those of ``full``. A full row's
+    ``not_run`` (why the full run lacks it) does not apply to the quick run."""
     spec = dict(full, protocol={**full["protocol"], **changes["protocol"]})
-    spec["rows"] = {name: {**p, **changes["rows"].get(name, {})}
+    spec["rows"] = {name: {**{k: v for k, v in p.items() if k != "not_run"},
+                           **changes["rows"].get(name, {})}
                     for name, p in full["rows"].items()}
     return spec
 

@@ -284,3 +284,19 @@ def test_report001_searches_and_the_refit_of_a_stored_search(tmp_path):
     n_val = bench_report001.QUICK["protocol"]["val_pairs"]
     assert f"validated on the report's {n_val:,} validation pairs" in val["details"]
     assert val["n_trials"] == bench_report001.QUICK["rows"]["search_val"]["n_trials"]
+
+
+def test_a_row_not_run_says_why_in_the_full_run_only(tmp_path):
+    from benchmarks import _reports
+
+    full = dict(protocol={}, score_columns=["test"],
+                tables={"T": dict(rows=["a", "b", "c"])},
+                rows=dict(a=dict(what="A", reported=0.5, not_run="too slow here"),
+                          b=dict(what="B", reported=0.5, needs="a"),
+                          c=dict(what="C", reported=0.5)))
+    waiting = {spec_name: [row[2] for row in _reports.page_tables("x", spec, tmp_path)[0]["rows"]]
+               for spec_name, spec in (("full", full),
+                                       ("quick", _reports.quick_spec(full, dict(protocol={},
+                                                                                rows={}))))}
+    assert waiting == {"full": [f"{NOT_RUN}: too slow here", f"{NOT_RUN}: needs a", NOT_RUN],
+                       "quick": [NOT_RUN, f"{NOT_RUN}: needs a", NOT_RUN]}
