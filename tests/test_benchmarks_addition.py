@@ -44,3 +44,28 @@ def test_the_precision_table_gives_each_network_its_ratio_of_mean_epoch_seconds(
                  if t["title"].startswith("Training precision"))
     assert table["rows"] == [["default", "2.00 / 4.00", "1.00 / 2.00", 0.5, 1.5],
                              ["vgg", "8.00 / 8.00", "2.00 / 6.00", 0.5, 1.5]]
+
+
+def _run(n_digits, seed, sum_acc, network=None):
+    row = dict(kind="ours", n_digits=n_digits, seed=seed, sum_acc=sum_acc, viterbi_acc=sum_acc,
+               digits_sum_acc=sum_acc, digit_acc=0.99, seconds=100.0 * (seed + 1), load=1.0,
+               n_train=30000 // n_digits, n_test=5000 // n_digits, epochs=1, batch_size=64)
+    if network is not None:  # rows stored before rows named their network have none
+        row["network"] = network
+    return row
+
+
+def test_the_summary_takes_the_current_network_and_marks_cells_of_an_earlier_one():
+    stored = {"a": _run(1, 0, 0.5), "b": _run(1, 1, 0.7),                  # earlier network
+              "c": _run(2, 0, 0.25, "vgg, mixed_bfloat16"), "d": _run(2, 1, 0.5),
+              "e": _run(4, 0, 0.75, "vgg, mixed_bfloat16"), "f": _run(4, 1, 0.25, "vgg, float32")}
+    table = bench_addition.page_tables(stored, "vgg, mixed_bfloat16")[0]
+    ours = table["rows"][-1]
+    # N = 1: only earlier rows, their mean ± std and a dagger; N = 2 and 4: the current
+    # network's single row, the others left out of the mean
+    assert ours[1:6] == ["60.00 ± 14.14 (150 ± 71 s) †", "25.00 (100 s)", "75.00 (100 s)",
+                         bench_addition.NOT_RUN, bench_addition.NOT_RUN]
+    assert "vgg, mixed_bfloat16" in table["notes"]
+    detail = bench_addition.page_tables(stored, "vgg, mixed_bfloat16")[1]["rows"]
+    assert [r[2] for r in detail] == [bench_addition.EARLIER] * 2 + [
+        "vgg, mixed_bfloat16", bench_addition.EARLIER, "vgg, mixed_bfloat16", "vgg, float32"]
