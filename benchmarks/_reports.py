@@ -441,8 +441,8 @@ def classic_row(P, p, seed, folder):
         if p.get("cv"):
             cv, cv_s = timed(lambda: cross_val_score(model, X, y, cv=p["cv"],
                                                      n_jobs=p.get("n_jobs")))
-            details = (f"{p['cv']}-fold CV accuracy {cv.mean():.4f} "
-                       f"({', '.join(f'{s:.4f}' for s in cv)}) in {cv_s:.0f} s; ")
+            details += (f"{p['cv']}-fold CV accuracy {cv.mean():.4f} "
+                        f"({', '.join(f'{s:.4f}' for s in cv)}) in {cv_s:.0f} s; ")
         _, fit_s = timed(lambda: model.fit(X, y))
         result, predict_s = timed(lambda: evaluate(model.predict,
                                                    _test_sets(P, flat=True, key="classic_test")))
