@@ -298,13 +298,22 @@ def em_from_sums(train, test, data, seed, cfg):
 
 
 def supervised_digits(train, test, data, seed, cfg):
-    """The upper line: the same CNN trained on the digit labels."""
-    from sumdigits.keras import CNNClassifier
+    """The upper line: the rows' digit network trained on the digit labels.
+
+    NeuroSymbolicFunctionClassifier with one input and its default function (the sum
+    of one digit, the digit itself) is the rows' network, augmentation, dtype policy
+    and schedule, its likelihood the cross-entropy of the digit label. A step holds
+    the digit images of ``64 // N`` pairs, as at N = 1: 128."""
+    from sumdigits.keras import NeuroSymbolicFunctionClassifier
     from sumdigits.sequential import SequentialDigitSumClassifier
 
-    clf = SequentialDigitSumClassifier(CNNClassifier(**_cnn_params(cfg, seed)))
+    digits = NeuroSymbolicFunctionClassifier(n_inputs=1, epochs=cfg["epochs_1"],
+                                             batch_size=2 * _estimator(1, seed, cfg).batch_size,
+                                             random_state=seed, **_network(cfg))
+    clf = SequentialDigitSumClassifier(digits)
     seconds, load = _fit(clf, train.data, train.digits[:, :, 0])  # (n, 2) digit labels
-    return ["digit labels, SequentialDigitSumClassifier (same CNN, no augmentation)", "digits",
+    return [f"digit labels, SequentialDigitSumClassifier (the same digit network, {_label(cfg)}, "
+            "augmentation and schedule: NeuroSymbolicFunctionClassifier, one input)", "digits",
             clf.score(test.data, test.target), _digit_accuracy(clf.estimator_, data), seconds,
             load]
 
@@ -315,7 +324,8 @@ def whole_pair(train, test, data, seed, cfg):
 
     clf = CNNClassifier(**_cnn_params(cfg, seed))
     seconds, load = _fit(clf, train.data, train.target)
-    return ["whole pair image -> sum, CNNClassifier (same CNN)", "sums",
+    return [f"whole pair image -> sum, CNNClassifier (the digit network's layers, "
+            "float32, no augmentation)", "sums",
             clf.score(test.data, test.target), None, seconds, load]
 
 
