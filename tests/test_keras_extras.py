@@ -1,5 +1,5 @@
-"""MultiTaskSumClassifier, streaming pairs (DigitPairDataset, fit_dataset) and the
-inactive-neuron diagnostics, on tiny embedded data."""
+"""MultiTaskSumClassifier, streaming pairs (DigitPairDataset, fit_dataset), the
+inactive-neuron diagnostics and the batch-normalisation statistics, on tiny embedded data."""
 
 import pickle
 
@@ -15,6 +15,7 @@ from sumdigits import load_mnist, make_digit_pairs  # noqa: E402
 from sumdigits.keras import FCNNClassifier, MultiTaskSumClassifier  # noqa: E402
 from sumdigits.keras.builders import build_fcnn  # noqa: E402
 from sumdigits.keras.callbacks import (  # noqa: E402
+    BatchNormStatistics,
     InactiveNeuronFraction,
     inactive_neuron_fractions,
 )
@@ -279,3 +280,97 @@ def test_inactive_fraction_with_raw_keras_needs_data():
         model.fit(X, y, epochs=1, verbose=0, callbacks=[InactiveNeuronFraction()])
     history = model.fit(X, y, epochs=2, verbose=0, callbacks=[InactiveNeuronFraction(X, y)])
     assert len(history.history["inactive_fraction"]) == 2
+
+
+# -- BatchNormStatistics -----------------------------------------------------------------
+
+def _bn_network(seed=0):
+    """Two convolutions, each followed by batch normalisation, on 6 x 6 images."""
+    inputs = keras.Input((6, 6, 1))
+    x = keras.layers.Conv2D(3, 3, kernel_initializer=keras.initializers.GlorotUniform(seed))(inputs)
+    x = keras.layers.BatchNormalization(momentum=0.9)(x)
+    x = keras.layers.Activation("relu")(x)
+    x = keras.layers.Conv2D(2, 3, kernel_initializer=keras.initializers.GlorotUniform(seed + 1))(x)
+    x = keras.layers.BatchNormalization(momentum=0.9)(x)
+    x = keras.layers.Dense(3, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed + 2))(
+        keras.layers.Flatten()(x))
+    model = keras.Model(inputs, x)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _naive_statistics(model, images):
+    """The reference: for each batch normalisation layer in order, the float64 mean and
+    variance of its inputs over all ``images`` in one pass, each layer set before the next
+    layer's inputs are computed."""
+    out = []
+    for layer in [la for la in model.layers if isinstance(la, keras.layers.BatchNormalization)]:
+        h = np.asarray(keras.Model(model.inputs, layer.input).predict(images, verbose=0),
+                       dtype=np.float64).reshape(-1, layer.input.shape[-1])
+        mean, var = h.mean(axis=0), h.var(axis=0)
+        layer.moving_mean.assign(mean.astype("float32"))
+        layer.moving_variance.assign(var.astype("float32"))
+        out.append((mean, var))
+    return out
+
+
+def _bn_weights(model):
+    return [(la.moving_mean.numpy(), la.moving_variance.numpy()) for la in model.layers
+            if isinstance(la, keras.layers.BatchNormalization)]
+
+
+@pytest.mark.parametrize("n_images", [None, 37])
+def test_batch_norm_statistics_are_the_exact_ones_of_the_training_images(n_images):
+    # 2,500 images: three chunks of the streamed computation, merged pairwise
+    rng = np.random.default_rng(0)
+    X = rng.normal(2.0, 3.0, size=(2500, 6, 6, 1)).astype("float32")
+    y = rng.integers(0, 3, size=2500)
+    model = _bn_network()
+    callback = BatchNormStatistics() if n_images is None else BatchNormStatistics(n_images)
+    callback.set_training_data(X, y)
+    model.fit(X, y, epochs=1, batch_size=500, verbose=0, callbacks=[callback])
+    used = X if n_images is None else X[np.linspace(0, len(X) - 1, n_images).round().astype(int)]
+    assert callback.n_images_ == len(used) and callback.X is None
+    got = _bn_weights(model)
+    reference = keras.models.clone_model(model)
+    reference.set_weights(model.get_weights())
+    # float32 network outputs summed in float64: relative error of a few float32 ulps
+    for (mean, var), (ref_mean, ref_var) in zip(got, _naive_statistics(reference, used)):
+        np.testing.assert_allclose(mean, ref_mean, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(var, ref_var, rtol=1e-5)
+
+
+def test_batch_norm_statistics_leave_out_weight_zero_and_touch_no_trainable_weight():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 6, 6, 1)).astype("float32")
+    X[100:] += 50.0  # the left-out half would move every mean
+    y = rng.integers(0, 3, size=200)
+    weights = np.r_[np.ones(100), np.zeros(100)]
+    model = _bn_network(seed=3)
+    callback = BatchNormStatistics()
+    callback.set_training_data(X, y, sample_weight=weights)
+    model.fit(X, y, sample_weight=weights, epochs=1, batch_size=50, verbose=0)
+    trained = [w.numpy() for w in model.trainable_weights]
+    callback.set_model(model)
+    callback.on_train_end()
+    for before, after in zip(trained, model.trainable_weights):
+        np.testing.assert_array_equal(before, after.numpy())
+    reference = keras.models.clone_model(model)
+    reference.set_weights(model.get_weights())
+    for (mean, var), (ref_mean, ref_var) in zip(_bn_weights(model),
+                                                _naive_statistics(reference, X[:100])):
+        np.testing.assert_allclose(mean, ref_mean, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(var, ref_var, rtol=1e-5)
+
+
+def test_batch_norm_statistics_reject_bad_arguments():
+    with pytest.raises(ValueError, match="n_images must be an int >= 1"):
+        BatchNormStatistics(n_images=0)
+    with pytest.raises(ValueError, match="n_images must be an int >= 1"):
+        BatchNormStatistics(n_images=True)
+    with pytest.raises(TypeError, match="layer must be a layer name"):
+        BatchNormStatistics(layer=3)
+    callback = BatchNormStatistics()
+    callback.set_model(_bn_network())
+    with pytest.raises(ValueError, match="needs the training data"):
+        callback.on_train_end()

@@ -21,6 +21,7 @@ from sumdigits._sums import (
 from sumdigits.keras import _ns_graph
 from sumdigits.keras._ns_graph import position_sum_proba, sum_log_proba, sum_proba
 from sumdigits.keras._ns_numbers import split_numbers
+from sumdigits.keras.callbacks import BatchNormStatistics, LearningRateSchedule
 from sumdigits.keras.neurosymbolic import (
     HALF_SHIFT,
     UNFOLD,
@@ -188,6 +189,42 @@ def test_digit_shift_check_runs_every_epoch(fitted):
     assert check.X is None and check.y is None  # no training data kept in the estimator
 
 
+def test_digit_network_normalises_with_the_training_digits_statistics(fitted, mnist):
+    """batch_norm_statistics (default): after fit, every batch normalisation of the digit
+    network holds the exact mean and variance of its inputs over the 5,000 training digit
+    images, unaugmented, each layer set before the next one's inputs are computed."""
+    (X, y), _ = mnist
+    train = make_digit_pairs(X[:5000], y[:5000], strategy="disjoint", random_state=0)
+    (callback,) = [c for c in fitted.callbacks_ if isinstance(c, BatchNormStatistics)]
+    assert callback.n_images_ == 5000 and callback.X is None
+    images = fitted.feature_encoder_.transform(train.data).reshape(-1, 28, 28, 1)
+    network = fitted.digit_classifier_
+    reference = keras.models.clone_model(network)
+    reference.set_weights(network.get_weights())
+    norms = [la for la in network.layers if isinstance(la, keras.layers.BatchNormalization)]
+    ref_norms = [la for la in reference.layers if isinstance(la, keras.layers.BatchNormalization)]
+    assert len(norms) == 2  # after the convolution and the dense layer
+    for layer, ref in zip(norms, ref_norms):
+        h = np.asarray(keras.Model(reference.inputs, ref.input).predict(images, verbose=0),
+                       dtype=np.float64)
+        h = h.reshape(-1, h.shape[-1])
+        ref.moving_mean.assign(h.mean(axis=0).astype("float32"))
+        ref.moving_variance.assign(h.var(axis=0).astype("float32"))
+        # float32 activations summed in float64: a few float32 ulps apart
+        np.testing.assert_allclose(layer.moving_mean.numpy(), h.mean(axis=0), rtol=1e-5,
+                                   atol=1e-6)
+        np.testing.assert_allclose(layer.moving_variance.numpy(), h.var(axis=0), rtol=1e-5)
+
+
+def test_batch_norm_statistics_can_be_left_to_the_moving_averages(pairs):
+    clf = NeuroSymbolicSumClassifier(epochs=1, batch_norm_statistics=False, random_state=0,
+                                     **TINY).fit(pairs.data, pairs.target)
+    assert not any(isinstance(c, BatchNormStatistics) for c in clf.callbacks_)
+    clf = clf.set_params(batch_norm_statistics=True, batch_norm=False).fit(pairs.data,
+                                                                            pairs.target)
+    assert not any(isinstance(c, BatchNormStatistics) for c in clf.callbacks_)
+
+
 def _checked_one_hot_network(n_digits, kernel):
     """A DigitShiftCheck on the sum network around a digit network reading one-hot 1 x 10
     "digit images" with ``kernel``, given 64 random sums of n_digits-digit numbers; and
@@ -350,6 +387,7 @@ def pairs(mnist):
     ({"learning_rate_schedule": "step"}, "learning_rate_schedule"),
     ({"output_initializer": "ones"}, "output_initializer"),
     ({"dtype_policy": "float64"}, "dtype_policy"),
+    ({"batch_norm_statistics": "yes"}, "batch_norm_statistics"),
 ])
 def test_bad_parameters_raise(pairs, params, match):
     with pytest.raises(ValueError, match=match):
@@ -463,7 +501,8 @@ def test_streamed_pairs_schedule_over_every_batch(mnist):
                                      **TINY).fit_dataset(stream)
     assert clf.predict_proba(stream[0][0]).shape == (32, 19)
     # T = 2 epochs x 8 batches, not 2 x (the 32 samples of the first batch / batch_size)
-    assert clf.callbacks_[-1].total_steps_ == 16
+    (schedule,) = [c for c in clf.callbacks_ if isinstance(c, LearningRateSchedule)]
+    assert schedule.total_steps_ == 16
 
 
 # ------------------------------------------------- numbers of any length

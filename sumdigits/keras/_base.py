@@ -175,6 +175,29 @@ def _take(a, idx):
     return None if a is None else np.asarray(a)[idx]
 
 
+#: How much of a streamed dataset the callbacks that take training data get: its first
+#: batches, up to this many input values (10,000 digit images of 28 x 28).
+HANDOVER_VALUES = 10_000 * 28 * 28
+
+
+def _first_batches(dataset):
+    """A dataset's first batches, concatenated, up to :data:`HANDOVER_VALUES` input values
+    (at least one batch): what a fit on arrays hands to its callbacks, for a stream."""
+    batches, values = [], 0
+    for index in range(len(dataset)):
+        batch = dataset[index]
+        batches.append(batch)
+        values += np.asarray(batch[0]).size
+        if values >= HANDOVER_VALUES:
+            break
+    def concatenate(parts):  # arrays, or tuples of arrays (one per network output)
+        if isinstance(parts[0], (tuple, list)):
+            return type(parts[0])(concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
+        return np.concatenate([np.asarray(p) for p in parts])
+
+    return tuple(concatenate([b[k] for b in batches]) for k in range(len(batches[0])))
+
+
 def _as_tuple(a):
     return tuple(a) if isinstance(a, list) else a
 
@@ -583,7 +606,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         if epochs is None or not hasattr(self, "history_"):  # a fit starts a new history
             self.history_ = {}
         callbacks = self._own_callbacks(params, scheduled=epochs is None)
-        batch = data[0][0] if isinstance(data[0], keras.utils.PyDataset) else data
+        batch = _first_batches(data[0]) if isinstance(data[0], keras.utils.PyDataset) else data
         weights = batch[2] if len(batch) > 2 else None
         for callback in callbacks + fit_callbacks:
             if hasattr(callback, "set_training_data"):

@@ -42,7 +42,7 @@ from ._ns_graph import (
 from ._ns_numbers import split_numbers
 from ._params import Param, base_params, declare, resolve
 from .builders import DTYPE_POLICIES, OUTPUT_INITIALIZERS, LayerSeeds, build_cnn
-from .callbacks import _weighted_samples, make_learning_rate_schedule
+from .callbacks import BatchNormStatistics, _weighted_samples, make_learning_rate_schedule
 from .losses import weighted_mean_loss
 from .estimators import KERNEL_SIZE, _widths, dropout_param, filters_param
 
@@ -457,6 +457,19 @@ DIGIT_NETWORK_PARAMS = (
     Param("batch_norm", True, ["boolean"], "bool",
           "Batch normalisation after every convolution and dense layer, over all the "
           "digit images of a batch, with momentum 0.98 for the moving statistics."),
+    Param("batch_norm_statistics", True, ["boolean"], "bool",
+          """\
+          At the end of every fit, set the digit network's batch-normalisation
+          statistics to the exact mean and variance over (up to 10,000 of) the
+          training digit images, unaugmented (:class:`~sumdigits.keras.callbacks.
+          BatchNormStatistics`). Without it inference uses moving averages that
+          still remember their start after a small fit, and that followed the
+          shifted training images rather than the images it predicts on. On the
+          embedded data's 5,000 disjoint pairs, 3 epochs, seed 0, the default
+          network learned 96.25 % of the 2,000 test digits from sums without it and
+          98.7 % with it; a small one (``filters=[8, 16]``, ``hidden_layer_sizes=
+          [32]``) trained on 4,000 digit labels, 10.05 % and 93.0 %. Ignored
+          without ``batch_norm``."""),
     Param("output_initializer", "glorot_uniform",
           [StrOptions(set(OUTPUT_INITIALIZERS))], '{"glorot_uniform", "zeros"}',
           """\
@@ -559,6 +572,13 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
         return build_neurosymbolic(input_shape, digits, shift_range=params["shift_range"],
                                    rotation_range=params["rotation_range"], seed=seeds(),
                                    head=self._head(meta))
+
+    def _own_callbacks(self, params, *, scheduled):
+        callbacks = super()._own_callbacks(params, scheduled=scheduled)
+        if params["batch_norm"] and params["batch_norm_statistics"]:
+            # last: after early stopping has restored the best weights
+            callbacks.append(BatchNormStatistics(layer=DIGIT_LAYER))
+        return callbacks
 
     def _compile_arguments(self, params):
         kwargs = super()._compile_arguments(params)
