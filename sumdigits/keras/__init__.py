@@ -19,6 +19,7 @@ _LAZY = {
     "NeuroSymbolicFunctionClassifier": "sumdigits.keras.digit_functions",
     "BaseKerasClassifier": "sumdigits.keras._base",
     "DigitPairDataset": "sumdigits.keras.streaming",
+    "BatchNormStatistics": "sumdigits.keras.callbacks",
     "InactiveNeuronFraction": "sumdigits.keras.callbacks",
     "LearningRateSchedule": "sumdigits.keras.callbacks",
     "NoiseInjection": "sumdigits.keras.noise",

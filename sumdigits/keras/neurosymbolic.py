@@ -460,16 +460,15 @@ DIGIT_NETWORK_PARAMS = (
     Param("batch_norm_statistics", True, ["boolean"], "bool",
           """\
           At the end of every fit, set the digit network's batch-normalisation
-          statistics to the exact mean and variance over (up to 10,000 of) the
-          training digit images, unaugmented (:class:`~sumdigits.keras.callbacks.
-          BatchNormStatistics`). Without it inference uses moving averages that
-          still remember their start after a small fit, and that followed the
-          shifted training images rather than the images it predicts on. On the
-          embedded data's 5,000 disjoint pairs, 3 epochs, seed 0, the default
-          network learned 96.25 % of the 2,000 test digits from sums without it and
-          98.7 % with it; a small one (``filters=[8, 16]``, ``hidden_layer_sizes=
-          [32]``) trained on 4,000 digit labels, 10.05 % and 93.0 %. Ignored
-          without ``batch_norm``."""),
+          statistics to the exact mean and variance over (up to 10,000 of) the training
+          digit images, unaugmented (:class:`~sumdigits.keras.BatchNormStatistics`).
+          Without it inference uses moving averages that still remember their start
+          after a small fit, and that followed the shifted training images rather than
+          the images it predicts on. On the embedded data's 5,000 disjoint pairs, 3
+          epochs, seed 0, the default network learned 96.25 % of the 2,000 test digits
+          from sums without it and 98.7 % with it; a small one (``filters=[8, 16]``,
+          ``hidden_layer_sizes=[32]``) trained on 4,000 digit labels, 10.05 and
+          93.0 %. Ignored without ``batch_norm``."""),
     Param("output_initializer", "glorot_uniform",
           [StrOptions(set(OUTPUT_INITIALIZERS))], '{"glorot_uniform", "zeros"}',
           """\
