@@ -363,6 +363,32 @@ def test_batch_norm_statistics_leave_out_weight_zero_and_touch_no_trainable_weig
         np.testing.assert_allclose(var, ref_var, rtol=1e-5)
 
 
+class _AddOneInTraining(keras.layers.Layer):
+    """A stand-in augmentation that adds 1 to every pixel in training only."""
+
+    def call(self, x, training=False):
+        return x + 1.0 if training else x
+
+
+def test_batch_norm_statistics_of_augmented_images_are_those_of_training():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 6, 6, 1)).astype("float32")
+    y = rng.integers(0, 3, size=300)
+    network = _bn_network(seed=5)
+    inputs = keras.Input((6, 6, 1))
+    model = keras.Model(inputs, network(_AddOneInTraining(name="augment")(inputs)))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    callback = BatchNormStatistics(layer=network.name, augmentation="augment")
+    callback.set_training_data(X, y)
+    model.fit(X, y, epochs=1, batch_size=100, verbose=0, callbacks=[callback])
+    reference = keras.models.clone_model(network)
+    reference.set_weights(network.get_weights())
+    for (mean, var), (ref_mean, ref_var) in zip(_bn_weights(network),
+                                                _naive_statistics(reference, X + 1.0)):
+        np.testing.assert_allclose(mean, ref_mean, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(var, ref_var, rtol=1e-5)
+
+
 def test_batch_norm_statistics_reject_bad_arguments():
     with pytest.raises(ValueError, match="n_images must be an int >= 1"):
         BatchNormStatistics(n_images=0)
@@ -370,6 +396,8 @@ def test_batch_norm_statistics_reject_bad_arguments():
         BatchNormStatistics(n_images=True)
     with pytest.raises(TypeError, match="layer must be a layer name"):
         BatchNormStatistics(layer=3)
+    with pytest.raises(TypeError, match="augmentation must be a layer name"):
+        BatchNormStatistics(augmentation=["augmentation"])
     callback = BatchNormStatistics()
     callback.set_model(_bn_network())
     with pytest.raises(ValueError, match="needs the training data"):

@@ -189,14 +189,17 @@ def test_digit_shift_check_runs_every_epoch(fitted):
     assert check.X is None and check.y is None  # no training data kept in the estimator
 
 
-def test_digit_network_normalises_with_the_training_digits_statistics(fitted, mnist):
-    """batch_norm_statistics (default): after fit, every batch normalisation of the digit
-    network holds the exact mean and variance of its inputs over the 5,000 training digit
-    images, unaugmented, each layer set before the next one's inputs are computed."""
+def test_digit_network_normalises_with_the_training_digits_statistics(mnist):
+    """batch_norm_statistics="plain": after fit, every batch normalisation of the digit
+    network holds the exact mean and variance of its inputs over the training digit images,
+    each layer set before the next one's inputs are computed."""
     (X, y), _ = mnist
-    train = make_digit_pairs(X[:5000], y[:5000], strategy="disjoint", random_state=0)
+    train = make_digit_pairs(X[:600], y[:600], strategy="disjoint", random_state=0)
+    fitted = NeuroSymbolicSumClassifier(filters=[8], hidden_layer_sizes=[16], epochs=1,
+                                        batch_norm_statistics="plain", random_state=0)
+    fitted.fit(train.data, train.target)
     (callback,) = [c for c in fitted.callbacks_ if isinstance(c, BatchNormStatistics)]
-    assert callback.n_images_ == 5000 and callback.X is None
+    assert (callback.n_images_, callback.augmentation, callback.X) == (600, None, None)
     images = fitted.feature_encoder_.transform(train.data).reshape(-1, 28, 28, 1)
     network = fitted.digit_classifier_
     reference = keras.models.clone_model(network)
@@ -216,13 +219,19 @@ def test_digit_network_normalises_with_the_training_digits_statistics(fitted, mn
         np.testing.assert_allclose(layer.moving_variance.numpy(), h.var(axis=0), rtol=1e-5)
 
 
-def test_batch_norm_statistics_can_be_left_to_the_moving_averages(pairs):
-    clf = NeuroSymbolicSumClassifier(epochs=1, batch_norm_statistics=False, random_state=0,
-                                     **TINY).fit(pairs.data, pairs.target)
-    assert not any(isinstance(c, BatchNormStatistics) for c in clf.callbacks_)
-    clf = clf.set_params(batch_norm_statistics=True, batch_norm=False).fit(pairs.data,
-                                                                            pairs.target)
-    assert not any(isinstance(c, BatchNormStatistics) for c in clf.callbacks_)
+@pytest.mark.parametrize("params, augmentation", [
+    ({}, "augmentation"),  # the default: shifted as in training
+    ({"shift_range": 0.0}, None),  # nothing to augment with
+    ({"shift_range": 0.0, "rotation_range": 10.0}, "augmentation"),
+    ({"batch_norm_statistics": "plain"}, None),
+])
+def test_batch_norm_statistics_follow_the_training_augmentation(pairs, params, augmentation):
+    clf = NeuroSymbolicSumClassifier(epochs=1, random_state=0, **TINY, **params)
+    clf.fit(pairs.data, pairs.target)
+    (callback,) = [c for c in clf.callbacks_ if isinstance(c, BatchNormStatistics)]
+    assert (callback.layer, callback.augmentation) == ("digit_classifier", augmentation)
+    if augmentation:
+        assert isinstance(clf.model_.get_layer(augmentation), keras.Sequential)
 
 
 def _checked_one_hot_network(n_digits, kernel):

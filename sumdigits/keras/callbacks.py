@@ -429,7 +429,8 @@ class BatchNormStatistics(keras.callbacks.Callback):
 
     At the end of training this callback takes the training inputs (at most
     ``n_images`` of them, evenly spaced over the training data, samples of weight
-    0 left out), and for every ``BatchNormalization`` layer in the order of the
+    0 left out; passed through ``augmentation`` in training mode if given, as in
+    training), and for every ``BatchNormalization`` layer in the order of the
     network sets ``moving_mean`` and ``moving_variance`` to the mean and variance
     (over everything but the channel axis) of that layer's inputs, computed in
     float64 at inference, with the layers before it already set. After it the
@@ -446,6 +447,13 @@ class BatchNormStatistics(keras.callbacks.Callback):
         the neuro-symbolic estimators: each training sample is then cut into
         that sub-model's inputs (every digit image of a sample). None: the whole
         model, on the training samples.
+    augmentation : str, default=None
+        Name of the model's layer that augments the inputs of ``layer`` in
+        training (for the neuro-symbolic estimators, ``"augmentation"``: their
+        random shifts and rotations). The statistics are then those of the
+        augmented images, which the network was normalised with in training (the
+        estimate of "precise BatchNorm", Wu and Johnson, 2021); None: of the
+        images as given.
 
     Attributes
     ----------
@@ -468,15 +476,17 @@ class BatchNormStatistics(keras.callbacks.Callback):
     True
     """
 
-    def __init__(self, n_images=10_000, layer=None):
+    def __init__(self, n_images=10_000, layer=None, augmentation=None):
         super().__init__()
         if (not isinstance(n_images, numbers.Integral) or isinstance(n_images, bool)
                 or n_images < 1):
             raise ValueError(f"n_images must be an int >= 1, got {n_images!r}.")
-        if layer is not None and not isinstance(layer, str):
-            raise TypeError(f"layer must be a layer name (str) or None, got {layer!r}.")
+        for name, value in (("layer", layer), ("augmentation", augmentation)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name} must be a layer name (str) or None, got {value!r}.")
         self.n_images = n_images
         self.layer = layer
+        self.augmentation = augmentation
         self.X = None
 
     def set_training_data(self, X, y, sample_weight=None):
@@ -509,6 +519,11 @@ class BatchNormStatistics(keras.callbacks.Callback):
                              "sumdigits Keras estimator, or call set_training_data first.")
         network, images = self._network_and_images()
         self.X = None  # the estimator keeps its callbacks: no training data in them
+        if self.augmentation is not None:  # the same images, augmented as in training
+            augment = self.model.get_layer(self.augmentation)
+            images = np.concatenate([
+                np.asarray(augment(images[i:i + PREDICT_BATCH_SIZE], training=True))
+                for i in range(0, len(images), PREDICT_BATCH_SIZE)])
         self.n_images_ = len(images)
         for layer in network.layers:
             if not isinstance(layer, keras.layers.BatchNormalization):

@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 DIGIT_LAYER = "digit_classifier"
+AUGMENTATION_LAYER = "augmentation"
 # The digit network sees all 2N digits of a batch in one call, so its batch
 # normalisation updates its moving statistics once per step. Keras' default
 # momentum of 0.99 leaves 4 % of the initial variance after 320 steps (a small
@@ -330,7 +331,7 @@ def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation
                                                   seed=seed))
     if augmentation:
         augment = keras.Sequential([keras.Input(shape=tuple(input_shape[1:])), *augmentation],
-                                   name="augmentation")
+                                   name=AUGMENTATION_LAYER)
         x = augment(x)
     # the digit network under the name of the estimator's digit_classifier_
     digit_network = keras.Model(digit_network.input, digit_network.output, name=DIGIT_LAYER)
@@ -457,18 +458,20 @@ DIGIT_NETWORK_PARAMS = (
     Param("batch_norm", True, ["boolean"], "bool",
           "Batch normalisation after every convolution and dense layer, over all the "
           "digit images of a batch, with momentum 0.98 for the moving statistics."),
-    Param("batch_norm_statistics", True, ["boolean"], "bool",
+    Param("batch_norm_statistics", "augmented", [StrOptions({"augmented", "plain"}), None],
+          '{"augmented", "plain"} or None',
           """\
           At the end of every fit, set the digit network's batch-normalisation
-          statistics to the exact mean and variance over (up to 10,000 of) the training
-          digit images, unaugmented (:class:`~sumdigits.keras.BatchNormStatistics`).
-          Without it inference uses moving averages that still remember their start
-          after a small fit, and that followed the shifted training images rather than
-          the images it predicts on. On the embedded data's 5,000 disjoint pairs, 3
-          epochs, seed 0, the default network learned 96.25 % of the 2,000 test digits
-          from sums without it and 98.7 % with it; a small one (``filters=[8, 16]``,
-          ``hidden_layer_sizes=[32]``) trained on 4,000 digit labels, 10.05 and
-          93.0 %. Ignored without ``batch_norm``."""),
+          statistics to the exact mean and variance over (up to 10,000 of) the
+          training digit images (:class:`~sumdigits.keras.BatchNormStatistics`):
+          "augmented": shifted and rotated at random as in training, so the network
+          normalises at inference as it did in training; "plain": as given. None
+          keeps Keras' moving averages, which still remember their start (mean 0,
+          variance 1) after a small fit. On the embedded data's 5,000 disjoint pairs,
+          3 epochs, seed 0, the default network learned 96.25 % of the 2,000 test
+          digits from sums with the moving averages and 98.7 % with "plain"; a small
+          one (``filters=[8, 16]``, ``hidden_layer_sizes=[32]``) trained on 4,000
+          digit labels, 10.05 and 93.0 %. Ignored without ``batch_norm``."""),
     Param("output_initializer", "glorot_uniform",
           [StrOptions(set(OUTPUT_INITIALIZERS))], '{"glorot_uniform", "zeros"}',
           """\
@@ -574,9 +577,13 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
 
     def _own_callbacks(self, params, *, scheduled):
         callbacks = super()._own_callbacks(params, scheduled=scheduled)
-        if params["batch_norm"] and params["batch_norm_statistics"]:
+        statistics = params["batch_norm_statistics"]
+        if params["batch_norm"] and statistics is not None:
+            augmented = statistics == "augmented" and (params["shift_range"]
+                                                       or params["rotation_range"])
             # last: after early stopping has restored the best weights
-            callbacks.append(BatchNormStatistics(layer=DIGIT_LAYER))
+            callbacks.append(BatchNormStatistics(
+                layer=DIGIT_LAYER, augmentation=AUGMENTATION_LAYER if augmented else None))
         return callbacks
 
     def _compile_arguments(self, params):
