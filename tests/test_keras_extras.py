@@ -321,7 +321,7 @@ def _bn_weights(model):
 
 @pytest.mark.parametrize("n_images", [None, 37])
 def test_batch_norm_statistics_are_the_exact_ones_of_the_training_images(n_images):
-    # 2,500 images: three chunks of the streamed computation, merged pairwise
+    # 2,500 images: ten chunks of the streamed computation (256 each), merged pairwise
     rng = np.random.default_rng(0)
     X = rng.normal(2.0, 3.0, size=(2500, 6, 6, 1)).astype("float32")
     y = rng.integers(0, 3, size=2500)

@@ -414,6 +414,11 @@ class LearningRateSchedule(keras.callbacks.Callback):
         self.model.optimizer.learning_rate = float(rate)
 
 
+#: Images per pass of :class:`BatchNormStatistics`: 256 digit images through a first
+#: convolution of 32 maps are 51 MB of float64 activations.
+_STATISTICS_CHUNK = 256
+
+
 class BatchNormStatistics(keras.callbacks.Callback):
     """At the end of training, set batch normalisation's moving statistics exactly.
 
@@ -512,7 +517,7 @@ class BatchNormStatistics(keras.callbacks.Callback):
         return network, images[np.linspace(0, len(images) - 1, n).round().astype(np.intp)]
 
     def on_train_end(self, logs=None):
-        from ._base import PREDICT_BATCH_SIZE, predict_in_batches
+        from ._base import predict_in_batches
 
         if self.X is None:
             raise ValueError("BatchNormStatistics needs the training data: use it inside a "
@@ -522,16 +527,16 @@ class BatchNormStatistics(keras.callbacks.Callback):
         if self.augmentation is not None:  # the same images, augmented as in training
             augment = self.model.get_layer(self.augmentation)
             images = np.concatenate([
-                np.asarray(augment(images[i:i + PREDICT_BATCH_SIZE], training=True))
-                for i in range(0, len(images), PREDICT_BATCH_SIZE)])
+                np.asarray(augment(images[i:i + _STATISTICS_CHUNK], training=True))
+                for i in range(0, len(images), _STATISTICS_CHUNK)])
         self.n_images_ = len(images)
         for layer in network.layers:
             if not isinstance(layer, keras.layers.BatchNormalization):
                 continue
             inputs = keras.Model(network.inputs, layer.input)
             count, mean, m2 = 0, 0.0, 0.0  # Chan et al.'s pairwise update, per channel
-            for start in range(0, len(images), PREDICT_BATCH_SIZE):
-                h = np.asarray(predict_in_batches(inputs, images[start:start + PREDICT_BATCH_SIZE]),
+            for start in range(0, len(images), _STATISTICS_CHUNK):
+                h = np.asarray(predict_in_batches(inputs, images[start:start + _STATISTICS_CHUNK]),
                                dtype=np.float64)
                 h = np.moveaxis(h, layer.axis, -1).reshape(-1, h.shape[layer.axis])
                 k, batch_mean = len(h), h.mean(axis=0)
