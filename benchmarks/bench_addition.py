@@ -460,12 +460,19 @@ def page_tables(stored, label=None):
                                  for k, v in NETWORKS.items()) + ".",
         })
     for r in (r for r in stored.values() if r.get("kind") == "compare"):
-        tables.append({
+        table = {
             "title": f"Comparisons on the same N = 1 pairs (seed {r['seed']})",
             "columns": ["method", "labels", "sum accuracy %", "digit accuracy %",
                         "training s", "load"],
             "rows": r["rows"],
-        })
+        }
+        ours = stored.get(f"n1-s{r['seed']}")
+        if ours is not None:
+            table["notes"] = (f"Ours from sums alone on the same pairs (row n1-s{r['seed']}, "
+                              f"{ours['network']}): {100 * ours['sum_acc']:.2f} % sums, "
+                              f"{100 * ours['digit_acc']:.2f} % digits, "
+                              f"{ours['seconds']:.0f} s.")
+        tables.append(table)
     return tables
 
 
