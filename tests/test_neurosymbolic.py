@@ -512,6 +512,9 @@ def test_streamed_pairs_schedule_over_every_batch(mnist):
     # T = 2 epochs x 8 batches, not 2 x (the 32 samples of the first batch / batch_size)
     (schedule,) = [c for c in clf.callbacks_ if isinstance(c, LearningRateSchedule)]
     assert schedule.total_steps_ == 16
+    # the callbacks that take training data got every batch of this small stream, not one
+    (statistics,) = [c for c in clf.callbacks_ if isinstance(c, BatchNormStatistics)]
+    assert statistics.n_images_ == 2 * 256
 
 
 # ------------------------------------------------- numbers of any length

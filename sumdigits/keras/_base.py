@@ -606,10 +606,12 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         if epochs is None or not hasattr(self, "history_"):  # a fit starts a new history
             self.history_ = {}
         callbacks = self._own_callbacks(params, scheduled=epochs is None)
-        batch = _first_batches(data[0]) if isinstance(data[0], keras.utils.PyDataset) else data
-        weights = batch[2] if len(batch) > 2 else None
-        for callback in callbacks + fit_callbacks:
-            if hasattr(callback, "set_training_data"):
+        takers = [c for c in callbacks + fit_callbacks if hasattr(c, "set_training_data")]
+        if takers:
+            batch = (_first_batches(data[0]) if isinstance(data[0], keras.utils.PyDataset)
+                     else data)
+            weights = batch[2] if len(batch) > 2 else None
+            for callback in takers:
                 callback.set_training_data(batch[0], batch[1], sample_weight=weights)
         fit_args = {"epochs": params["epochs"], "verbose": params["verbose"],
                     "validation_batch_size": PREDICT_BATCH_SIZE, **self._routed("fit")}
