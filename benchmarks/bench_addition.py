@@ -82,10 +82,14 @@ def _log(msg):
 
 
 def rows(cfg):
-    """Every row name: ``n<N>-s<seed>``, ``scale-n<N>``, ``compare-s<seed>``."""
+    """Every row name: ``n<N>-s<seed>``, ``scale-n<N>``, ``precision``, ``compare-s<seed>``,
+    ``bn-n<N>-s<seed>``."""
     names = [f"n{n}-s{s}" for n in N_DIGITS for s in cfg["seeds"]]
     names += [f"scale-n{n}" for n in (1, 15, 100)] + ["precision"]
-    return names + [f"compare-s{s}" for s in cfg["seeds"][:1]]
+    names += [f"compare-s{s}" for s in cfg["seeds"][:1]]
+    first, second = cfg["seeds"][0], cfg["seeds"][min(1, len(cfg["seeds"]) - 1)]
+    bn = [f"bn-n{n}-s{s}" for n, s in ((1, first), (1, second), (15, first))]
+    return names + list(dict.fromkeys(bn))
 
 
 def _expand(only, cfg):
@@ -363,6 +367,43 @@ def comparisons(data, seed, cfg):
     return dict(kind="compare", seed=seed, rows=out)
 
 
+# ------------------------------------------------------------------ batch normalisation
+#: How the digit network normalises at inference: Keras' moving averages, or the exact
+#: statistics of the training digits as given, or shifted as in training
+#: (``batch_norm_statistics`` None, "plain", "augmented").
+BN_MODES = ("moving", "plain", "augmented")
+
+
+def batch_norm_statistics(data, n_digits, seed, cfg):
+    """One row's network trained once (moving averages), then scored with each of
+    :data:`BN_MODES`, the same trained weights each way."""
+    from sumdigits.keras import BatchNormStatistics
+    from sumdigits.keras.neurosymbolic import AUGMENTATION_LAYER, DIGIT_LAYER
+
+    train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
+    clf = _estimator(n_digits, seed, dict(cfg, batch_norm_statistics=None))
+    start = time.perf_counter()
+    clf.fit(train.data, train.target)
+    seconds, load = time.perf_counter() - start, os.getloadavg()[0]
+    trained = clf.model_.get_weights()  # the moving statistics too
+    encoded = clf.feature_encoder_.transform(train.data)
+    (_, _), (X_test, y_test) = data
+    modes = {}
+    for mode in BN_MODES:
+        clf.model_.set_weights(trained)
+        if mode != "moving":
+            callback = BatchNormStatistics(
+                layer=DIGIT_LAYER, augmentation=AUGMENTATION_LAYER if mode == "augmented" else None)
+            callback.set_model(clf.model_)
+            callback.set_training_data(encoded, None)
+            callback.on_train_end()
+        modes[mode] = dict(digit_acc=float(np.mean(clf.predict_single_digits(X_test) == y_test)),
+                           sum_acc=clf.score(test.data, test.target))
+        _log(f"batch normalisation {mode}: {modes[mode]}")
+    return dict(kind="bn", n_digits=n_digits, seed=seed, network=_label(cfg), seconds=seconds,
+                load=load, modes=modes)
+
+
 # ------------------------------------------------------------------ storage and page
 def _folder(out, quick):
     return Path(out) / ("addition-quick" if quick else "addition")
@@ -473,6 +514,23 @@ def page_tables(stored, label=None):
                               f"{100 * ours['digit_acc']:.2f} % digits, "
                               f"{ours['seconds']:.0f} s.")
         tables.append(table)
+    bn = [r for r in stored.values() if r.get("kind") == "bn"]
+    if bn:
+        tables.append({
+            "title": "Batch normalisation at inference: the same trained weights each way",
+            "columns": ["N", "seed", "digit network", "training s",
+                        *(f"digit % ({m})" for m in BN_MODES),
+                        *(f"sum % ({m})" for m in BN_MODES), "load"],
+            "rows": [[r["n_digits"], r["seed"], r["network"], r["seconds"],
+                      *(100 * r["modes"][m]["digit_acc"] for m in BN_MODES),
+                      *(100 * r["modes"][m]["sum_acc"] for m in BN_MODES), r["load"]]
+                     for r in sorted(bn, key=lambda r: (r["n_digits"], r["seed"]))],
+            "notes": "`batch_norm_statistics`: moving: None, Keras' moving averages (momentum "
+                     "0.98 per step), as the rows above ran; plain: the exact mean and "
+                     "variance of 10,000 training digits, as given; augmented (the "
+                     "estimators' default): of the same digits shifted at random as in "
+                     "training (`BatchNormStatistics`).",
+        })
     return tables
 
 
@@ -505,6 +563,9 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
             result = scaling(data_source, int(name[len("scale-n"):]), cfg, quick)
         elif name.startswith("compare-s"):
             result = comparisons(data, int(name[len("compare-s"):]), cfg)
+        elif name.startswith("bn-n"):
+            n, s = name[len("bn-n"):].split("-s")
+            result = batch_norm_statistics(data, int(n), int(s), cfg)
         else:
             n, s = name[1:].split("-s")
             result = ours(data, int(n), int(s), cfg)

@@ -69,3 +69,17 @@ def test_the_summary_takes_the_current_network_and_marks_cells_of_an_earlier_one
     detail = bench_addition.page_tables(stored, "vgg, mixed_bfloat16")[1]["rows"]
     assert [r[2] for r in detail] == [bench_addition.EARLIER] * 2 + [
         "vgg, mixed_bfloat16", bench_addition.EARLIER, "vgg, mixed_bfloat16", "vgg, float32"]
+
+
+def test_batch_norm_row_scores_the_same_weights_three_ways(tmp_path):
+    main(["addition", "--quick", "--data", "embedded", "--out", str(tmp_path),
+          "--only", "bn-n1-s0"])
+    row = json.loads((tmp_path / "addition-quick" / "bn-n1-s0.json").read_text())
+    assert row["kind"] == "bn" and (row["n_digits"], row["seed"]) == (1, 0)
+    assert list(row["modes"]) == list(bench_addition.BN_MODES)
+    for scores in row["modes"].values():
+        assert 0.0 <= scores["digit_acc"] <= 1.0 and 0.0 <= scores["sum_acc"] <= 1.0
+    page = (tmp_path / "addition-quick.md").read_text()
+    assert "### Batch normalisation at inference" in page
+    assert bench_addition.rows(bench_addition.FULL)[-3:] == ["bn-n1-s0", "bn-n1-s1", "bn-n15-s0"]
+    assert bench_addition.rows(bench_addition.QUICK)[-2:] == ["bn-n1-s0", "bn-n15-s0"]
