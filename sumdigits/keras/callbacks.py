@@ -517,8 +517,6 @@ class BatchNormStatistics(keras.callbacks.Callback):
         return network, images[np.linspace(0, len(images) - 1, n).round().astype(np.intp)]
 
     def on_train_end(self, logs=None):
-        from ._base import predict_in_batches
-
         if self.X is None:
             raise ValueError("BatchNormStatistics needs the training data: use it inside a "
                              "sumdigits Keras estimator, or call set_training_data first.")
@@ -536,8 +534,11 @@ class BatchNormStatistics(keras.callbacks.Callback):
             inputs = keras.Model(network.inputs, layer.input)
             count, mean, m2 = 0, 0.0, 0.0  # Chan et al.'s pairwise update, per channel
             for start in range(0, len(images), _STATISTICS_CHUNK):
-                h = np.asarray(predict_in_batches(inputs, images[start:start + _STATISTICS_CHUNK]),
-                               dtype=np.float64)
+                # called, not predicted: a traced predict function per sub-model would
+                # make TensorFlow warn of retracing
+                h = np.asarray(keras.ops.convert_to_numpy(
+                    inputs(images[start:start + _STATISTICS_CHUNK], training=False)),
+                    dtype=np.float64)
                 h = np.moveaxis(h, layer.axis, -1).reshape(-1, h.shape[layer.axis])
                 k, batch_mean = len(h), h.mean(axis=0)
                 delta = batch_mean - mean
