@@ -65,7 +65,8 @@ AUGMENTATION_LAYER = "augmentation"
 # normalisation updates its moving statistics once per step. Keras' default
 # momentum of 0.99 leaves 4 % of the initial variance after 320 steps (a small
 # fit's inference then reads wrong statistics); 0.98 is the decay per step that
-# TimeDistributed's two calls per step gave at N = 1 before.
+# TimeDistributed's two calls per step gave at N = 1 before. By default the averages are
+# replaced at the end of fit by exact statistics (``batch_norm_statistics``).
 _BN_MOMENTUM = 0.98
 #: d -> (d + 5) mod 10: besides the identity, the one relabelling of the ten digits
 #: that keeps every sum of two digits modulo 10 (2 x 5 = 10); it is its own inverse.
