@@ -286,13 +286,16 @@ def test_inactive_fraction_with_raw_keras_needs_data():
 
 def _bn_network(seed=0):
     """Two convolutions, each followed by batch normalisation, on 6 x 6 images."""
+    def init(offset):
+        return keras.initializers.GlorotUniform(seed + offset)
+
     inputs = keras.Input((6, 6, 1))
-    x = keras.layers.Conv2D(3, 3, kernel_initializer=keras.initializers.GlorotUniform(seed))(inputs)
+    x = keras.layers.Conv2D(3, 3, kernel_initializer=init(0))(inputs)
     x = keras.layers.BatchNormalization(momentum=0.9)(x)
     x = keras.layers.Activation("relu")(x)
-    x = keras.layers.Conv2D(2, 3, kernel_initializer=keras.initializers.GlorotUniform(seed + 1))(x)
+    x = keras.layers.Conv2D(2, 3, kernel_initializer=init(1))(x)
     x = keras.layers.BatchNormalization(momentum=0.9)(x)
-    x = keras.layers.Dense(3, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed + 2))(
+    x = keras.layers.Dense(3, activation="softmax", kernel_initializer=init(2))(
         keras.layers.Flatten()(x))
     model = keras.Model(inputs, x)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
@@ -305,7 +308,7 @@ def _naive_statistics(model, images):
     layer's inputs are computed."""
     out = []
     for layer in [la for la in model.layers if isinstance(la, keras.layers.BatchNormalization)]:
-        h = np.asarray(keras.Model(model.inputs, layer.input).predict(images, verbose=0),
+        h = np.asarray(keras.Model(model.input, layer.input).predict(images, verbose=0),
                        dtype=np.float64).reshape(-1, layer.input.shape[-1])
         mean, var = h.mean(axis=0), h.var(axis=0)
         layer.moving_mean.assign(mean.astype("float32"))

@@ -208,7 +208,7 @@ def test_digit_network_normalises_with_the_training_digits_statistics(mnist):
     ref_norms = [la for la in reference.layers if isinstance(la, keras.layers.BatchNormalization)]
     assert len(norms) == 2  # after the convolution and the dense layer
     for layer, ref in zip(norms, ref_norms):
-        h = np.asarray(keras.Model(reference.inputs, ref.input).predict(images, verbose=0),
+        h = np.asarray(keras.Model(reference.input, ref.input).predict(images, verbose=0),
                        dtype=np.float64)
         h = h.reshape(-1, h.shape[-1])
         ref.moving_mean.assign(h.mean(axis=0).astype("float32"))

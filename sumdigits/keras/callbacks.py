@@ -15,8 +15,8 @@ import numbers
 import keras
 import numpy as np
 
-__all__ = ["BatchNormStatistics", "InactiveNeuronFraction", "LearningRateSchedule", "inactive_neuron_fractions",
-           "make_learning_rate_schedule"]
+__all__ = ["BatchNormStatistics", "InactiveNeuronFraction", "LearningRateSchedule",
+           "inactive_neuron_fractions", "make_learning_rate_schedule"]
 
 SCHEDULES = ("constant", "cosine", "one-cycle")
 
@@ -531,7 +531,7 @@ class BatchNormStatistics(keras.callbacks.Callback):
         for layer in network.layers:
             if not isinstance(layer, keras.layers.BatchNormalization):
                 continue
-            inputs = keras.Model(network.inputs, layer.input)
+            inputs = keras.Model(network.input, layer.input)  # one input: called with an array
             count, mean, m2 = 0, 0.0, 0.0  # Chan et al.'s pairwise update, per channel
             for start in range(0, len(images), _STATISTICS_CHUNK):
                 # called, not predicted: a traced predict function per sub-model would
