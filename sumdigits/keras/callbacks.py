@@ -531,7 +531,7 @@ class BatchNormStatistics(keras.callbacks.Callback):
         for layer in network.layers:
             if not isinstance(layer, keras.layers.BatchNormalization):
                 continue
-            inputs = keras.Model(network.input, layer.input)  # one input: called with an array
+            inputs = keras.Model(network.inputs[0], layer.input)  # called with one array
             count, mean, m2 = 0, 0.0, 0.0  # Chan et al.'s pairwise update, per channel
             for start in range(0, len(images), _STATISTICS_CHUNK):
                 # called, not predicted: a traced predict function per sub-model would
