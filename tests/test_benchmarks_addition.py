@@ -81,5 +81,39 @@ def test_batch_norm_row_scores_the_same_weights_three_ways(tmp_path):
         assert 0.0 <= scores["digit_acc"] <= 1.0 and 0.0 <= scores["sum_acc"] <= 1.0
     page = (tmp_path / "addition-quick.md").read_text()
     assert "### Batch normalisation at inference" in page
-    assert bench_addition.rows(bench_addition.FULL)[-3:] == ["bn-n1-s0", "bn-n1-s1", "bn-n15-s0"]
-    assert bench_addition.rows(bench_addition.QUICK)[-2:] == ["bn-n1-s0", "bn-n15-s0"]
+    variants = [f"variant-{name}" for name in bench_addition.VARIANTS]
+    assert bench_addition.rows(bench_addition.FULL)[-3 - len(variants):] == [
+        "bn-n1-s0", "bn-n1-s1", "bn-n15-s0", *variants]
+    assert bench_addition.rows(bench_addition.QUICK)[-2 - len(variants):] == [
+        "bn-n1-s0", "bn-n15-s0", *variants]
+
+
+def test_variant_row_is_the_bn_rows_training_with_one_change(tmp_path):
+    """A variant with no change trains exactly what the bn row's "augmented" reading
+    scores: same pairs, seed, network and statistics, so the same accuracies."""
+    from benchmarks.bench_addition import VARIANTS
+
+    folder = tmp_path / "addition-quick"
+    VARIANTS["unchanged"] = {}
+    try:
+        main(["addition", "--quick", "--data", "embedded", "--out", str(tmp_path),
+              "--only", "bn-n1-s0,variant-unchanged,variant-rotation"])
+    finally:
+        del VARIANTS["unchanged"]
+    bn = json.loads((folder / "bn-n1-s0.json").read_text())
+    same = json.loads((folder / "variant-unchanged.json").read_text())
+    rotated = json.loads((folder / "variant-rotation.json").read_text())
+    assert same["kind"] == "variant" and same["change"] == {}
+    assert {k: same[k] for k in ("digit_acc", "sum_acc")} == bn["modes"]["augmented"]
+    assert rotated["change"] == {"rotation_range": 10.0}
+    assert 0.0 <= rotated["digit_acc"] <= 1.0 and 0.0 <= rotated["sum_acc"] <= 1.0
+    table = bench_addition.page_tables(bench_addition._stored(folder))[-1]
+    assert [r[0] for r in table["rows"]] == ["none (row bn-n1-s0, augmented)", "rotation",
+                                            "unchanged"]
+    assert table["rows"][0][4:6] == [100 * bn["modes"]["augmented"]["digit_acc"],
+                                     100 * bn["modes"]["augmented"]["sum_acc"]]
+
+
+def test_unknown_variant_is_rejected():
+    with pytest.raises(ValueError, match="variant-rotaton"):
+        bench_addition._expand(["variant-rotaton"], bench_addition.FULL)
