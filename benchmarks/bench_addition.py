@@ -415,6 +415,8 @@ VARIANTS = {
     "epochs18": dict(epochs=18),
     "vgg3": dict(filters=[[32, 32], [64, 64], [128]], epochs=10),
     "adamw": dict(optimizer="adamw", optimizer__weight_decay=0.05),
+    "dropout": dict(dropout=0.4),
+    "peak-rate": dict(learning_rate_init=1e-3),
 }
 
 
