@@ -417,7 +417,6 @@ VARIANTS = {
     "adamw": dict(optimizer="adamw", optimizer__weight_decay=0.05),
     "dropout": dict(dropout=0.4),
     "peak-rate": dict(learning_rate_init=1e-3),
-    "batch32": dict(batch_size=32),
 }
 
 
