@@ -417,6 +417,7 @@ VARIANTS = {
     "adamw": dict(optimizer="adamw", optimizer__weight_decay=0.05),
     "dropout": dict(dropout=0.4),
     "peak-rate": dict(learning_rate_init=1e-3),
+    "peak-rate-high": dict(learning_rate_init=6e-3),
 }
 
 
