@@ -74,3 +74,31 @@ def single_blas_thread():
 
     with threadpool_limits(limits=1):
         yield
+
+
+def _naive_batch_norm_statistics(model, images):
+    """The reference of exact batch-normalisation statistics: on a copy of ``model``, for
+    each batch normalisation layer in order, the float64 mean and variance of its inputs
+    over all ``images`` in one pass, each layer set before the next layer's inputs are
+    computed. Returns ``[(mean, var), ...]``; ``model`` is left as it is."""
+    import keras
+
+    reference = keras.models.clone_model(model)
+    reference.set_weights(model.get_weights())
+    out = []
+    for layer in [la for la in reference.layers
+                  if isinstance(la, keras.layers.BatchNormalization)]:
+        h = np.asarray(keras.Model(reference.input, layer.input).predict(images, verbose=0),
+                       dtype=np.float64).reshape(-1, layer.input.shape[-1])
+        mean, var = h.mean(axis=0), h.var(axis=0)
+        layer.moving_mean.assign(mean.astype("float32"))
+        layer.moving_variance.assign(var.astype("float32"))
+        out.append((mean, var))
+    return out
+
+
+@pytest.fixture
+def naive_batch_norm_statistics():
+    """:func:`_naive_batch_norm_statistics`, shared by the tests of ``BatchNormStatistics``
+    and of the estimators that use it."""
+    return _naive_batch_norm_statistics

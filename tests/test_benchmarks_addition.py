@@ -88,18 +88,13 @@ def test_batch_norm_row_scores_the_same_weights_three_ways(tmp_path):
         "bn-n1-s0", "bn-n15-s0", *variants]
 
 
-def test_variant_row_is_the_bn_rows_training_with_one_change(tmp_path):
+def test_variant_row_is_the_bn_rows_training_with_one_change(tmp_path, monkeypatch):
     """A variant with no change trains exactly what the bn row's "augmented" reading
     scores: same pairs, seed, network and statistics, so the same accuracies."""
-    from benchmarks.bench_addition import VARIANTS
-
     folder = tmp_path / "addition-quick"
-    VARIANTS["unchanged"] = {}
-    try:
-        main(["addition", "--quick", "--data", "embedded", "--out", str(tmp_path),
-              "--only", "bn-n1-s0,variant-unchanged,variant-rotation"])
-    finally:
-        del VARIANTS["unchanged"]
+    monkeypatch.setitem(bench_addition.VARIANTS, "unchanged", {})
+    main(["addition", "--quick", "--data", "embedded", "--out", str(tmp_path),
+          "--only", "bn-n1-s0,variant-unchanged,variant-rotation"])
     bn = json.loads((folder / "bn-n1-s0.json").read_text())
     same = json.loads((folder / "variant-unchanged.json").read_text())
     rotated = json.loads((folder / "variant-rotation.json").read_text())
