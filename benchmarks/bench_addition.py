@@ -118,6 +118,21 @@ def _protocol(data, n_digits, seed, n_train_images=None):
     return train, test
 
 
+def _fit(estimator, X, y):
+    """Fit; the seconds it took and the load average right after."""
+    start = time.perf_counter()
+    estimator.fit(X, y)
+    return time.perf_counter() - start, os.getloadavg()[0]
+
+
+def _scores(clf, data, test):
+    """A neuro-symbolic estimator's accuracy on the 10,000 test digits and on the sums of
+    the test pairs ``test``."""
+    (_, _), (X_test, y_test) = data
+    return dict(digit_acc=float(np.mean(clf.predict_single_digits(X_test) == y_test)),
+                sum_acc=clf.score(test.data, test.target))
+
+
 def _network(cfg):
     """The digit network's parameters: ``cfg["network"]`` of :data:`NETWORKS`, then
     ``cfg``'s own layers (the quick run's small ones) and dtype policy."""
@@ -175,16 +190,10 @@ def _decoders(clf, test):
 def ours(data, n_digits, seed, cfg):
     train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
     clf = _estimator(n_digits, seed, cfg)
-    start = time.perf_counter()
-    clf.fit(train.data, train.target)
-    seconds = time.perf_counter() - start
-    load = os.getloadavg()[0]
-    (_, _), (X_test, y_test) = data
+    seconds, load = _fit(clf, train.data, train.target)
     decoders = _decoders(clf, test)
-    result = dict(kind="ours", n_digits=n_digits, seed=seed, sum_acc=clf.score(test.data,
-                                                                                test.target),
+    result = dict(kind="ours", n_digits=n_digits, seed=seed, **_scores(clf, data, test),
                   viterbi_acc=decoders["viterbi"], digits_sum_acc=decoders["digits"],
-                  digit_acc=float(np.mean(clf.predict_single_digits(X_test) == y_test)),
                   seconds=seconds, load=load, n_train=len(train.target),
                   n_test=len(test.target), epochs=clf.n_iter_, batch_size=clf.batch_size,
                   network=_label(cfg))
@@ -261,12 +270,6 @@ def precision(data_source, cfg, quick):
 
 
 # ------------------------------------------------------------------ N = 1 comparisons
-def _fit(estimator, X, y):
-    start = time.perf_counter()
-    estimator.fit(X, y)
-    return time.perf_counter() - start, os.getloadavg()[0]
-
-
 def _digit_accuracy(estimator, data):
     (_, _), (X_test, y_test) = data
     return float(np.mean(estimator.predict(X_test.reshape(len(X_test), -1)) == y_test))
@@ -382,12 +385,9 @@ def batch_norm_statistics(data, n_digits, seed, cfg):
 
     train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
     clf = _estimator(n_digits, seed, dict(cfg, batch_norm_statistics=None))
-    start = time.perf_counter()
-    clf.fit(train.data, train.target)
-    seconds, load = time.perf_counter() - start, os.getloadavg()[0]
+    seconds, load = _fit(clf, train.data, train.target)
     trained = clf.model_.get_weights()  # the moving statistics too
     encoded = clf.feature_encoder_.transform(train.data)
-    (_, _), (X_test, y_test) = data
     modes = {}
     for mode in BN_MODES:
         clf.model_.set_weights(trained)
@@ -397,8 +397,7 @@ def batch_norm_statistics(data, n_digits, seed, cfg):
             callback.set_model(clf.model_)
             callback.set_training_data(encoded, None)
             callback.on_train_end()
-        modes[mode] = dict(digit_acc=float(np.mean(clf.predict_single_digits(X_test) == y_test)),
-                           sum_acc=clf.score(test.data, test.target))
+        modes[mode] = _scores(clf, data, test)
         _log(f"batch normalisation {mode}: {modes[mode]}")
     return dict(kind="bn", n_digits=n_digits, seed=seed, network=_label(cfg), seconds=seconds,
                 load=load, modes=modes)
@@ -429,14 +428,10 @@ def variant(data, name, cfg):
     train, test = _protocol(data, 1, seed, cfg.get("n_train_images"))
     clf = _estimator(1, seed, dict(cfg, batch_norm_statistics="augmented"), epochs=epochs)
     clf.set_params(**change)
-    start = time.perf_counter()
-    clf.fit(train.data, train.target)
-    seconds, load = time.perf_counter() - start, os.getloadavg()[0]
-    (_, _), (X_test, y_test) = data
+    seconds, load = _fit(clf, train.data, train.target)
     return dict(kind="variant", name=name, change=VARIANTS[name], n_digits=1, seed=seed,
                 network=_label(cfg), epochs=clf.n_iter_, seconds=seconds, load=load,
-                digit_acc=float(np.mean(clf.predict_single_digits(X_test) == y_test)),
-                sum_acc=clf.score(test.data, test.target))
+                **_scores(clf, data, test))
 
 
 def _change(change):
