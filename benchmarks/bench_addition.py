@@ -417,6 +417,7 @@ VARIANTS = {
     "dropout": dict(dropout=0.4),
     "peak-rate": dict(learning_rate_init=1e-3),
     "peak-rate-high": dict(learning_rate_init=6e-3),
+    "ema": dict(optimizer__use_ema=True, optimizer__ema_momentum=0.999),
 }
 
 
