@@ -408,7 +408,8 @@ def batch_norm_statistics(data, n_digits, seed, cfg):
 #: estimator parameters (``epochs`` replaces the rows' number of epochs). The rows'
 #: configuration otherwise, with the estimators' default ``batch_norm_statistics``
 #: ("augmented"), so each compares with the "augmented" reading of the ``bn-n1-s<seed>``
-#: row: the same network and pairs, unchanged.
+#: row: the same network and pairs, unchanged. ``members=K`` trains K networks, the k-th
+#: with ``random_state=seed + 100 * k``, and scores their averaged digit probabilities.
 VARIANTS = {
     "rotation": dict(rotation_range=10.0),
     "epochs18": dict(epochs=18),
@@ -418,6 +419,7 @@ VARIANTS = {
     "peak-rate": dict(learning_rate_init=1e-3),
     "peak-rate-high": dict(learning_rate_init=6e-3),
     "ema": dict(optimizer__use_ema=True, optimizer__ema_momentum=0.999),
+    "ensemble2": dict(members=2, epochs=6),
 }
 
 
@@ -425,14 +427,33 @@ def variant(data, name, cfg):
     """The N = 1 row of the first seed with the change ``VARIANTS[name]``."""
     seed = cfg["seeds"][0]
     change = dict(VARIANTS[name])
-    epochs = change.pop("epochs", None)
+    epochs, members = change.pop("epochs", None), change.pop("members", 1)
     train, test = _protocol(data, 1, seed, cfg.get("n_train_images"))
-    clf = _estimator(1, seed, dict(cfg, batch_norm_statistics="augmented"), epochs=epochs)
-    clf.set_params(**change)
-    seconds, load = _fit(clf, train.data, train.target)
+    clfs, seconds = [], 0.0
+    for k in range(members):
+        clf = _estimator(1, seed + 100 * k, dict(cfg, batch_norm_statistics="augmented"),
+                         epochs=epochs)
+        clf.set_params(**change)
+        fit_seconds, load = _fit(clf, train.data, train.target)
+        clfs.append(clf)
+        seconds += fit_seconds
+    scores = _scores(clf, data, test) if members == 1 else _averaged_scores(clfs, data, test)
     return dict(kind="variant", name=name, change=VARIANTS[name], n_digits=1, seed=seed,
-                network=_label(cfg), epochs=clf.n_iter_, seconds=seconds, load=load,
-                **_scores(clf, data, test))
+                network=_label(cfg), epochs=clf.n_iter_, seconds=seconds, load=load, **scores)
+
+
+def _averaged_scores(clfs, data, test):
+    """:func:`_scores` of N = 1 estimators whose digit probabilities are averaged: digits
+    by the most probable averaged class, sums by the most probable sum of two independent
+    digits with the averaged distributions."""
+    from sumdigits._sums import sum_distribution
+
+    (_, _), (X_test, y_test) = data
+    digits = np.mean([clf.predict_single_digit_proba(X_test) for clf in clfs], axis=0)
+    pairs = np.mean([clf.predict_digit_proba(test.data) for clf in clfs], axis=0)
+    sums = sum_distribution(pairs[:, 0], pairs[:, 1]).argmax(axis=1)
+    return dict(digit_acc=float(np.mean(digits.argmax(axis=1) == y_test)),
+                sum_acc=float(np.mean(sums == np.asarray(test.target))))
 
 
 def _change(change):

@@ -109,6 +109,39 @@ def test_variant_row_is_the_bn_rows_training_with_one_change(tmp_path, monkeypat
                                      100 * bn["modes"]["augmented"]["sum_acc"]]
 
 
+def test_an_ensemble_variant_scores_its_members_averaged_digit_probabilities(tmp_path,
+                                                                             monkeypatch):
+    """``members=2``: the networks of seeds 0 and 100, trained as the variant trains them,
+    scored by their mean digit probabilities (a naive reference: sums by a loop over the
+    100 digit pairs)."""
+    import numpy as np
+
+    from sumdigits.datasets import load_mnist
+
+    monkeypatch.setitem(bench_addition.VARIANTS, "pair", {"members": 2})
+    main(["addition", "--quick", "--data", "embedded", "--out", str(tmp_path),
+          "--only", "variant-pair"])
+    row = json.loads((tmp_path / "addition-quick" / "variant-pair.json").read_text())
+    cfg = dict(bench_addition.QUICK, batch_norm_statistics="augmented")
+    data = load_mnist("embedded")
+    train, test = bench_addition._protocol(data, 1, 0, cfg["n_train_images"])
+    members = [bench_addition._estimator(1, seed, cfg).fit(train.data, train.target)
+               for seed in (0, 100)]
+    (_, _), (X_test, y_test) = data
+    digits = sum(m.predict_single_digit_proba(X_test) for m in members) / 2
+    assert row["digit_acc"] == np.mean(digits.argmax(axis=1) == y_test)
+    pairs = sum(m.predict_digit_proba(test.data) for m in members).astype(np.float64) / 2
+    sums = np.zeros((len(pairs), 19))
+    for a in range(10):
+        for b in range(10):
+            sums[:, a + b] += pairs[:, 0, a] * pairs[:, 1, b]
+    top2 = np.sort(sums, axis=1)[:, -2:]
+    near_ties = np.sum(top2[:, 1] - top2[:, 0] < 1e-6)  # the float32 sum may pick either
+    right = np.mean(sums.argmax(axis=1) == np.asarray(test.target))
+    assert abs(row["sum_acc"] - right) <= near_ties / len(pairs)
+    assert row["seconds"] > 0 and row["epochs"] == bench_addition.QUICK["epochs"]
+
+
 def test_unknown_variant_is_rejected():
     with pytest.raises(ValueError, match="variant-rotaton"):
         bench_addition._expand(["variant-rotaton"], bench_addition.FULL)
