@@ -189,6 +189,40 @@ def test_digit_shift_check_runs_every_epoch(fitted):
     assert check.X is None and check.y is None  # no training data kept in the estimator
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_digit_shift_check_never_leaves_a_small_fit_worse(mnist, seed):
+    # early in a small fit the network is read near chance level and its readings
+    # differ by noise: the check must keep it as it is there, so that with no
+    # re-reading applied the fit is exactly the one without the check, and with one
+    # applied the digits are read at least as well
+    (X, y), (X_test, y_test) = mnist
+    train = make_digit_pairs(X, y, 2000, strategy="disjoint", random_state=0)
+    test = make_digit_pairs(X_test, y_test, 1000, strategy="disjoint", random_state=1)
+    accuracy, predicted = {}, {}
+    for check in (True, False):
+        clf = NeuroSymbolicSumClassifier(filters=[16, 32], epochs=2, random_state=seed,
+                                         digit_shift_check=check)
+        clf.fit(train.data, train.target)
+        predicted[check] = clf.predict_digits(test.data)
+        accuracy[check] = np.mean(predicted[check] == test.digits)
+        if check:
+            applied = sum(clf.history_["digit_shift"]) + sum(clf.history_["digit_unfold"])
+    assert accuracy[True] >= accuracy[False]
+    if not applied:
+        np.testing.assert_array_equal(predicted[True], predicted[False])
+
+
+def test_digit_shift_check_keeps_a_network_at_chance_level():
+    # a network that reads every digit image as the uniform distribution explains every
+    # sum equally under each reading: nothing to gain, nothing applied
+    check, last = _checked_one_hot_network(3, np.zeros((10, 10), dtype="float32"))
+    logs = {}
+    check.on_epoch_end(0, logs)
+    assert logs == {"digit_shift": 0.0, "digit_unfold": 0.0}
+    np.testing.assert_array_equal(last.get_weights()[0], 0.0)
+
+
 def test_digit_network_normalises_with_the_training_digits_statistics(
         mnist, naive_batch_norm_statistics):
     """batch_norm_statistics="plain": after fit, every batch normalisation of the digit
@@ -247,7 +281,7 @@ def _checked_one_hot_network(n_digits, kernel):
 
 @pytest.mark.parametrize("n_digits", [1, 3, 20])
 def test_digit_shift_check_undoes_the_half_shift_exactly(n_digits):
-    # the local optimum of issue 16: every digit d read as (d + 5) mod 10, which
+    # a local optimum of sum-only learning: every digit d read as (d + 5) mod 10, which
     # keeps every position sum modulo 10; the check restores the true labels
     # exactly, from the sums alone, and leaves the true labels alone
     identity = 20 * np.eye(10, dtype="float32")
@@ -264,7 +298,7 @@ def test_digit_shift_check_undoes_the_half_shift_exactly(n_digits):
 
 @pytest.mark.parametrize("n_digits", [1, 4, 20])
 def test_digit_shift_check_undoes_the_fold_exactly(n_digits):
-    # the local optimum of issue 16 at N = 4: every digit d read as half d - 1, half
+    # a local optimum of sum-only learning at N = 4: every digit d read as half d - 1, half
     # d + 1 (the ends reflected: 0 as 0 or 1, 9 as 8 or 9), so that every position sum
     # is read as a + b - 2, a + b or a + b + 2; the check reads it back, from the sums
     # alone: the new logit of digit d is the mean of those of classes d - 1 and d + 1
@@ -296,6 +330,9 @@ def test_digit_shift_check_needs_a_dense_output_of_ten():
     for n_images in (0, 2.5, True):
         with pytest.raises(ValueError, match="n_images must be an int >= 1"):
             DigitShiftCheck(n_images=n_images)
+    for z in (-1.0, float("nan"), "3"):
+        with pytest.raises(ValueError, match="z must be a finite real >= 0"):
+            DigitShiftCheck(z=z)
 
 
 def test_predict_digit_proba_takes_pairs_like_every_estimator(fitted, mnist):

@@ -16,7 +16,8 @@ import keras
 import numpy as np
 
 __all__ = ["BatchNormStatistics", "InactiveNeuronFraction", "LearningRateSchedule",
-           "inactive_neuron_fractions", "make_learning_rate_schedule"]
+           "inactive_neuron_fractions", "make_learning_rate_schedule",
+           "restore_batch_norm_statistics", "set_batch_norm_statistics"]
 
 SCHEDULES = ("constant", "cosine", "one-cycle")
 
@@ -528,22 +529,74 @@ class BatchNormStatistics(keras.callbacks.Callback):
                 np.asarray(augment(images[i:i + _STATISTICS_CHUNK], training=True))
                 for i in range(0, len(images), _STATISTICS_CHUNK)])
         self.n_images_ = len(images)
-        for layer in network.layers:
-            if not isinstance(layer, keras.layers.BatchNormalization):
-                continue
-            inputs = keras.Model(network.inputs[0], layer.input)  # called with one array
-            count, mean, m2 = 0, 0.0, 0.0  # Chan et al.'s pairwise update, per channel
-            for start in range(0, len(images), _STATISTICS_CHUNK):
-                # called, not predicted: a traced predict function per sub-model would
-                # make TensorFlow warn of retracing
-                h = np.asarray(keras.ops.convert_to_numpy(
-                    inputs(images[start:start + _STATISTICS_CHUNK], training=False)),
-                    dtype=np.float64)
-                h = np.moveaxis(h, layer.axis, -1).reshape(-1, h.shape[layer.axis])
-                k, batch_mean = len(h), h.mean(axis=0)
-                delta = batch_mean - mean
-                m2 = m2 + ((h - batch_mean) ** 2).sum(axis=0) + delta ** 2 * count * k / (count + k)
-                mean = mean + delta * k / (count + k)
-                count += k
-            layer.moving_mean.assign(mean.astype(layer.moving_mean.dtype))
-            layer.moving_variance.assign((m2 / count).astype(layer.moving_variance.dtype))
+        set_batch_norm_statistics(network, images)
+
+
+def set_batch_norm_statistics(network, images):
+    """Set every batch normalisation's moving statistics to those of ``images``.
+
+    For every ``BatchNormalization`` layer of ``network``, in its order, sets
+    ``moving_mean`` and ``moving_variance`` to the mean and variance (over
+    everything but the channel axis) of that layer's inputs when ``network``
+    reads ``images`` at inference, computed in float64, with the layers before
+    it already set. After it the network at inference normalises ``images``
+    exactly as it would in training with all of them as one batch. Trainable
+    weights are not touched.
+
+    Parameters
+    ----------
+    network : keras.Model
+        A functional or sequential model with a single input.
+    images : ndarray of shape (n_images, ...)
+        Inputs of ``network``.
+
+    Returns
+    -------
+    previous : list of (layer, moving_mean, moving_variance)
+        The statistics replaced, as arrays, to put back with
+        :func:`restore_batch_norm_statistics`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import keras
+    >>> from sumdigits.keras.callbacks import (restore_batch_norm_statistics,
+    ...                                        set_batch_norm_statistics)
+    >>> X = np.random.default_rng(0).normal(3.0, 2.0, size=(64, 2)).astype("float32")
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.BatchNormalization()])
+    >>> previous = set_batch_norm_statistics(model, X)
+    >>> bool(np.allclose(model.layers[0].moving_mean.numpy(), X.mean(axis=0), rtol=1e-5))
+    True
+    >>> restore_batch_norm_statistics(previous)
+    >>> model.layers[0].moving_mean.numpy().tolist()
+    [0.0, 0.0]
+    """
+    previous = []
+    for layer in network.layers:
+        if not isinstance(layer, keras.layers.BatchNormalization):
+            continue
+        previous.append((layer, layer.moving_mean.numpy(), layer.moving_variance.numpy()))
+        inputs = keras.Model(network.inputs[0], layer.input)  # called with one array
+        count, mean, m2 = 0, 0.0, 0.0  # Chan et al.'s pairwise update, per channel
+        for start in range(0, len(images), _STATISTICS_CHUNK):
+            # called, not predicted: a traced predict function per sub-model would
+            # make TensorFlow warn of retracing
+            h = np.asarray(keras.ops.convert_to_numpy(
+                inputs(images[start:start + _STATISTICS_CHUNK], training=False)),
+                dtype=np.float64)
+            h = np.moveaxis(h, layer.axis, -1).reshape(-1, h.shape[layer.axis])
+            k, batch_mean = len(h), h.mean(axis=0)
+            delta = batch_mean - mean
+            m2 = m2 + ((h - batch_mean) ** 2).sum(axis=0) + delta ** 2 * count * k / (count + k)
+            mean = mean + delta * k / (count + k)
+            count += k
+        layer.moving_mean.assign(mean.astype(layer.moving_mean.dtype))
+        layer.moving_variance.assign((m2 / count).astype(layer.moving_variance.dtype))
+    return previous
+
+
+def restore_batch_norm_statistics(previous):
+    """Put back the statistics that :func:`set_batch_norm_statistics` replaced."""
+    for layer, mean, variance in previous:
+        layer.moving_mean.assign(mean)
+        layer.moving_variance.assign(variance)

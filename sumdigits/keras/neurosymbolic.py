@@ -42,7 +42,8 @@ from ._ns_graph import (
 from ._ns_numbers import split_numbers
 from ._params import Param, base_params, declare, resolve
 from .builders import DTYPE_POLICIES, OUTPUT_INITIALIZERS, LayerSeeds, build_cnn
-from .callbacks import BatchNormStatistics, _weighted_samples, make_learning_rate_schedule
+from .callbacks import (BatchNormStatistics, _weighted_samples, make_learning_rate_schedule,
+                        restore_batch_norm_statistics, set_batch_norm_statistics)
 from .losses import weighted_mean_loss
 from .estimators import KERNEL_SIZE, _widths, dropout_param, filters_param
 
@@ -195,20 +196,26 @@ class DigitShiftCheck(keras.callbacks.Callback):
     Each is undone by a linear map ``A`` of the logits of the network's last layer
     (a ``Dense`` layer of 10 units before the softmax), applied exactly to its
     weights: ``kernel @ A``, ``bias @ A`` (:data:`RELABELLINGS`; for the shift, a
-    permutation of the units). The check compares the training negative
-    log-likelihood of the sums (:func:`sum_nll`, averaged with the sample weights
-    over the first training samples of weight > 0, at most ``n_images`` digit
-    images) under the network as it is and under each re-reading (from the logs
-    of its probabilities, which differ from its logits by a constant per image),
-    and keeps the lowest. It uses the sum labels only. The optimizer's running
-    moments of that layer are left as they are.
-    ``digit_shift`` and ``digit_unfold`` in the epoch's logs (and ``history_``) are
-    1.0 where that re-reading was applied, else 0.0.
+    permutation of the units). The check reads the digits of the first training
+    samples of weight > 0 (at most ``n_images`` digit images) at inference, with
+    batch normalisation set to the exact statistics of those images for the
+    reading and put back after it, and compares the negative log-likelihood of
+    their sums (:func:`sum_nll`) under the network as it is and under each
+    re-reading (from the logs of its probabilities, which differ from its logits by
+    a constant per image). A re-reading is applied only when it lowers the
+    likelihood's weighted mean by more than ``z`` standard errors of the paired,
+    per-sample differences; of those, the lowest wins. A network that is still
+    near chance level, whose readings differ by noise, is left as it is. It uses
+    the sum labels only. The optimizer's running moments of that layer are left
+    as they are. ``digit_shift`` and ``digit_unfold`` in the epoch's logs (and
+    ``history_``) are 1.0 where that re-reading was applied, else 0.0.
 
     Parameters
     ----------
     n_images : int, default=4096
         Digit images (training samples x 2N) the readings are compared on.
+    z : float, default=3.0
+        How many standard errors a re-reading must gain by to be applied.
 
     Examples
     --------
@@ -222,12 +229,16 @@ class DigitShiftCheck(keras.callbacks.Callback):
     True
     """
 
-    def __init__(self, n_images=4096):
+    def __init__(self, n_images=4096, z=3.0):
         super().__init__()
         if (not isinstance(n_images, numbers.Integral) or isinstance(n_images, bool)
                 or n_images < 1):
             raise ValueError(f"n_images must be an int >= 1, got {n_images!r}.")
+        if (not isinstance(z, numbers.Real) or isinstance(z, bool) or not np.isfinite(z)
+                or z < 0):
+            raise ValueError(f"z must be a finite real >= 0, got {z!r}.")
         self.n_images = n_images
+        self.z = float(z)
         self.X = self.y = self.weights = None
 
     def set_training_data(self, X, y, sample_weight=None):
@@ -248,8 +259,31 @@ class DigitShiftCheck(keras.callbacks.Callback):
         self.X, self.y, self.weights = X[:n_samples], y[:n_samples], weights[:n_samples]
 
     def _sum_nll(self, digit_proba):
-        nll = ops.convert_to_numpy(sum_nll(self.y, position_sum_proba(digit_proba)))
-        return float(np.average(nll, weights=self.weights))
+        return ops.convert_to_numpy(sum_nll(self.y, position_sum_proba(digit_proba)))
+
+    def _is_clearly_better(self, nll, reference):
+        """True where the weighted mean of ``reference - nll`` exceeds ``z`` standard errors."""
+        gain = np.asarray(reference, np.float64) - np.asarray(nll, np.float64)
+        total = self.weights.sum()
+        mean = float(np.dot(self.weights, gain) / total)
+        error = float(np.sqrt(np.dot(self.weights ** 2, (gain - mean) ** 2)) / total)
+        return mean > self.z * error
+
+    def _digit_proba(self, network):
+        """The network's digit probabilities of the check's samples, (n, 2, N, 10).
+
+        Read at inference with batch normalisation set to the exact statistics of
+        these images, then put back: early in a fit the moving averages still
+        remember their start, and the network would be read at chance level.
+        """
+        n_samples, n_parts = self.X.shape[:2]
+        images = self.X.reshape(-1, *self.X.shape[2:])
+        previous = set_batch_norm_statistics(network, images)
+        try:
+            proba = predict_in_batches(network, images)
+        finally:
+            restore_batch_norm_statistics(previous)
+        return np.asarray(proba, dtype=np.float64).reshape(n_samples, 2, n_parts // 2, 10)
 
     def on_epoch_end(self, epoch, logs=None):
         network = self.model.get_layer(DIGIT_LAYER)
@@ -257,16 +291,17 @@ class DigitShiftCheck(keras.callbacks.Callback):
         if not (isinstance(last, layers.Dense) and last.units == 10):
             raise TypeError("DigitShiftCheck needs a digit network ending in a Dense layer of "
                             f"10 units; it ends in {last.name!r} ({type(last).__name__}).")
-        n_samples, n_parts = self.X.shape[:2]
-        proba = predict_in_batches(network, self.X.reshape(-1, *self.X.shape[2:]))
-        proba = np.asarray(proba, dtype=np.float64).reshape(n_samples, 2, n_parts // 2, 10)
+        proba = self._digit_proba(network)
         logits = np.log(np.maximum(proba, np.finfo(np.float32).tiny))
-        nll = {None: self._sum_nll(proba)}
+        current = self._sum_nll(proba)
+        best, best_nll = None, current
         for name, matrix in RELABELLINGS.items():
             read = logits @ matrix
             read = np.exp(read - read.max(axis=-1, keepdims=True))
-            nll[name] = self._sum_nll(read / read.sum(axis=-1, keepdims=True))
-        best = min(nll, key=nll.get)  # the network as it is on ties: it comes first
+            nll = self._sum_nll(read / read.sum(axis=-1, keepdims=True))
+            if self._is_clearly_better(nll, current) and np.dot(self.weights, nll) < np.dot(
+                    self.weights, best_nll):
+                best, best_nll = name, nll
         if best is not None:
             kernel, bias = last.get_weights()
             matrix = RELABELLINGS[best]
