@@ -18,6 +18,7 @@ Rows run one at a time and are stored, so the long runs go in pieces::
     python -m benchmarks.run addition --only n100          # N = 100, every seed
     python -m benchmarks.run addition --only scale-n100    # seconds/epoch, peak memory
     python -m benchmarks.run addition --only compare-s0    # N = 1 comparisons, seed 0
+    python -m benchmarks.run addition --only defaults-n15  # the estimator's defaults, N = 15
     python -m benchmarks.run addition --quick --data embedded   # smoke run
 
 Each finished row is ``<out>/addition/<row>.json`` (``addition-quick/`` with
@@ -83,20 +84,24 @@ def _log(msg):
 
 def rows(cfg):
     """Every row name: ``n<N>-s<seed>``, ``scale-n<N>``, ``precision``, ``compare-s<seed>``,
-    ``bn-n<N>-s<seed>``, ``variant-<name>`` (:data:`VARIANTS`)."""
+    ``bn-n<N>-s<seed>``, ``variant-<name>`` (:data:`VARIANTS`), ``defaults-n<N>-s<seed>``
+    (:data:`DEFAULTS_N`)."""
     names = [f"n{n}-s{s}" for n in N_DIGITS for s in cfg["seeds"]]
     names += [f"scale-n{n}" for n in (1, 15, 100)] + ["precision"]
     names += [f"compare-s{s}" for s in cfg["seeds"][:1]]
     first, second = cfg["seeds"][0], cfg["seeds"][min(1, len(cfg["seeds"]) - 1)]
     bn = [f"bn-n{n}-s{s}" for n, s in ((1, first), (1, second), (15, first))]
-    return names + list(dict.fromkeys(bn)) + [f"variant-{name}" for name in VARIANTS]
+    defaults = [f"defaults-n{n}-s{s}" for n in DEFAULTS_N for s in cfg["seeds"]]
+    return (names + list(dict.fromkeys(bn)) + [f"variant-{name}" for name in VARIANTS]
+            + defaults)
 
 
 def _expand(only, cfg):
-    """``n15`` stands for ``n15-s<seed>`` of every seed."""
+    """``n15`` stands for ``n15-s<seed>`` of every seed, ``defaults-n15`` likewise."""
     names = []
     for name in only:
-        if name.startswith("n") and "-" not in name:
+        if ((name.startswith("n") and "-" not in name)
+                or (name.startswith("defaults-n") and "-s" not in name)):
             names += [f"{name}-s{s}" for s in cfg["seeds"]]
         else:
             names.append(name)
@@ -267,6 +272,55 @@ def precision(data_source, cfg, quick):
                 out.setdefault(f"{network} {policy}", []).append(timed["epoch_s"][-1])
     return dict(kind="precision", n_images=cfg["scale_images"], epoch_s=out,
                 load=os.getloadavg()[0])
+
+
+# ------------------------------------------------------------------ the defaults
+#: The numbers of digits the estimator's defaults are measured at.
+DEFAULTS_N = (1, 15, 100)
+
+
+def defaults(data, n_digits, seed, cfg):
+    """``NeuroSymbolicSumClassifier(n_digits=N, random_state=seed)``, every other
+    parameter at its default, on the field's protocol (the quick run: its small
+    network and training images)."""
+    from sumdigits.keras import NeuroSymbolicSumClassifier
+
+    train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
+    small = ({k: cfg[k] for k in ("filters", "hidden_layer_sizes", "epochs")}
+             if "n_train_images" in cfg else {})
+    clf = NeuroSymbolicSumClassifier(n_digits=n_digits, random_state=seed, **small)
+    seconds, load = _fit(clf, train.data, train.target)
+    return dict(kind="defaults", n_digits=n_digits, seed=seed, **_scores(clf, data, test),
+                seconds=seconds, load=load, n_train=len(train.target),
+                n_test=len(test.target), epochs=clf.n_iter_,
+                batch_size=clf._training_batch_size(clf.get_params()),
+                changed=small)
+
+
+def _defaults_table(stored):
+    runs = [r for r in stored.values() if r.get("kind") == "defaults"]
+    if not runs:
+        return []
+    rows = []
+    for n in sorted({r["n_digits"] for r in runs}):
+        rs = sorted((r for r in runs if r["n_digits"] == n), key=lambda r: r["seed"])
+        rows.append([n, ", ".join(str(r["seed"]) for r in rs), rs[0]["n_train"],
+                     rs[0]["n_test"], rs[0]["epochs"], rs[0]["batch_size"],
+                     _pct([r["sum_acc"] for r in rs]), _pct([r["digit_acc"] for r in rs]),
+                     _seconds([r["seconds"] for r in rs]),
+                     " / ".join(f"{r['load']:.1f}" for r in rs)])
+    return [{
+        "title": "The estimator's defaults: NeuroSymbolicSumClassifier(n_digits=N, "
+                 "random_state=seed)",
+        "columns": ["N", "seeds", "training pairs", "test pairs", "epochs",
+                    "batch (samples)", "sum % mean ± std", "digit % mean ± std",
+                    "training s", "load"],
+        "rows": rows,
+        "notes": "`python -m benchmarks.run addition --only defaults-nN`. Every parameter "
+                 "but `n_digits` and `random_state` at its default: the default digit "
+                 "network, 4 epochs, `batch_size=\"auto\"` (about 128 digit images a "
+                 "step). The rows above use the VGG-style network for 12 epochs.",
+    }]
 
 
 # ------------------------------------------------------------------ N = 1 comparisons
@@ -615,7 +669,7 @@ def page_tables(stored, label=None):
                      "estimators' default): of the same digits shifted at random as in "
                      "training (`BatchNormStatistics`).",
         })
-    return tables + _variant_table(stored)
+    return tables + _defaults_table(stored) + _variant_table(stored)
 
 
 def write_page(tables, folder, quick):
@@ -633,6 +687,8 @@ def write_page(tables, folder, quick):
 
 
 def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
+    from benchmarks.run import provenance
+
     cfg = QUICK if quick else FULL
     if seed:
         cfg = dict(cfg, seeds=tuple(seed + s for s in cfg["seeds"]))
@@ -649,6 +705,9 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
             result = comparisons(data, int(name[len("compare-s"):]), cfg)
         elif name.startswith("variant-"):
             result = variant(data, name[len("variant-"):], cfg)
+        elif name.startswith("defaults-n"):
+            n, s = name[len("defaults-n"):].split("-s")
+            result = defaults(data, int(n), int(s), cfg)
         elif name.startswith("bn-n"):
             n, s = name[len("bn-n"):].split("-s")
             result = batch_norm_statistics(data, int(n), int(s), cfg)
@@ -656,7 +715,7 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
             n, s = name[1:].split("-s")
             result = ours(data, int(n), int(s), cfg)
         result.update(row=name, quick=quick, data=str(data_source),
-                      time=time.strftime("%Y-%m-%d %H:%M:%S"))
+                      time=time.strftime("%Y-%m-%d %H:%M:%S"), **provenance())
         (folder / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
         _log(f"row {name} done: {result}")
     tables = page_tables(_stored(folder), _label(cfg))

@@ -94,6 +94,34 @@ def run_benchmarks(names, data_source, *, quick=False, seed=0, out=None, only=No
     return results
 
 
+def provenance():
+    """Where a stored row comes from: the command, sumdigits' version and commit, the
+    Python, the CPU and its count of cores."""
+    import os
+    import subprocess
+
+    import sumdigits
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=HERE, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "sumdigits"],
+                                    cwd=HERE.parent, capture_output=True, text=True,
+                                    check=True).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        commit, dirty = None, None
+    cpu = platform.processor()
+    try:
+        cpu = next(line.split(":", 1)[1].strip()
+                   for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return dict(command="python -m benchmarks.run " + " ".join(sys.argv[1:]),
+                version=sumdigits.__version__, commit=commit, package_modified=dirty,
+                python=sys.version.split()[0], cpu=cpu, cores=os.cpu_count())
+
+
 def write_results(results, out, **meta):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -680,3 +680,32 @@ def test_sum_accuracy_metric_is_the_viterbi_sum():
     wrong[::2, -1] = (wrong[::2, -1] + 1) % 10
     metric = keras.ops.convert_to_numpy(sum_accuracy(wrong, q))
     assert metric.tolist() == [0.0, 1.0] * 20
+
+
+class _StepCounter(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+
+
+@pytest.mark.parametrize("n_digits, n_samples, expected_batch", [
+    (1, 130, 64),  # 2 digit images a sample: 64 samples hold 128
+    (15, 20, 4),  # 30 a sample: 4 hold 120
+    (100, 3, 1),  # 200 a sample: one sample, never none
+])
+def test_auto_batch_size_holds_about_128_digit_images(mnist, n_digits, n_samples,
+                                                       expected_batch):
+    (X, y), _ = mnist
+    numbers = make_number_pairs(X, y, n_samples, n_digits=n_digits, random_state=0)
+    clf = NeuroSymbolicSumClassifier(n_digits=n_digits, epochs=1, filters=[4],
+                                     hidden_layer_sizes=[8], callbacks=[_StepCounter()],
+                                     random_state=0)
+    assert clf.get_params()["batch_size"] == "auto"
+    for batch_size, steps in (("auto", math.ceil(n_samples / expected_batch)),
+                              (n_samples, 1)):  # an int counts samples
+        clf.set_params(batch_size=batch_size).fit(numbers.data, numbers.target)
+        (counter,) = [c for c in clf.callbacks_ if isinstance(c, _StepCounter)]
+        assert counter.steps == steps

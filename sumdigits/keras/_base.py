@@ -205,33 +205,45 @@ def _as_tuple(a):
 def predict_in_batches(model, X, *, batch_size=PREDICT_BATCH_SIZE, **kwargs):
     """``model``'s output on the array X, predicted ``batch_size`` samples at a time.
 
-    Silent prediction goes through ``keras.Model.predict_on_batch``, one call per
-    batch, which reuses the model's traced predict function: ``keras.Model.predict``
-    builds a new ``tf.data`` pipeline at every call, which costs as much as
-    predicting 10,000 digits with a small network. Other arguments (``verbose``,
-    ``callbacks``, ``steps``) go to ``keras.Model.predict``.
+    Silent prediction never goes through ``keras.Model.predict``, which builds a new
+    ``tf.data`` pipeline at every call, costly for a small network. Input of fewer
+    than :data:`TRACED_MIN_BATCHES` batches is predicted by calling the model
+    outside a graph, batch by batch: nothing is traced. Larger input goes through
+    ``keras.Model.predict_on_batch``, whose predict function each network traces
+    once, for batches padded to ``batch_size`` rows, and then reuses. TensorFlow
+    counts the traces of every network's predict function together (they share
+    Keras' code) and warns of retracing when five of them fall within ten calls:
+    a loop fitting a new network and predicting a few batches with each would
+    trigger it, while a trace used for :data:`TRACED_MIN_BATCHES` batches or more
+    never does. Other arguments (``verbose``, ``callbacks``, ``steps``) go to
+    ``keras.Model.predict``.
     """
     if kwargs.get("verbose", 0) or set(kwargs) - {"verbose"}:
         return model.predict(X, batch_size=batch_size, **kwargs)
-    chunks = [_predict_padded(model, X[i:i + batch_size], batch_size)
-              for i in range(0, max(len(X), 1), batch_size)]
+    starts = range(0, max(len(X), 1), batch_size)
+    if len(starts) < TRACED_MIN_BATCHES:
+        chunks = [keras.tree.map_structure(keras.ops.convert_to_numpy,
+                                           model(X[i:i + batch_size], training=False))
+                  for i in starts]
+    else:
+        chunks = [_predict_padded(model, X[i:i + batch_size], batch_size) for i in starts]
     if isinstance(chunks[0], (list, tuple)):  # one array per network output
         return [np.concatenate([np.asarray(c[k]) for c in chunks]) for k in range(len(chunks[0]))]
     return np.concatenate([np.asarray(c) for c in chunks])
 
 
-def _predict_padded(model, chunk, batch_size):
-    """``predict_on_batch`` on ``chunk`` padded (repeating its last row) to a power of two.
+#: Fewest batches that :func:`predict_in_batches` predicts through the network's traced
+#: predict function; fewer are predicted without tracing.
+TRACED_MIN_BATCHES = 4
 
-    Each new input shape traces the model's predict function again; with padded
-    chunks a model sees at most log2(batch_size) + 1 shapes, whatever the sizes of
-    the arrays it predicts, so TensorFlow neither retraces at every new size nor warns.
-    """
+
+def _predict_padded(model, chunk, batch_size):
+    """``predict_on_batch`` on ``chunk`` padded (repeating its last row) to ``batch_size``
+    rows: every batch has one shape, which the predict function traces once."""
     n = len(chunk)
-    size = min(batch_size, 1 << max(n - 1, 0).bit_length())
-    if n == 0 or size == n:
+    if n == batch_size:
         return model.predict_on_batch(chunk)
-    padded = np.concatenate([chunk, np.repeat(chunk[-1:], size - n, axis=0)])
+    padded = np.concatenate([chunk, np.repeat(chunk[-1:], batch_size - n, axis=0)])
     out = model.predict_on_batch(padded)
     if isinstance(out, (list, tuple)):
         return [np.asarray(o)[:n] for o in out]
@@ -601,6 +613,10 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                 warmup_fraction=params["warmup_fraction"]))
         return callbacks
 
+    def _training_batch_size(self, params):
+        """Samples per training step."""
+        return params["batch_size"]
+
     def _run_fit(self, data, *, epochs, fresh, kwargs, fit_callbacks, params, initial_epoch=0):
         """``keras.Model.fit`` on ``data`` = (X, y[, sample_weight]), encoded."""
         if epochs is None or not hasattr(self, "history_"):  # a fit starts a new history
@@ -622,14 +638,14 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         if isinstance(data[0], keras.utils.PyDataset):
             inputs = {"x": data[0], "shuffle": False}  # the dataset's own order
         elif params["shuffle"] and fit_args.pop("shuffle", True):
-            batch_size = fit_args.pop("batch_size", params["batch_size"])
+            batch_size = fit_args.pop("batch_size", self._training_batch_size(params))
             inputs = {"x": shuffled_batches(tuple(_as_tuple(d) for d in data),
                                             batch_size=batch_size, seed=self._shuffle_seed),
                       "shuffle": False}  # shuffled by the dataset
         else:
+            batch_size = fit_args.pop("batch_size", self._training_batch_size(params))
             inputs = dict(zip(("x", "y", "sample_weight"), map(_as_tuple, data)),
-                          batch_size=fit_args.pop("batch_size", params["batch_size"]),
-                          shuffle=False)
+                          batch_size=batch_size, shuffle=False)
             fit_args.pop("shuffle", None)
         history = self.model_.fit(**inputs, initial_epoch=initial_epoch,
                                   callbacks=callbacks + fit_callbacks, **fit_args)

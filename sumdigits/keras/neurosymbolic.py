@@ -550,11 +550,16 @@ DIGIT_NETWORK_PARAMS = (
 )
 
 
+#: Digit images in a training step of ``batch_size="auto"``.
+DIGIT_IMAGES_PER_BATCH = 128
+
+
 def neurosymbolic_base_params(*, loss, metrics, class_weight):
     """The base parameters of a neuro-symbolic estimator, with its own documentation.
 
-    Its defaults (one-cycle schedule from 3e-3, batches of 64, 4 epochs, ``loss=None``
-    for the estimator's negative log-likelihood) and no ``image_shape`` (it has
+    Its defaults (one-cycle schedule from 3e-3, batches of about
+    :data:`DIGIT_IMAGES_PER_BATCH` digit images, 4 epochs, ``loss=None`` for the
+    estimator's negative log-likelihood) and no ``image_shape`` (it has
     ``digit_shape``); ``loss``, ``metrics`` and ``class_weight`` are the
     documentation of those three parameters.
     """
@@ -565,7 +570,19 @@ def neurosymbolic_base_params(*, loss, metrics, class_weight):
         loss={"default": None, "constraint": [callable, None], "kind": "callable or None",
               "doc": loss},
         metrics={"doc": metrics},
-        batch_size={"default": 64},
+        batch_size={
+            "default": "auto",
+            "constraint": [Interval(numbers.Integral, 1, None, closed="left"),
+                           StrOptions({"auto"})],
+            "kind": 'int or "auto"',
+            "doc": f"""\
+                   Samples per training step. "auto": as many as hold about
+                   {DIGIT_IMAGES_PER_BATCH} digit images, at least one (64 pairs of
+                   one-digit numbers, 4 samples of two 15-digit numbers, 1 of two
+                   100-digit numbers), so that a step, and an epoch of the same digit
+                   images cut into longer numbers, costs about the same and trains as
+                   much at any number of digits. An int counts samples. Prediction runs
+                   in batches of 1024 samples, or ``predict__batch_size``."""},
         epochs={"default": 4},
         class_weight={"doc": class_weight},
     )
@@ -598,6 +615,11 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
         n_digits, layout = self._digit_layout(params)
         return NumberPairEncoder(n_digits=n_digits, layout=layout,
                                  image_shape=params["digit_shape"], rescale=params["rescale"])
+
+    def _training_batch_size(self, params):
+        if params["batch_size"] == "auto":  # input_shape_[0]: the digit images of a sample
+            return max(1, round(DIGIT_IMAGES_PER_BATCH / self.input_shape_[0]))
+        return params["batch_size"]
 
     def _keras_build_fn(self, meta, params):
         input_shape, seeds = meta["input_shape_"], LayerSeeds(meta["seed"])
