@@ -1,7 +1,6 @@
 """Splitting images of two N-digit numbers into their digit images.
 
-The samples are made by :func:`sumdigits.pairs.make_number_pairs` (re-exported here
-for the old import path).
+The samples are made by :func:`sumdigits.pairs.make_number_pairs`.
 
 The MNIST-addition benchmark for ``n_digits = N`` adds two numbers of N digits, each
 a strip of N digit images written left to right (most significant digit first). A
@@ -18,12 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._sums import check_n_digits, max_sum
+from .._sums import check_n_digits
 from .._validation import check_layout, check_sample_images
-from ..pairs import make_number_pairs
 
-# make_number_pairs and max_sum are re-exported from their public homes (old import path)
-__all__ = ["check_n_digits", "make_number_pairs", "max_sum", "split_numbers"]
+__all__ = ["split_numbers"]
 
 
 def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name="X"):
@@ -32,7 +29,7 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
     Parameters
     ----------
     X : array-like of shape (n, h, 2N w), (n, 2h, N w) or (n, 2N h w)
-        Sample images as :func:`make_number_pairs` makes them.
+        Sample images as :func:`sumdigits.pairs.make_number_pairs` makes them.
     n_digits : int >= 1, default=1
         Digits per number.
     layout : {"horizontal", "vertical"} or None, default="horizontal"

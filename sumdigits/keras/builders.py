@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import numbers
-import warnings
 
 import keras
 import numpy as np
@@ -203,17 +202,6 @@ class LayerSeeds:
     def kernel(self):
         """The default Keras kernel initializer, seeded."""
         return keras.initializers.GlorotUniform(seed=self())
-
-
-def renamed(value, old_value, *, old, new, default, where):
-    """``value``, or the deprecated ``old_value`` given under the name ``old`` (FutureWarning)."""
-    if old_value is None:
-        return value
-    if value != default:
-        raise ValueError(f"{where} got both {old!r} (the old name) and {new!r}; set {new!r}.")
-    warnings.warn(f"{where}: {old!r} was renamed {new!r} and will be removed in the next "
-                  "release.", FutureWarning, stacklevel=3)
-    return old_value
 
 
 def conv_blocks(filters, *, name="filters"):
@@ -416,7 +404,7 @@ def _conv_trunk(inputs, *, filters, kernel_size, strides, pooling, activation, d
 
 def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, strides=2,
               pooling=None, hidden_layer_sizes=(128,), activation="relu", dropout=0.0, l2=0.0,
-              batch_norm=False, seed=None, dense_units=None, output_initializer="glorot_uniform",
+              batch_norm=False, seed=None, output_initializer="glorot_uniform",
               dtype_policy=None):
     """A convolutional network: conv blocks, flatten, dense head, softmax.
 
@@ -447,8 +435,6 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
     seed : int or None, default=None
         Seeds the initial weights and the dropout of every layer (each layer gets
         its own seed, drawn from this one); None leaves them to Keras.
-    dense_units : sequence of int or str, default=None
-        Deprecated name of ``hidden_layer_sizes`` (FutureWarning).
     output_initializer : {"glorot_uniform", "zeros"}, default="glorot_uniform"
         Initial kernel of the softmax output layer. "zeros" makes the untrained
         network give every class the same probability for every input; the
@@ -469,8 +455,6 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
     >>> build_cnn((28, 56), 19, filters=[4, 8], hidden_layer_sizes=[16]).output_shape
     (None, 19)
     """
-    hidden_layer_sizes = renamed(hidden_layer_sizes, dense_units, old="dense_units",
-                                 new="hidden_layer_sizes", default=(128,), where="build_cnn")
     seeds = LayerSeeds(seed)
     widths = layer_widths(hidden_layer_sizes, name="hidden_layer_sizes")
     n_conv = sum(len(block) for block in conv_blocks(filters))
@@ -490,7 +474,7 @@ def build_cnn(input_shape, n_outputs, *, filters=(32, 64, 128), kernel_size=3, s
 def build_multitask(input_shape, *, n_digit_classes=10, heads=None, trunk="fcnn",
                     hidden_layer_sizes=(256, 128), head_layer_sizes=(64,), filters=(32, 64),
                     kernel_size=3, strides=2, activation="relu", dropout=0.0, l2=0.0,
-                    batch_norm=False, seed=None, shared_units=None, head_units=None):
+                    batch_norm=False, seed=None):
     """A hard-shared multitask network (report 002, task 6).
 
     One shared trunk reads the input; one softmax head per task. By default the
@@ -517,8 +501,6 @@ def build_multitask(input_shape, *, n_digit_classes=10, heads=None, trunk="fcnn"
         Convolutions of the "cnn" trunk.
     activation, dropout, l2, batch_norm, seed
         As in :func:`build_fcnn`.
-    shared_units, head_units : default=None
-        Deprecated names of ``hidden_layer_sizes`` and ``head_layer_sizes``.
 
     Returns
     -------
@@ -538,11 +520,6 @@ def build_multitask(input_shape, *, n_digit_classes=10, heads=None, trunk="fcnn"
     >>> model.output_names, [o.shape[-1] for o in model.outputs]
     (['digit', 'group'], [10, 3])
     """
-    hidden_layer_sizes = renamed(hidden_layer_sizes, shared_units, old="shared_units",
-                                 new="hidden_layer_sizes", default=(256, 128),
-                                 where="build_multitask")
-    head_layer_sizes = renamed(head_layer_sizes, head_units, old="head_units",
-                               new="head_layer_sizes", default=(64,), where="build_multitask")
     seeds = LayerSeeds(seed)
     inputs = keras.Input(shape=tuple(input_shape), name="pixels")
     if trunk == "cnn":
