@@ -2,6 +2,9 @@
 Classic classifiers on pair images: confusion matrices and reports
 ==================================================================
 
+Reproduces report 000, Figs 5-7 (confusion matrices) and Tables 6, 8 and 10
+(classification reports).
+
 Reports 000 and 001 trained scikit-learn's support-vector machine, random
 forest and AdaBoost directly on the 1,568 pixels of each pair image, one class
 per sum. None of them knows that a pair holds two digits: each must learn all

@@ -2,6 +2,8 @@
 A convolutional network: first-layer kernels and feature maps
 =============================================================
 
+Reproduces report 002, Figs 11-13.
+
 Report 002 (task 5) trained a small convolutional network (CNN) on MNIST
 digits and looked inside it: the 3 x 3 kernels of its first convolution
 layer, and the feature maps that layer makes of one input digit. Kernels

@@ -2,6 +2,9 @@
 Learning digits from their products
 ===================================
 
+Reproduces no report figure: it goes beyond the reports, to the tasks of the
+newer neuro-symbolic systems.
+
 The newer neuro-symbolic systems (Scallop's MNIST-R tasks, among others) go
 beyond sums: two digits labelled only by their *product*, their *maximum*,
 their *difference*... :class:`~sumdigits.keras.NeuroSymbolicFunctionClassifier`

@@ -2,6 +2,8 @@
 A fully connected network on pair images: learning curves and errors
 =====================================================================
 
+Reproduces report 001, Figs 3-5, and report 000, Figs 3-4.
+
 Reports 000 and 001 trained a fully connected network (FCNN) on the pixels
 of pair images, tuned with Optuna, and followed its loss and accuracy per
 epoch on the training data and on a held-out validation set (report 001,

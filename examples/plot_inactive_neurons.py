@@ -2,6 +2,8 @@
 Inactive neurons: sigmoid, tanh and ReLU
 ========================================
 
+Reproduces report 004, Fig 5.
+
 Report 004 (figure 5) counted the inactive neurons of a fully connected
 network: those whose gradient magnitude is below 1e-5. The
 :class:`~sumdigits.keras.InactiveNeuronFraction` callback measures it on a

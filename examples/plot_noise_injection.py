@@ -2,6 +2,8 @@
 Gaussian noise on activations and gradients, with smoothed learning curves
 ==========================================================================
 
+Reproduces report 004, Figs 6-7, smoothed as in report 002, Fig 6.
+
 Report 004 (section 5.1, figures 6-7) added Gaussian noise to "the h matrices"
 of its MLP in the forward pass and to their gradients in the backward pass: the
 backward pass diverged above sigma 0.05 while the forward pass still converged

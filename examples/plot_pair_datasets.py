@@ -2,6 +2,8 @@
 Pair data sets and the distribution of their sums
 =================================================
 
+Reproduces report 000, Figs 1-2, and report 001, Figs 1-2.
+
 Two MNIST digits side by side make a *pair image*, labelled with their sum
 (0..18). How the pairs are drawn decides how often each sum occurs:
 

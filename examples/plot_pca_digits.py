@@ -2,6 +2,8 @@
 PCA: a two-dimensional view of the digits
 =========================================
 
+Reproduces report 002, Fig 1.
+
 Report 002 (task 1) projected the 784 pixels of each MNIST digit onto its
 first two principal components to see how far a linear map separates the ten
 classes. Digits such as 0 and 1 lie at opposite ends of the first component

@@ -2,6 +2,8 @@
 A perceptron on digits: its weights as images and its error per iteration
 ==========================================================================
 
+Reproduces report 002, Figs 3-5.
+
 Report 002 trained a perceptron by hand: one random training digit per
 iteration, 1,000 iterations, a learning rate that drops by 0.1 every 100
 iterations (:class:`~sumdigits.perceptron.StepDecayPerceptron`). Its weights

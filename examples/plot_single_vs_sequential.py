@@ -2,6 +2,8 @@
 One classifier for the sum, or one per digit applied in sequence
 =================================================================
 
+Reproduces report 000, Figs 8-10, and report 001, Fig 6.
+
 Report 000 (figures 8-10) and report 001 (figure 6) compared two ways of using
 a linear classifier (logistic regression) on pair images; here it is trained
 by stochastic gradient descent (:class:`~sklearn.linear_model.SGDClassifier`

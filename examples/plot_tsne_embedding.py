@@ -2,6 +2,8 @@
 t-SNE of pair images and of a network's embedding
 =================================================
 
+Reproduces report 000, Figs 11-12, and report 001, Figs 7-8.
+
 Reports 000 (section 6) and 001 (section 5) mapped the pair images to two
 dimensions with t-SNE, coloured by their sum, before and after a fully
 connected network (FCNN) had learnt them. On raw pixels the sums mix: two

@@ -2,6 +2,9 @@
 Tuning the FCNN with Optuna in one line
 =======================================
 
+Reproduces no report figure: reports 000 and 001 give the results of their
+searches as tables (report 000, Tables 1-2).
+
 Reports 000 and 001 tuned their fully connected networks with hand-written
 Optuna objectives. :func:`sumdigits.tuning.tune` does it in one call:
 
