@@ -87,7 +87,7 @@ def rows(cfg):
     ``bn-n<N>-s<seed>``, ``variant-<name>`` (:data:`VARIANTS`), ``defaults-n<N>-s<seed>``
     (:data:`DEFAULTS_N`)."""
     names = [f"n{n}-s{s}" for n in N_DIGITS for s in cfg["seeds"]]
-    names += [f"scale-n{n}" for n in (1, 15, 100)] + ["precision"]
+    names += [f"scale-n{n}" for n in (1, 15, 100)] + ["precision", "cpu"]
     names += [f"compare-s{s}" for s in cfg["seeds"][:1]]
     first, second = cfg["seeds"][0], cfg["seeds"][min(1, len(cfg["seeds"]) - 1)]
     bn = [f"bn-n{n}-s{s}" for n, s in ((1, first), (1, second), (15, first))]
@@ -208,7 +208,7 @@ def ours(data, n_digits, seed, cfg):
 
 # ------------------------------------------------------------------ scaling probe
 def _child(n_digits, n_images, epochs, measure, data_source, seed=0, quick=False,
-           network="default", dtype_policy="float32"):
+           network="default", dtype_policy="float32", estimator_params=None):
     """Fit ``n_images`` training images as N-digit pairs; print seconds or peak memory.
 
     ``network`` names one of :data:`NETWORKS` ("default": the estimator's own)."""
@@ -222,6 +222,7 @@ def _child(n_digits, n_images, epochs, measure, data_source, seed=0, quick=False
                dtype_policy=dtype_policy)
     train, _ = _protocol(data, n_digits, seed, n_images)
     clf = _estimator(n_digits, seed, cfg, epochs=epochs)
+    clf.set_params(**(estimator_params or {}))
     times = []
 
     class EpochTimer(keras.callbacks.Callback):
@@ -320,6 +321,57 @@ def _defaults_table(stored):
                  "but `n_digits` and `random_state` at its default: the default digit "
                  "network, 4 epochs, `batch_size=\"auto\"` (about 128 digit images a "
                  "step). The rows above use the VGG-style network for 12 epochs.",
+    }]
+
+
+# ------------------------------------------------------------------ CPU settings
+#: TensorFlow's and Keras' speed settings on the CPU, each tried on the same fit: name ->
+#: (environment variables of the process, estimator parameters).
+CPU_SETTINGS = {
+    "as installed": ({}, {}),
+    "inter-op threads 1": ({"TF_NUM_INTEROP_THREADS": "1"}, {}),
+    "intra-op threads 1": ({"TF_NUM_INTRAOP_THREADS": "1"}, {}),
+    "XLA (jit_compile=True)": ({}, {"jit_compile": True}),
+}
+
+
+def cpu_settings(data_source, cfg, quick):
+    """Seconds of an epoch of the estimator's default network at N = 1 under each of
+    :data:`CPU_SETTINGS`, side by side: each fit in a fresh process, the settings
+    alternating, twice each; the figure is the second epoch of each fit."""
+    from benchmarks._process import run_child
+
+    kwargs = dict(n_digits=1, n_images=cfg["scale_images"], epochs=cfg["scale_epochs"],
+                  data_source=data_source, quick=quick, measure="time")
+    out = {}
+    for _ in range(2):
+        for name, (env, params) in CPU_SETTINGS.items():
+            timed = run_child("bench_addition", env=env, estimator_params=params, **kwargs)
+            out.setdefault(name, []).append(timed["epoch_s"][-1])
+            _log(f"{name}: {timed['epoch_s']}")
+    return dict(kind="cpu", n_images=cfg["scale_images"], epoch_s=out,
+                cores=os.cpu_count(), load=os.getloadavg()[0])
+
+
+def _cpu_table(stored):
+    rows = []
+    for r in (r for r in stored.values() if r.get("kind") == "cpu"):
+        base = np.mean(r["epoch_s"]["as installed"])
+        rows += [[name, " / ".join(f"{t:.2f}" for t in times), np.mean(times) / base,
+                  r["n_images"], r["load"]] for name, times in r["epoch_s"].items()]
+    if not rows:
+        return []
+    return [{
+        "title": "Speed settings on the CPU: seconds per epoch at N = 1, side by side",
+        "columns": ["setting", "s / epoch (2nd epoch of each fit)", "time / as installed",
+                    "training images", "load"],
+        "rows": rows,
+        "notes": "`python -m benchmarks.run addition --only cpu`. The estimator's default "
+                 "network and batch, float32; each fit in a fresh process, the settings "
+                 "alternating, two fits each. Thread counts through TensorFlow's "
+                 "`TF_NUM_INTEROP_THREADS` / `TF_NUM_INTRAOP_THREADS`; XLA through the "
+                 "estimator's `jit_compile` (Keras compiles without XLA on a CPU-only "
+                 "machine by default).",
     }]
 
 
@@ -669,7 +721,7 @@ def page_tables(stored, label=None):
                      "estimators' default): of the same digits shifted at random as in "
                      "training (`BatchNormStatistics`).",
         })
-    return tables + _defaults_table(stored) + _variant_table(stored)
+    return tables + _defaults_table(stored) + _cpu_table(stored) + _variant_table(stored)
 
 
 def write_page(tables, folder, quick):
@@ -699,6 +751,8 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
         _log(f"row {name} starts, load {os.getloadavg()[0]:.1f}")
         if name == "precision":
             result = precision(data_source, cfg, quick)
+        elif name == "cpu":
+            result = cpu_settings(data_source, cfg, quick)
         elif name.startswith("scale-n"):
             result = scaling(data_source, int(name[len("scale-n"):]), cfg, quick)
         elif name.startswith("compare-s"):
