@@ -74,7 +74,7 @@ def _search(url, path, n_workers, sizes, seed, test):
     from sklearn.exceptions import ConvergenceWarning
     import warnings
 
-    from sumdigits._scaleout import worker_env
+    from benchmarks._scaleout import worker_env
     from sumdigits.tuning import open_storage, tune
 
     study = f"bench-{n_workers}-workers"
@@ -117,7 +117,7 @@ def _dask(n_workers, train, test, sizes, seed):
     import joblib
     from distributed import Client, LocalCluster
 
-    from sumdigits._scaleout import stop_pid
+    from benchmarks._scaleout import stop_pid
     from sumdigits.model_selection import repeated_scores
 
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
@@ -143,7 +143,7 @@ def _dask(n_workers, train, test, sizes, seed):
 
 def run(data, *, quick=False, seed=0):
     from sumdigits import make_digit_pairs
-    from sumdigits._scaleout import local_postgres
+    from benchmarks._scaleout import local_postgres
 
     sizes = QUICK if quick else FULL
     (X, y), (X_test, y_test) = data

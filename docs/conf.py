@@ -6,8 +6,8 @@ Build (from the repository root)::
 
 The gallery shows full runs of every ``examples/plot_*.py``, the figures the
 library really makes. ``SUMDIGITS_EXAMPLES_QUICK=1`` runs them at small sizes
-instead (:func:`sumdigits.plotting.quick_mode`), which only checks that they run:
-CI (``.ci/run``) sets it. Set ``SUMDIGITS_DOCS_PLOT_GALLERY=0`` to build the pages
+instead (``quick_mode`` of ``examples/_gallery.py``), which only checks that they
+run: CI (``.ci/run``) sets it. Set ``SUMDIGITS_DOCS_PLOT_GALLERY=0`` to build the pages
 without running the examples.
 """
 
@@ -102,6 +102,9 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": "plot_",
+    # examples/_gallery.py (quick mode, saving figures) is imported by the examples,
+    # not one of them
+    "ignore_pattern": r"^_",
     # SUMDIGITS_DOCS_PLOT_GALLERY=0 builds the pages without running the examples
     "plot_gallery": os.environ.get("SUMDIGITS_DOCS_PLOT_GALLERY", "True"),
     "download_all_examples": False,

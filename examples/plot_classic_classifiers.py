@@ -22,13 +22,12 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.plotting import (
     ClassificationReportDisplay,
     PairGridDisplay,
     SumConfusionMatrixDisplay,
-    quick_mode,
-    savefig,
 )
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI

@@ -15,9 +15,10 @@ stride-2 convolution.
 
 import os
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist
 from sumdigits.keras import CNNClassifier
-from sumdigits.plotting import ConvKernelsDisplay, FeatureMapsDisplay, quick_mode, savefig
+from sumdigits.plotting import ConvKernelsDisplay, FeatureMapsDisplay
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))

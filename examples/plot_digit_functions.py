@@ -27,9 +27,9 @@ import os
 import matplotlib.pyplot as plt
 from sklearn.metrics import ConfusionMatrixDisplay
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.keras import NeuroSymbolicFunctionClassifier
-from sumdigits.plotting import quick_mode, savefig
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))

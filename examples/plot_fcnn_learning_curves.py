@@ -16,15 +16,10 @@ what it still gets wrong (report 000, figures 3-4; report 001, figure 5).
 
 import os
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.keras import FCNNClassifier
-from sumdigits.plotting import (
-    PairGridDisplay,
-    SumConfusionMatrixDisplay,
-    TrainingHistoryDisplay,
-    quick_mode,
-    savefig,
-)
+from sumdigits.plotting import PairGridDisplay, SumConfusionMatrixDisplay, TrainingHistoryDisplay
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))

@@ -31,9 +31,10 @@ import os
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist
 from sumdigits.keras import FCNNClassifier, InactiveNeuronFraction
-from sumdigits.plotting import TrainingHistoryDisplay, quick_mode, savefig
+from sumdigits.plotting import TrainingHistoryDisplay
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))

@@ -21,9 +21,10 @@ import os
 
 import matplotlib.pyplot as plt
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist
 from sumdigits.keras import FCNNClassifier
-from sumdigits.plotting import TrainingHistoryDisplay, quick_mode, savefig
+from sumdigits.plotting import TrainingHistoryDisplay
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))

@@ -17,8 +17,9 @@ import os
 import matplotlib.pyplot as plt
 from sklearn.decomposition import PCA
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist
-from sumdigits.plotting import EmbeddingDisplay, quick_mode, savefig
+from sumdigits.plotting import EmbeddingDisplay
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), _ = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))

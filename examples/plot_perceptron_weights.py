@@ -19,9 +19,10 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist
 from sumdigits.perceptron import StepDecayPerceptron
-from sumdigits.plotting import WeightImagesDisplay, quick_mode, savefig
+from sumdigits.plotting import WeightImagesDisplay
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))

@@ -29,8 +29,9 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist, make_digit_pairs
-from sumdigits.plotting import SumProbabilityDisplay, TrainingSizeDisplay, quick_mode, savefig
+from sumdigits.plotting import SumProbabilityDisplay, TrainingSizeDisplay
 from sumdigits.sequential import SequentialDigitSumClassifier
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI

@@ -22,9 +22,10 @@ import os
 import matplotlib.pyplot as plt
 from threadpoolctl import threadpool_limits
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.keras import FCNNClassifier
-from sumdigits.plotting import EmbeddingDisplay, quick_mode, savefig
+from sumdigits.plotting import EmbeddingDisplay
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI
 (X_train, y_train), (X_test, y_test) = load_mnist(os.environ.get("SUMDIGITS_DATA", "embedded"))

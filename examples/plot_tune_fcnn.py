@@ -32,9 +32,9 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 from sklearn.model_selection import StratifiedShuffleSplit
 
+from _gallery import quick_mode, savefig
 from sumdigits import load_mnist, make_digit_pairs
 from sumdigits.keras import FCNNClassifier
-from sumdigits.plotting import quick_mode, savefig
 from sumdigits.tuning import search_space, tune
 
 QUICK = quick_mode()  # SUMDIGITS_EXAMPLES_QUICK=1: small sizes, for CI

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from sumdigits.keras._startup import drop_startup_notices
-from sumdigits.plotting import quick_mode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,18 +102,3 @@ def test_transform_does_not_retrace(mnist_pairs):
     expected = fresh.predict(clf.feature_encoder_.transform(test.data[:20]), verbose=0)
     assert all(np.array_equal(e, expected) for e in embeddings)
     assert expected.shape == (20, 16)
-
-
-@pytest.mark.parametrize("value, expected", [("", False), ("0", False), ("1", True),
-                                             (" 1 ", True)])
-def test_quick_mode_reads_its_variable(monkeypatch, value, expected):
-    monkeypatch.setenv("SUMDIGITS_EXAMPLES_QUICK", value)
-    assert quick_mode() is expected
-
-
-def test_quick_mode_rejects_other_values(monkeypatch):
-    monkeypatch.setenv("SUMDIGITS_EXAMPLES_QUICK", "yes")
-    with pytest.raises(ValueError, match="SUMDIGITS_EXAMPLES_QUICK must be '1'"):
-        quick_mode()
-    monkeypatch.delenv("SUMDIGITS_EXAMPLES_QUICK")
-    assert quick_mode() is False

@@ -31,7 +31,6 @@ from sumdigits.plotting import (  # noqa: E402
     TrainingSizeDisplay,
     WeightImagesDisplay,
     exponential_smoothing,
-    savefig,
     select_perplexity,
 )
 
@@ -458,16 +457,3 @@ def test_conv_kernels_and_feature_maps_of_a_fitted_cnn_classifier():
                                rtol=1e-6)
     with pytest.raises(ValueError, match="is not in the model"):
         FeatureMapsDisplay.from_estimator(clf, X[:1], layer="no_such_layer")
-
-
-# --- saving ---------------------------------------------------------------------------------
-
-def test_savefig_writes_into_the_figures_folder(tmp_path, monkeypatch):
-    fig = SumDistributionDisplay.from_labels([1, 2]).figure_
-    monkeypatch.delenv("SUMDIGITS_FIGURES", raising=False)
-    assert savefig(fig, "none") is None
-    monkeypatch.setenv("SUMDIGITS_FIGURES", str(tmp_path / "figs"))
-    path = savefig(fig, "dist")
-    assert path == tmp_path / "figs" / "dist.png" and path.stat().st_size > 1000
-    with pytest.raises(ValueError, match="plain file name"):
-        savefig(fig, "a/b")

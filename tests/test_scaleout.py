@@ -20,8 +20,8 @@ import pytest
 from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 
-from sumdigits._scaleout import (local_postgres, postgres_bindir, start_tune_worker, stop_pid,
-                                worker_env)
+from benchmarks._scaleout import (local_postgres, postgres_bindir, start_tune_worker,
+                                  stop_pid, worker_env)
 from sumdigits.model_selection import repeated_scores
 from sumdigits.perceptron import StepDecayPerceptron
 from sumdigits.tuning import open_storage, tune

@@ -7,7 +7,6 @@ Each display is created by a class method (``from_estimator``,
 only when something is drawn, and TensorFlow never by this package.
 """
 
-from ._base import quick_mode, savefig
 from ._confusion import ClassificationReportDisplay, SumConfusionMatrixDisplay
 from ._curves import TrainingHistoryDisplay, TrainingSizeDisplay, exponential_smoothing
 from ._embedding import EmbeddingDisplay, select_perplexity
@@ -28,7 +27,5 @@ __all__ = [
     "TrainingSizeDisplay",
     "WeightImagesDisplay",
     "exponential_smoothing",
-    "quick_mode",
-    "savefig",
     "select_perplexity",
 ]

@@ -6,18 +6,11 @@ scikit-learn's displays do.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
-
-__all__ = ["quick_mode", "savefig"]
-
-FIGURES_ENV_VAR = "SUMDIGITS_FIGURES"
-QUICK_ENV_VAR = "SUMDIGITS_EXAMPLES_QUICK"
 
 
 def _get_axes(ax, caller, **subplots_kw):
@@ -131,83 +124,3 @@ def _check_history(history, name="history"):
             )
         out[str(key)] = arr
     return out
-
-
-def quick_mode():
-    """Whether the examples run in their quick mode, from ``SUMDIGITS_EXAMPLES_QUICK``.
-
-    The examples (``examples/plot_*.py``) read their sizes from it: ``"1"``
-    gives small data and few epochs, which check in CI that every example runs;
-    unset, empty or ``"0"`` gives the full runs whose figures the documentation
-    shows.
-
-    Returns
-    -------
-    bool
-        True in quick mode.
-
-    Raises
-    ------
-    ValueError
-        If the variable holds anything other than ``""``, ``"0"`` or ``"1"``.
-
-    Examples
-    --------
-    >>> import os
-    >>> from sumdigits.plotting import quick_mode
-    >>> quick_mode() == (os.environ.get("SUMDIGITS_EXAMPLES_QUICK", "") == "1")
-    True
-    """
-    value = os.environ.get(QUICK_ENV_VAR, "").strip()
-    if value not in ("", "0", "1"):
-        raise ValueError(f"{QUICK_ENV_VAR} must be '1' (quick mode), '0' or unset (full runs); "
-                         f"got {value!r}.")
-    return value == "1"
-
-
-def savefig(fig, name, *, folder=None, dpi=100):
-    """Save ``fig`` as ``<folder>/<name>.png`` when a folder is given or set.
-
-    The examples call it for every figure they draw, so that
-    ``SUMDIGITS_FIGURES=/some/dir python examples/plot_x.py`` leaves the PNGs
-    there; without a folder it does nothing.
-
-    Parameters
-    ----------
-    fig : matplotlib Figure
-        The figure to save.
-    name : str
-        File name without extension.
-    folder : str or path, default=None
-        Where to save; defaults to the ``SUMDIGITS_FIGURES`` environment
-        variable. When neither is set, nothing is saved.
-    dpi : int, default=100
-        Resolution of the PNG.
-
-    Returns
-    -------
-    path : pathlib.Path or None
-        The file written, or None.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> from sumdigits.plotting import savefig
-    >>> import tempfile
-    >>> fig = plt.figure()
-    >>> savefig(fig, "demo", folder=tempfile.mkdtemp()).name
-    'demo.png'
-    >>> plt.close(fig)
-    """
-    folder = folder if folder is not None else os.environ.get(FIGURES_ENV_VAR)
-    if not folder:
-        return None
-    if not isinstance(name, str) or not name or os.sep in name:
-        raise ValueError(f"name must be a plain file name without '{os.sep}', got {name!r}.")
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    path = path / f"{name}.png"
-    fig.savefig(path, dpi=dpi)
-    return path

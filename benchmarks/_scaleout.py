@@ -1,4 +1,6 @@
-"""Helpers of the tests and benchmarks of scaling out; not part of the public API.
+"""Processes for the tests and benchmarks of scaling out: search workers and a PostgreSQL server.
+
+``benchmarks/bench_scaleout.py`` and ``tests/test_scaleout.py`` import it.
 
 :func:`start_tune_worker` starts a ``sumdigits tune`` worker process.
 :func:`local_postgres` runs ``initdb`` into a temporary folder and ``pg_ctl start`` on a
@@ -25,7 +27,7 @@ from pathlib import Path
 def start_tune_worker(approach, storage, study, *options):
     """A ``sumdigits tune`` process (stdout and stderr piped together) on one BLAS thread.
 
-    It runs this sumdigits (installed, or from the checkout this module is in).
+    It runs the sumdigits that this process imports (installed, or from a checkout).
     """
     command = [sys.executable, "-m", "sumdigits.cli", "tune", approach, "--storage",
                storage, "--study", study, *options]
@@ -34,11 +36,13 @@ def start_tune_worker(approach, storage, study, *options):
 
 
 def worker_env():
-    """The environment of a worker process: this sumdigits, one BLAS thread."""
+    """The environment of a worker process: the sumdigits of this process, one BLAS thread."""
+    import sumdigits
+
     return dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                 PYTHONPATH=os.pathsep.join(
                     # no empty entry: it would put the working directory on the path
-                    p for p in [str(Path(__file__).resolve().parents[1]),
+                    p for p in [str(Path(sumdigits.__file__).resolve().parents[1]),
                                 os.environ.get("PYTHONPATH", "")] if p))
 
 
