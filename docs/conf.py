@@ -75,8 +75,6 @@ numpydoc_validation_exclude = {
     # takes **kwargs only to forward them; its docstring is the base class's
     r"NeuroSymbolicSumClassifier\.fit_dataset$",
     r"NeuroSymbolicFunctionClassifier\.fit_dataset$",
-    # a base class without parameters of its own: its signature is BaseKerasClassifier's
-    r"BaseNeuroSymbolicClassifier$",
 }
 
 

@@ -65,3 +65,42 @@ def test_benchmark_runner_quick_run_writes_json_and_markdown(tmp_path):
     assert all(row[6] is not None for row in table["rows"] if "already mapped" not in row[0])
     assert (tmp_path / "results.json").is_file()
     assert "| make_digit_pairs, stratified |" in (tmp_path / "results.md").read_text()
+
+
+@pytest.mark.parametrize("package", ["sumdigits", "sumdigits.datasets", "sumdigits.keras",
+                                     "sumdigits.plotting", "sumdigits.tuning", "sumdigits.utils"])
+def test_public_names_are_what_a_user_calls(package):
+    """Every name in a public package's ``__all__`` resolves and none is a base class."""
+    import importlib
+
+    if package == "sumdigits.keras":
+        pytest.importorskip("keras")
+    module = importlib.import_module(package)
+    assert len(set(module.__all__)) == len(module.__all__)
+    for name in module.__all__:
+        assert getattr(module, name) is not None
+        assert not name.startswith(("Base", "_")), f"{package}.{name}"
+
+
+def test_package_data_declares_every_data_file():
+    """The wheel carries every file of the package that is not Python source."""
+    import fnmatch
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    root = Path(sumdigits.__file__).resolve().parent
+    pyproject = root.parent / "pyproject.toml"
+    if not pyproject.is_file():
+        pytest.skip("sumdigits is installed, not a checkout")
+    declared = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["package-data"]
+    data = [p for p in root.rglob("*")
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    assert data, "the package holds no data file"
+    for path in data:
+        # a pattern of package-data is relative to the folder of its package
+        matched = [
+            pattern for package, patterns in declared.items() for pattern in patterns
+            if path.is_relative_to(folder := root.parent.joinpath(*package.split(".")))
+            and fnmatch.fnmatch(path.relative_to(folder).as_posix(), pattern)
+        ]
+        assert matched, f"{path.relative_to(root.parent)} is not declared in package-data"

@@ -17,7 +17,6 @@ _LAZY = {
     "MultiTaskSumClassifier": "sumdigits.keras.multitask",
     "NeuroSymbolicSumClassifier": "sumdigits.keras.neurosymbolic",
     "NeuroSymbolicFunctionClassifier": "sumdigits.keras.digit_functions",
-    "BaseKerasClassifier": "sumdigits.keras._base",
     "DigitPairDataset": "sumdigits.keras.streaming",
     "BatchNormStatistics": "sumdigits.keras.callbacks",
     "InactiveNeuronFraction": "sumdigits.keras.callbacks",

@@ -26,8 +26,7 @@ from keras import layers
 
 from .noise import NoiseInjection
 
-__all__ = ["pyramid_widths", "layer_widths", "layer_activations", "conv_blocks", "build_fcnn",
-           "build_cnn", "build_multitask", "dtype_policy_scope", "DTYPE_POLICIES"]
+__all__ = ["build_fcnn", "build_cnn", "build_multitask", "pyramid_widths"]
 
 EMBEDDING_LAYER = "embedding"
 
