@@ -8,11 +8,13 @@ the other:
   after the other: writing the output's bytes once into fresh memory
   (``a = np.empty(n_bytes, np.uint8); a[:] = 1``, the limit of any generator that
   returns a new array: it must write that much); ``make_digit_pairs`` with each
-  strategy and layout; and a simple per-pair Python loop (an ``rng.integers`` draw and
-  an ``np.concatenate`` per pair, into a preallocated array). The table gives the
-  median over the rounds, the fastest and slowest, and the ratios. Writing the bytes a
-  second time into the same, already mapped, memory shows how much of the write is the
-  kernel mapping fresh pages.
+  strategy and layout; the stratified strategy's draw of indices alone
+  (``pair_indices``, no pixel); and a simple per-pair Python loop (an ``rng.integers``
+  draw and an ``np.concatenate`` per pair, into a preallocated array). The table gives
+  the median over the rounds, the fastest and slowest, and the ratios. Writing the
+  bytes a second time into the same, already mapped, memory shows how much of the
+  write is the kernel mapping fresh pages. The notes give the load average when the
+  timing started and ended.
 - **Memory**: each method once more in its own fresh Python process; its peak resident
   memory above what the process held just before the call.
 """
@@ -20,6 +22,7 @@ the other:
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -50,6 +53,7 @@ def _write(n_bytes):
 def _methods(X, y, n, seed):
     """name -> a function making the output once (the write limit first, the loop last)."""
     from sumdigits import make_digit_pairs
+    from sumdigits.pairs import pair_indices
 
     def ours(strategy, layout="horizontal"):
         return lambda: make_digit_pairs(X, y, n, strategy=strategy, layout=layout,
@@ -60,6 +64,9 @@ def _methods(X, y, n, seed):
         "make_digit_pairs, stratified": ours("stratified"),
         "make_digit_pairs, random": ours("random"),
         "make_digit_pairs, random, vertical": ours("random", "vertical"),
+        "make_digit_pairs, stratified, vertical": ours("stratified", "vertical"),
+        "pair_indices, stratified (the draw alone)":
+            lambda: pair_indices(y, n, strategy="stratified", random_state=seed),
         "per-pair Python loop": lambda: naive_pairs(X, y, n, seed),
     }
 
@@ -83,13 +90,14 @@ def _seconds(fn):
     return seconds
 
 
-def run(data, *, quick=False, seed=0, repeats=5):
+def run(data, *, quick=False, seed=0, repeats=3):
     (X, y), _ = data
     n = 20_000 if quick else 1_000_000
     methods = _methods(X, y, n, seed)
     names = list(methods)
     times = {name: [] for name in names}
     rewrite = []
+    load_start = os.getloadavg()[0]
     for _ in range(repeats):
         for name in names:
             times[name].append(_seconds(methods[name]))
@@ -98,6 +106,7 @@ def run(data, *, quick=False, seed=0, repeats=5):
         a[:] = 2
         rewrite.append(time.perf_counter() - start)
         del a
+    load_end = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "digits.npz")
         np.savez(path, X=X, y=y)
@@ -119,5 +128,7 @@ def run(data, *, quick=False, seed=0, repeats=5):
                   "tracemalloc; 'x limit' and 'speed-up vs loop' are ratios of medians. Peak "
                   "memory from a separate run of each method in its own process (resident "
                   "memory above that just before the call). The strategies differ only in "
-                  f"how the indices are drawn. {len(X):,} source digits; seed {seed}."),
+                  f"how the indices are drawn. {len(X):,} source digits; seed {seed}. Load "
+                  f"average (1 min) {load_start:.2f} when the timing started, {load_end:.2f} "
+                  f"when it ended, on {os.cpu_count()} CPU cores."),
     }]

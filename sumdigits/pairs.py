@@ -44,7 +44,7 @@ __all__ = [
 
 STRATEGIES = ("stratified", "unique", "random", "disjoint")
 _N_ORDERED = N_DIGIT_CLASSES**2  # 100 ordered digit pairs (a, b)
-_GATHER_BUFFER_BYTES = 1 << 19  # images gathered at once: stays in the CPU cache
+_GATHER_BLOCK_BYTES = 1 << 19  # samples gathered at once: their buffer stays in the CPU cache
 
 
 def _check_n_pairs(n_pairs, strategy, n_images, n_digits=1):
@@ -91,7 +91,7 @@ def _check_strategy(strategy):
 def _draw_from_classes(digits, y, rng):
     """For each requested digit, the index of a uniformly drawn image with that label."""
     counts = np.bincount(y, minlength=N_DIGIT_CLASSES)
-    missing = np.setdiff1d(np.unique(digits), np.flatnonzero(counts))
+    missing = np.flatnonzero((np.bincount(digits, minlength=N_DIGIT_CLASSES) > 0) & (counts == 0))
     if missing.size:
         raise ValueError(
             f"y has no image of digit(s) {missing.tolist()}, which the requested pairs need."
@@ -138,54 +138,53 @@ def pair_indices(y, n_pairs=None, *, strategy="stratified", random_state=None):
         return gen.permutation(y.shape[0])[: 2 * n_pairs].reshape(n_pairs, 2)
     if strategy == "random":
         return gen.integers(0, y.shape[0], size=(n_pairs, 2))
-    if strategy == "stratified":
-        codes = np.tile(np.arange(_N_ORDERED), n_pairs // _N_ORDERED)
+    if strategy == "stratified":  # a shuffle's permutation does not depend on the dtype
+        codes = np.tile(np.arange(_N_ORDERED, dtype=np.uint8), n_pairs // _N_ORDERED)
         gen.shuffle(codes)
     else:  # unique
-        codes = gen.choice(_N_ORDERED, size=n_pairs, replace=False)
-    digits = np.stack([codes // N_DIGIT_CLASSES, codes % N_DIGIT_CLASSES], axis=1)
+        codes = gen.choice(_N_ORDERED, size=n_pairs, replace=False).astype(np.uint8)
+    digits = np.empty((n_pairs, 2), dtype=np.uint8)
+    np.divmod(codes, N_DIGIT_CLASSES, out=(digits[:, 0], digits[:, 1]))
     return _draw_from_classes(digits.ravel(), y, gen).reshape(n_pairs, 2)
-
-
-def _gather_images(images, indices, view):
-    """Fill ``view`` (n, *indices.shape[1:], h, w) with ``images[indices]``.
-
-    ``np.take`` writes the gathered images straight into ``view`` when it is
-    contiguous (pairs stacked vertically). Otherwise (side by side, where the rows
-    of the images interleave) it writes a chunk into a buffer that stays in the
-    CPU cache, whose images are then copied into ``view`` one position at a time,
-    each image row moved as one item: the output is written once, and the
-    temporary memory is the buffer alone.
-    """
-    if indices.size and (indices.min() < 0 or indices.max() >= images.shape[0]):
-        raise IndexError(f"indices must lie in [0, {images.shape[0]}).")
-    images = np.ascontiguousarray(images)  # else np.take would copy it at every call
-    # indices are checked above: mode="clip" spares np.take a buffered copy of `out`
-    if view.flags.c_contiguous:
-        np.take(images, indices.reshape(-1), axis=0, out=view.reshape(-1, *images.shape[1:]),
-                mode="clip")
-        return
-    row = np.dtype((np.void, images.shape[-1] * images.itemsize))  # one image row
-    chunk = max(1, _GATHER_BUFFER_BYTES // max(1, view[:1].nbytes))
-    buffer = np.empty((min(chunk, indices.shape[0]), *view.shape[1:]), dtype=images.dtype)
-    view_rows, buffer_rows = view.view(row)[..., 0], buffer.view(row)[..., 0]
-    for start in range(0, indices.shape[0], chunk):
-        stop = min(start + chunk, indices.shape[0])
-        np.take(images, indices[start:stop], axis=0, out=buffer[: stop - start], mode="clip")
-        for position in np.ndindex(indices.shape[1:]):
-            view_rows[(slice(start, stop), *position)] = buffer_rows[
-                (slice(0, stop - start), *position)]
 
 
 def _gather_pairs(images, indices, geometry):
     """Samples of ``geometry`` holding the digit images ``images[indices]``.
 
     ``indices`` is (n, n_numbers) or (n, n_numbers, n_digits); the result is
-    (n, *geometry.image_shape).
+    (n, *geometry.image_shape), and each of its bytes is written once. Where a
+    sample is its digit images one after the other (single digits stacked
+    vertically), ``np.take`` writes them straight into the result. Otherwise the
+    digits' rows interleave, and each block of samples is gathered in two
+    ``np.take`` calls: whole digit images into a buffer that stays in the CPU
+    cache, then from it, row by row, into the result in the samples' layout, by
+    a row order that is the same for every block.
     """
-    out = np.empty((indices.shape[0], *geometry.image_shape), dtype=images.dtype)
-    view = geometry.digits(out)  # (n, n_numbers, n_digits, h, w), a view of out
-    _gather_images(images, indices, view[:, :, 0] if indices.ndim == 2 else view)
+    n = indices.shape[0]
+    indices = indices.reshape(n, geometry.n_numbers, geometry.n_digits)
+    if indices.size and (indices.min() < 0 or indices.max() >= images.shape[0]):
+        raise IndexError(f"indices must lie in [0, {images.shape[0]}).")
+    images = np.ascontiguousarray(images)  # else np.take would copy it at every call
+    out = np.empty((n, *geometry.image_shape), dtype=images.dtype)
+    h, w = geometry.digit_shape
+    # indices are checked above: mode="clip" spares np.take a buffered copy of `out`
+    if geometry.digits(out[:1]).flags.c_contiguous:
+        np.take(images, indices.reshape(-1), axis=0, out=out.reshape(-1, h, w), mode="clip")
+        return out
+    block = min(n, max(1, _GATHER_BLOCK_BYTES // max(1, out[:1].nbytes)))
+    buffer = np.empty((block, geometry.n_numbers, geometry.n_digits, h, w), dtype=images.dtype)
+    # rows[i] = the buffer row that the result's i-th row of w pixels takes: the rows'
+    # geometry is that of digits one pixel wide, whose pixel is the buffer row's number
+    runs = Geometry((h, 1), geometry.layout, geometry.n_digits)
+    rows = np.empty((block, *runs.image_shape), dtype=np.intp)
+    runs.digits(rows)[..., 0] = np.arange(rows.size).reshape(buffer.shape[:-1])
+    buffer_rows, out_rows = buffer.reshape(-1, w), out.reshape(-1, w)
+    per_sample = rows[0].size
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        np.take(images, indices[start:stop], axis=0, out=buffer[: stop - start], mode="clip")
+        np.take(buffer_rows, rows[: stop - start].reshape(-1), axis=0,
+                out=out_rows[start * per_sample: stop * per_sample], mode="clip")
     return out
 
 

@@ -59,7 +59,7 @@ def test_benchmark_runner_quick_run_writes_json_and_markdown(tmp_path):
     assert "pairs" in available()
     results = run_benchmarks(["pairs"], "embedded", quick=True, out=tmp_path)
     table = results["pairs"]["tables"][0]
-    assert table["columns"][0] == "method" and len(table["rows"]) == 6
+    assert table["columns"][0] == "method" and len(table["rows"]) == 8
     # every method timed and, in its own process, measured for memory
     assert all(row[2] > 0 for row in table["rows"])
     assert all(row[6] is not None for row in table["rows"] if "already mapped" not in row[0])

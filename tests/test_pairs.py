@@ -231,3 +231,66 @@ def test_pairs_gathered_across_many_buffer_chunks_are_the_source_images(layout, 
     axis = 2 if layout == "horizontal" else 1
     expected = np.concatenate((X[pairs.indices[:, 0]], X[pairs.indices[:, 1]]), axis=axis)
     np.testing.assert_array_equal(pairs.data, expected)
+
+
+
+def _reference_pair_indices(y, n_pairs, strategy, seed):
+    """The draw of ``pair_indices`` written plainly: int64 codes, np.stack, np.argsort."""
+    rng = np.random.RandomState(seed)
+    gen = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
+    if strategy == "disjoint":
+        return gen.permutation(len(y))[: 2 * n_pairs].reshape(n_pairs, 2)
+    if strategy == "random":
+        return gen.integers(0, len(y), size=(n_pairs, 2))
+    if strategy == "stratified":
+        codes = np.tile(np.arange(100), n_pairs // 100)
+        gen.shuffle(codes)
+    else:
+        codes = gen.choice(100, size=n_pairs, replace=False)
+    digits = np.stack([codes // 10, codes % 10], axis=1).ravel()
+    counts = np.bincount(y, minlength=10)
+    order = np.argsort(y, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    return order[starts[digits] + gen.integers(0, counts[digits])].reshape(n_pairs, 2)
+
+
+def _reference_samples(X, indices, layout):
+    """One sample at a time: each number its digit images side by side, the two numbers
+    side by side (horizontal) or one above the other (vertical)."""
+    samples = []
+    for pair in indices:  # (2 numbers, n_digits)
+        numbers = [np.concatenate([X[i] for i in number], axis=1) for number in pair]
+        samples.append(np.concatenate(numbers, axis=1 if layout == "horizontal" else 0))
+    return np.stack(samples)
+
+
+@pytest.mark.parametrize("strategy, n_pairs", [("stratified", 600), ("unique", 50),
+                                               ("random", 701), ("disjoint", None)])
+@pytest.mark.parametrize("layout", ["horizontal", "vertical"])
+@pytest.mark.parametrize("n_digits", [1, 2])
+@pytest.mark.parametrize("block_bytes", [1, 40_000, None])
+def test_pairs_equal_a_naive_draw_and_gather_for_each_strategy_and_layout(
+        strategy, n_pairs, layout, n_digits, block_bytes, monkeypatch):
+    # 28 x 28 float64 digits (6 KiB each): the gather runs in blocks of one sample, of a
+    # few samples with a shorter last block, and of its default size
+    import sumdigits.pairs
+
+    if block_bytes is not None:
+        monkeypatch.setattr(sumdigits.pairs, "_GATHER_BLOCK_BYTES", block_bytes)
+    rng = np.random.default_rng(0)
+    X = rng.random((2400, 28, 28))
+    y = rng.permutation(np.arange(2400) % 10)
+    n = n_pairs if n_pairs is None or strategy == "random" else n_pairs // n_digits
+    numbers = sumdigits.pairs.make_number_pairs(X, y, n, n_digits=n_digits, strategy=strategy,
+                                                layout=layout, random_state=3)
+    n = len(numbers.data)
+    flat = _reference_pair_indices(y, n * n_digits, strategy, 3)
+    indices = flat.reshape(n, n_digits, 2).transpose(0, 2, 1)
+    np.testing.assert_array_equal(numbers.indices, indices)
+    np.testing.assert_array_equal(numbers.data, _reference_samples(X, indices, layout))
+    if n_digits == 1:
+        pairs = make_digit_pairs(X.astype(np.uint8), y, n, strategy=strategy, layout=layout,
+                                 random_state=3)
+        np.testing.assert_array_equal(pairs.indices, flat)
+        np.testing.assert_array_equal(
+            pairs.data, _reference_samples(X.astype(np.uint8), indices, layout))
