@@ -91,8 +91,59 @@ def _skip_member(app, what, name, obj, skip, options):
     return None
 
 
+# -- figures of the user guide -----------------------------------------------
+# A guide page shows a picture with ``.. image:: /generated/guide/<page>/<name>.png``
+# under the doctest code that draws it: the build runs the page's doctest code (the
+# same code tests/test_guide.py checks) and saves ``<name>.figure_``, the figure of
+# the display bound to ``<name>``. A page is rerun only when it is newer than its
+# pictures. docs/generated/ is a build output (git-ignored).
+GUIDE = Path(__file__).resolve().parent / "guide"
+GUIDE_FIGURES = Path(__file__).resolve().parent / "generated" / "guide"
+
+
+def _guide_pictures(page):
+    import re
+
+    return re.findall(r"^\.\. image:: /generated/guide/" + page.stem + r"/(\w+)\.png\s*$",
+                      page.read_text(encoding="utf-8"), flags=re.MULTILINE)
+
+
+def draw_guide_figures(app=None):
+    """Run the doctest code of each guide page that shows pictures, and save them."""
+    import doctest
+
+    import matplotlib.pyplot as plt
+
+    for page in sorted(GUIDE.glob("*.rst")):
+        names = _guide_pictures(page)
+        if not names:
+            continue
+        folder = GUIDE_FIGURES / page.stem
+        paths = [folder / f"{name}.png" for name in names]
+        if all(p.exists() and p.stat().st_mtime >= page.stat().st_mtime for p in paths):
+            continue
+        namespace = {"__name__": f"guide_{page.stem}"}
+        test = doctest.DocTestParser().get_doctest(page.read_text(encoding="utf-8"),
+                                                   namespace, page.stem, str(page), 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS
+                                       | doctest.NORMALIZE_WHITESPACE)
+        runner.run(test, out=lambda text: None, clear_globs=False)
+        if runner.failures:
+            raise RuntimeError(f"{page}: {runner.failures} of its doctest examples failed; "
+                               f"run tests/test_guide.py to see which.")
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, path in zip(names, paths):
+            display = test.globs.get(name)
+            if not hasattr(display, "figure_"):
+                raise RuntimeError(f"{page}: the picture {name}.png needs a display named "
+                                   f"{name!r} in the page's code; there is none.")
+            display.figure_.savefig(path, dpi=80, bbox_inches="tight")
+        plt.close("all")
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
+    app.connect("builder-inited", draw_guide_figures)
 
 
 # -- sphinx-gallery -----------------------------------------------------------
