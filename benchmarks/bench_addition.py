@@ -724,6 +724,57 @@ def page_tables(stored, label=None):
     return tables + _defaults_table(stored) + _cpu_table(stored) + _variant_table(stored)
 
 
+def _best_published(n_digits):
+    """The highest published sum accuracy at N among :data:`ANCHORS`, with its system."""
+    import re
+
+    figures = []
+    for system, cells, _ in ANCHORS:
+        match = re.search(r"\d+(\.\d+)?", cells.get(n_digits, ""))
+        if match:
+            figures.append((float(match.group()), system, cells[n_digits]))
+    if not figures:
+        return ""
+    _, system, cell = max(figures)
+    return f"{cell} ({system})"
+
+
+def headline_table(stored):
+    """The README's table, in Markdown: ours (the rows' network, every seed) and the
+    estimator's defaults beside the best published figure, by N."""
+    label = _label(FULL)
+    lines = ["| N | sum accuracy % (VGG-style digit network, 12 epochs) | training s "
+             "| defaults: `NeuroSymbolicSumClassifier(n_digits=N)` | training s "
+             "| best published |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for n in N_DIGITS:
+        runs = [r for r in stored.values() if r.get("kind") == "ours" and r["n_digits"] == n
+                and r.get("network", EARLIER) == label]
+        defaults = [r for r in stored.values()
+                    if r.get("kind") == "defaults" and r["n_digits"] == n]
+        cells = [str(n)]
+        for rs in (runs, defaults):
+            rs = sorted(rs, key=lambda r: r["seed"])
+            cells += ([f"{_pct([r['sum_acc'] for r in rs])} (seeds "
+                       f"{', '.join(str(r['seed']) for r in rs)})",
+                       _seconds([r["seconds"] for r in rs])] if rs else ["not run", ""])
+        lines.append("| " + " | ".join(cells + [_best_published(n)]) + " |")
+    return "\n".join(lines)
+
+
+#: The lines around the README's headline table, which :func:`write_readme_table` renders.
+README_MARKERS = ("<!-- headline table: generated from benchmarks/results/addition/*.json; "
+                  "tests/test_readme.py checks it -->", "<!-- end of headline table -->")
+
+
+def write_readme_table(stored, readme):
+    """Render :func:`headline_table` between the README's :data:`README_MARKERS`."""
+    text = Path(readme).read_text()
+    start, end = (text.index(marker) for marker in README_MARKERS)
+    start += len(README_MARKERS[0])
+    Path(readme).write_text(text[:start] + "\n" + headline_table(stored) + "\n" + text[end:])
+
+
 def write_page(tables, folder, quick):
     from benchmarks.run import markdown_table
 
@@ -772,6 +823,10 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
                       time=time.strftime("%Y-%m-%d %H:%M:%S"), **provenance())
         (folder / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
         _log(f"row {name} done: {result}")
-    tables = page_tables(_stored(folder), _label(cfg))
+    stored = _stored(folder)
+    tables = page_tables(stored, _label(cfg))
     write_page(tables, folder, quick)
+    if not quick and folder.parent.resolve() == (Path(__file__).parent / "results").resolve():
+        # the project's own store: the README quotes its full rows
+        write_readme_table(stored, Path(__file__).parent.parent / "README.md")
     return tables

@@ -41,6 +41,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "myst_parser",  # the results page is Markdown, like the benchmark pages it links
 ]
 
 templates_path = ["_templates"]
