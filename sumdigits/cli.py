@@ -167,6 +167,12 @@ def data(args):
     return 0
 
 
+#: What ``sumdigits --help`` says: the module's docstring as plain text.
+DESCRIPTION = ("Learn the sum of two handwritten MNIST digits. 'sumdigits demo' trains and "
+               "compares approaches; 'sumdigits data' says which MNIST copy would be read; "
+               "'sumdigits tune' runs a search worker on a shared Optuna study.")
+
+
 def _data_options(p, *, n_train, n_test):
     p.add_argument("--data", default=None,
                    help="MNIST source: 'embedded', a folder of IDX files, or mnist.npz "
@@ -179,7 +185,7 @@ def _data_options(p, *, n_train, n_test):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="sumdigits", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="sumdigits", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help="train and compare approaches on digit-pair sums")
     _data_options(p, n_train=5000, n_test=1000)

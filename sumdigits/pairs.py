@@ -12,14 +12,15 @@ and then gathers the pixels in bounded chunks, with no Python loop per pair.
 from __future__ import annotations
 
 import numbers
+import os
 import warnings
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._geometry import LAYOUTS, Geometry, shape_constraint, validation_shape
+from ._geometry import LAYOUTS, Geometry, reads_vectors, shape_constraint, validation_shape
 from ._samplers import BaseSampler
 from ._sums import check_n_digits, digits_to_sums, long_addition
 from ._validation import (
@@ -27,6 +28,7 @@ from ._validation import (
     N_DIGIT_CLASSES,
     check_digit_labels,
     check_layout,
+    check_random_state,
     check_sample_images,
     renamed_attribute,
     renamed_parameter,
@@ -82,6 +84,29 @@ def _check_n_pairs(n_pairs, strategy, n_images, n_digits=1):
     return n_pairs
 
 
+def _physical_memory():
+    """Bytes of physical memory of this machine, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):  # no sysconf (Windows), or no such name
+        return None
+
+
+def _check_memory(n_pairs, n_bytes, what):
+    """Raise a ValueError naming ``n_pairs`` if ``n_bytes`` exceed this machine's memory.
+
+    Physical memory is the bound: an allocation beyond it could at best be paged
+    out, and usually fails.
+    """
+    memory = _physical_memory()
+    if memory is not None and n_bytes > memory:
+        raise ValueError(
+            f"n_pairs={n_pairs} needs {n_bytes:,} bytes for {what}, more than the "
+            f"{memory:,} bytes of memory of this machine. Ask for fewer pairs, or draw "
+            "them in batches as they are used (sumdigits.keras.DigitPairDataset)."
+        )
+
+
 def _check_strategy(strategy):
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
@@ -113,7 +138,7 @@ def pair_indices(y, n_pairs=None, *, strategy="stratified", random_state=None):
         limits of each strategy.
     strategy : {"stratified", "unique", "random", "disjoint"}, default="stratified"
         How pairs are drawn; see :func:`make_digit_pairs`.
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, Generator or None, default=None
         Seed of the draw.
 
     Returns
@@ -130,6 +155,7 @@ def pair_indices(y, n_pairs=None, *, strategy="stratified", random_state=None):
     _check_strategy(strategy)
     y = check_digit_labels(y, name="y")
     n_pairs = _check_n_pairs(n_pairs, strategy, y.shape[0])
+    _check_memory(n_pairs, n_pairs * 2 * np.dtype(np.intp).itemsize, "the pair indices")
     rng = check_random_state(random_state)
     # numpy's Generator draws bounded integers vectorised with per-element bounds.
     gen = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
@@ -207,7 +233,7 @@ def make_digit_pairs(
     X : array-like of shape (n_images, height, width) or (n_images, height * width)
         Digit images. Flattened images are square (28 x 28 for 784 pixels)
         unless ``digit_shape`` is given; 3-D images may have any size (e.g.
-        scikit-learn's 8 x 8 digits). Pixels may be any finite values.
+        scikit-learn's 8 x 8 digits). Pixels must be finite and non-negative.
     y : array-like of shape (n_images,)
         Digit labels, integers in 0..9.
     n_pairs : int, default=None
@@ -229,7 +255,7 @@ def make_digit_pairs(
         Side by side (height x 2 width) or stacked (2 height x width).
     digit_shape : tuple of int, "vector" or None, default=None
         (height, width) of flattened digit images that are not square.
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, Generator or None, default=None
         Seed of the draw.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
@@ -297,6 +323,9 @@ def _make_pairs(X, y, n_pairs, *, n_digits, strategy, layout, digit_shape, rando
     y = check_digit_labels(y, name="y", n_samples=images.shape[0])
     _check_strategy(strategy)
     n_pairs = _check_n_pairs(n_pairs, strategy, images.shape[0], n_digits)
+    # the samples' pixels, and their indices and digit labels
+    per_pair = 2 * n_digits * (images[0].nbytes + np.dtype(np.intp).itemsize + y.itemsize)
+    _check_memory(n_pairs, n_pairs * per_pair, "the pair images, indices and labels")
     flat_indices = pair_indices(y, n_pairs * n_digits, strategy=strategy,
                                 random_state=random_state)
     # (n_pairs * N, 2) digit pairs -> (n_pairs, 2 numbers, N positions)
@@ -357,7 +386,7 @@ def make_number_pairs(
         images of :func:`make_digit_pairs`.
     digit_shape : tuple of int or None, default=None
         (height, width) of flattened digit images that are not square.
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, Generator or None, default=None
         Seed of the draw.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
@@ -585,3 +614,8 @@ class PairSumTransformer(BaseSampler):
                              f"fit_resample hold digits of shape {self.digit_shape_}.")
         out = np.stack([first, second], axis=1)
         return out.reshape(-1, *first.shape[1:])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
+        return tags

@@ -1,7 +1,7 @@
 """Bad input to every public function and estimator method is a clear error.
 
 Each case calls one public callable with one defect in otherwise valid input
-(wrong dimensions, wrong image size, no sample, NaN / inf pixels,
+(wrong dimensions, wrong image size, no sample, NaN / inf / negative pixels,
 labels or sums out of range, strings, mismatched lengths, a fitted estimator
 given another number of features...) and asserts a ``ValueError`` or
 ``TypeError`` whose message names the argument and what was expected: nothing
@@ -10,7 +10,6 @@ module; the Keras networks have a few units and train for one epoch.
 """
 
 import gzip
-import re
 import warnings
 
 import numpy as np
@@ -18,7 +17,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from sumdigits import PairSumTransformer, load_mnist, make_digit_pairs, split_pairs
-from sumdigits.pairs import pair_indices
+from sumdigits.pairs import make_number_pairs, pair_indices
 
 N = 40  # digits; pairs are made from them
 
@@ -66,6 +65,7 @@ X_DEFECTS = {
                  r"\bX\b.*(numeric|dtype|string)"),
 }
 PIXEL_DEFECTS = {
+    "negative pixel": (lambda X, y: (_with(X, -1.0), y), (ValueError,), r"\bX\b.*negative"),
     # 99 pixels: not a square digit, nor two (a square number of pixels is a square digit)
     "wrong image size": (lambda X, y: (np.asarray(X)[:, :99], y), (ValueError,),
                          r"\bX\b.*(features|pixels|digit_shape|image_shape)"),
@@ -344,129 +344,6 @@ def test_fitted_method_takes_a_single_sample(data, fitted, name, method):
         assert np.asarray(getattr(est, method)(X)).shape[0] == 1
 
 
-# ------------------------------------------------ one pair, several spellings
-# Every estimator that takes images takes the same samples flattened (n, h * w), as
-# images (n, h, w) or with a channel axis (n, h, w, 1), at fit and after it; its
-# n_features_in_ counts pixels, and an error names the shape it was given.
-IMAGE_ESTIMATORS = [name for name in ESTIMATORS
-                    if name not in ("StepDecayPerceptron", "GaussianNoiseAugmenter")]
-
-
-def _spellings(X, image):
-    X = np.asarray(X)
-    return {"flat": X.reshape(len(X), -1), "3-D": X.reshape(len(X), *image),
-            "4-D": X.reshape(len(X), *image, 1)}
-
-
-def _image_of(name):
-    return (28, 28) if ESTIMATORS[name][1][0] == "X" else (28, 56)
-
-
-def _outputs(est, X):
-    method = "transform" if not hasattr(est, "predict") else "predict_proba"
-    return np.asarray(getattr(est, method)(X))
-
-
-@pytest.mark.parametrize("name", IMAGE_ESTIMATORS)
-def test_fitted_estimator_takes_every_spelling_of_its_samples(data, fitted, name):
-    est = fitted(name)
-    x, _ = ESTIMATORS[name][1]
-    image = _image_of(name)
-    assert est.n_features_in_ == image[0] * image[1]
-    outputs = {k: _outputs(est, X) for k, X in _spellings(data[x][:5], image).items()}
-    np.testing.assert_array_equal(outputs["3-D"], outputs["flat"])
-    np.testing.assert_array_equal(outputs["4-D"], outputs["flat"])
-
-
-@pytest.mark.parametrize("spelling", ["3-D", "4-D"])
-@pytest.mark.parametrize("name", IMAGE_ESTIMATORS)
-def test_fit_takes_every_spelling_and_counts_pixels(data, name, spelling):
-    factory, (x, y), _, _ = ESTIMATORS[name]
-    if name in KERAS:
-        pytest.importorskip("keras")
-    image = _image_of(name)
-    X = _spellings(data[x], image)[spelling]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est = factory().fit(X, data[y])
-    assert est.n_features_in_ == image[0] * image[1]
-    flat = _spellings(data[x][:5], image)["flat"]
-    np.testing.assert_array_equal(_outputs(est, flat), _outputs(est, X[:5]))
-
-
-@pytest.mark.parametrize("name", IMAGE_ESTIMATORS)
-def test_fitted_estimator_names_the_shape_of_other_images(data, fitted, name):
-    est = fitted(name)
-    x, _ = ESTIMATORS[name][1]
-    h, w = _image_of(name)
-    X = np.asarray(data[x][:3], dtype=np.float64)
-    turned = X.reshape(3, w, h) if h != w else X.reshape(3, h // 2, 2 * w)
-    with pytest.raises(ValueError, match=r"\bX\b.*" + re.escape(str(turned.shape[1:]))):
-        _outputs(est, turned)
-    colour = np.repeat(X.reshape(3, h, w, 1), 3, axis=3)
-    with pytest.raises(ValueError, match=r"\bX\b.*" + re.escape(str(colour.shape[1:]))):
-        _outputs(est, colour)
-
-
-PAIR_ESTIMATORS = ["SequentialDigitSumClassifier", "NeuroSymbolicSumClassifier",
-                   "NeuroSymbolicFunctionClassifier"]
-
-
-@pytest.mark.parametrize("name", PAIR_ESTIMATORS)
-def test_fit_on_pairs_names_the_shape_given(data, name):
-    """A 4-D array of the wrong kind is named by the shape the caller gave."""
-    factory, (x, y), _, _ = ESTIMATORS[name]
-    if name in KERAS:
-        pytest.importorskip("keras")
-    X = np.repeat(np.asarray(data[x], dtype=np.float64).reshape(-1, 28, 56, 1), 3, axis=3)
-    with pytest.raises(ValueError, match=re.escape(str(X.shape))):
-        factory().fit(X, data[y])
-
-
-@pytest.mark.parametrize("name", ["SequentialDigitSumClassifier", "NeuroSymbolicSumClassifier",
-                                  "NeuroSymbolicFunctionClassifier"])
-def test_single_digit_images_are_not_taken_for_pairs(data, name):
-    """28 x 28 digits where pairs are expected: not pairs of 28 x 14 digits."""
-    factory, (_, y), _, _ = ESTIMATORS[name]
-    if name in KERAS:
-        pytest.importorskip("keras")
-    X = np.asarray(data["X"]).reshape(-1, 28, 28)
-    labels = np.asarray(data[y])[:len(X)]
-    for spelling in (X, X[..., None]):
-        with pytest.raises(ValueError, match=r"\bX\b.*\(28, 28\).*single digit images"):
-            factory().fit(spelling, labels)
-
-
-@pytest.mark.parametrize("name", IMAGE_ESTIMATORS)
-def test_standardised_pixels_are_images(data, name):
-    """Any finite pixel values are images: centred, scaled or standardised ones too."""
-    from sklearn.preprocessing import StandardScaler
-
-    factory, (x, y), _, _ = ESTIMATORS[name]
-    if name in KERAS:
-        pytest.importorskip("keras")
-    X = StandardScaler().fit_transform(np.asarray(data[x], dtype=np.float64))
-    assert X.min() < 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est = factory().fit(X, data[y])
-    assert np.isfinite(_outputs(est, X[:3])).all()
-
-
-def test_standardised_pairs_in_a_pipeline(data):
-    from sklearn.naive_bayes import GaussianNB
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from sumdigits.sequential import SequentialDigitSumClassifier
-
-    X, digits = data["X_pairs"], data["digits"]
-    pipe = make_pipeline(StandardScaler(), SequentialDigitSumClassifier(GaussianNB()))
-    assert pipe.fit(X, digits).predict(X).shape == (len(X),)
-    first, second = split_pairs(-np.asarray(X, dtype=np.float64))
-    assert first.min() < 0
-
-
 # ----------------------------------------------------------------- load_mnist
 def _idx_folder(tmp_path, content):
     for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -561,8 +438,8 @@ def _plotting_cases():
              r"y_proba holds no sample"),
         ],
         "PairGridDisplay.from_predictions": [
-            ("NaN pixel", lambda: P.PairGridDisplay.from_predictions(X_pairs * np.nan),
-             r"\bX\b.*NaN"),
+            ("negative pixel", lambda: P.PairGridDisplay.from_predictions(X_pairs - 1.0),
+             r"\bX\b.*negative"),
             ("sum 19", lambda: P.PairGridDisplay.from_predictions(X_pairs, y_true=[19, 0, 0]),
              r"y_true.*0\.\.18"),
             ("mismatched lengths", lambda: P.PairGridDisplay.from_predictions(
@@ -737,3 +614,135 @@ def test_fit_rejects_bad_callbacks_and_validation_data(data):
         est.fit(X, y, validation_data=(X[:, :100], y))
     with pytest.raises(ValueError, match=r"validation_data \(X, y\): y has 39 labels but X has 40"):
         est.fit(X, y, validation_data=(X, y[:-1]))
+
+
+# -------------------------------- Keras: sample weights, labels and partial_fit
+@pytest.mark.parametrize("name", KERAS_CLASSES)
+def test_negative_sample_weight_is_an_error(name, data):
+    pytest.importorskip("keras")
+    factory, (x, y), _, _ = ESTIMATORS[name]
+    weights = np.ones(len(data[y]))
+    weights[3] = -0.5
+    with pytest.raises(ValueError, match=r"sample_weight must be non-negative.*1 negative "
+                                         r"weight\(s\), the smallest -0\.5"):
+        factory().fit(data[x], data[y], sample_weight=weights)
+
+
+def test_negative_validation_weight_is_an_error(data):
+    pytest.importorskip("keras")
+    X, y = data["X"], data["y"]
+    weights = -np.ones(len(y))
+    with pytest.raises(ValueError, match=r"validation_data's sample_weight_val must be "
+                                         r"non-negative"):
+        _fcnn().fit(X, y, validation_data=(X, y, weights))
+
+
+@pytest.mark.parametrize("name", ["FCNNClassifier", "CNNClassifier"])
+def test_continuous_y_says_what_y_must_be(name, data):
+    pytest.importorskip("keras")
+    factory = ESTIMATORS[name][0]
+    y = data["y"] + 0.25
+    with pytest.raises(ValueError, match=r"y must hold class labels .*got continuous values "
+                                         r"such as 0\.25.*regressor"):
+        factory().fit(data["X"], y)
+
+
+@pytest.mark.parametrize("name", ["FCNNClassifier", "CNNClassifier"])
+def test_partial_fit_with_a_class_it_was_not_built_for_names_classes(name, data):
+    pytest.importorskip("keras")
+    factory = ESTIMATORS[name][0]
+    X, y = data["X"], data["y"]
+    first = y < 5
+    est = factory().partial_fit(X[first], y[first])
+    with pytest.raises(ValueError, match=r"y holds labels \[5, 6, 7, 8, 9\] that the first "
+                                         r"call of partial_fit did not see.*classes="):
+        est.partial_fit(X, y)
+    with pytest.raises(ValueError, match=r"y holds labels \[9\] that are not in "
+                                         r"classes=\[0, 1, 2, 3, 4, 5, 6, 7, 8\]"):
+        factory().partial_fit(X, y, classes=np.arange(9))
+    # with every class given, a first batch without some of them is fine
+    est = factory().partial_fit(X[first], y[first], classes=np.arange(10))
+    assert est.partial_fit(X, y).classes_.tolist() == list(range(10))
+
+
+# ---------------------------------------------- pair generation: size and seeds
+def _huge_pairs(d):
+    return {
+        "make_digit_pairs": lambda: make_digit_pairs(d["X"], d["y"], 10**12, random_state=0),
+        "make_number_pairs": lambda: make_number_pairs(d["X"], d["y"], 10**12, n_digits=2,
+                                                       strategy="random", random_state=0),
+        "pair_indices": lambda: pair_indices(d["y"], 10**12, strategy="random",
+                                             random_state=0),
+        "PairSumTransformer.fit_resample": lambda: PairSumTransformer(
+            10**12, random_state=0).fit_resample(d["X"], d["y"]),
+    }
+
+
+@pytest.mark.parametrize("name", ["make_digit_pairs", "make_number_pairs", "pair_indices",
+                                  "PairSumTransformer.fit_resample"])
+def test_too_many_pairs_for_the_memory_is_an_error_before_allocating(name, data):
+    with pytest.raises(ValueError, match=r"n_pairs=1000000000000 needs [\d,]+ bytes for .*, "
+                                         r"more than the [\d,]+ bytes of memory"):
+        _huge_pairs(data)[name]()
+
+
+def _seeded_draws(d, random_state):
+    return {
+        "make_digit_pairs": lambda: make_digit_pairs(d["X"], d["y"], 100,
+                                                     random_state=random_state()).indices,
+        "make_number_pairs": lambda: make_number_pairs(d["X"], d["y"], n_digits=2,
+                                                       random_state=random_state()).indices,
+        "pair_indices": lambda: pair_indices(d["y"], 100, random_state=random_state()),
+    }
+
+
+@pytest.mark.parametrize("name", ["make_digit_pairs", "make_number_pairs", "pair_indices"])
+def test_random_state_takes_a_numpy_generator(name, data):
+    """A Generator is a seed like a RandomState: the same seed, the same draw."""
+    first = _seeded_draws(data, lambda: np.random.default_rng(0))[name]()
+    again = _seeded_draws(data, lambda: np.random.default_rng(0))[name]()
+    other = _seeded_draws(data, lambda: np.random.default_rng(1))[name]()
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    with pytest.raises(ValueError, match=r"random_state must be None, an int .*numpy "
+                                         r"Generator; got 'zero'"):
+        _seeded_draws(data, lambda: "zero")[name]()
+
+
+def test_random_state_generator_advances_as_it_draws(data):
+    rng = np.random.default_rng(0)
+    first = pair_indices(data["y"], 100, random_state=rng)
+    second = pair_indices(data["y"], 100, random_state=rng)
+    assert not np.array_equal(first, second)
+
+
+def test_tune_where_every_trial_fails_raises_the_first_trials_error(data):
+    pytest.importorskip("optuna")
+    from optuna.distributions import FloatDistribution
+    from sklearn.linear_model import LogisticRegression
+
+    from sumdigits.tuning import tune
+
+    X, y = np.asarray(data["X"], dtype=float) / 255, data["y"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the failed folds' FitFailedWarning
+        with pytest.raises(ValueError, match=r"none of the 2 trials of the study completed "
+                                             r"\(states: FAIL\).*first failed trial \(number 0, "
+                                             r"parameters \{'C': -[\d.]+\}\) raised "
+                                             r"InvalidParameterError") as info:
+            tune(LogisticRegression(), X, y, param_distributions={
+                "C": FloatDistribution(-2.0, -1.0)}, n_trials=2, cv=2, random_state=0)
+    cause = info.value.__cause__  # the exception itself, chained
+    assert isinstance(cause, ValueError) and "The 'C' parameter" in str(cause)
+
+
+def test_tune_takes_a_numpy_generator(data):
+    pytest.importorskip("optuna")
+    from sklearn.linear_model import LogisticRegression
+
+    from sumdigits.tuning import tune
+
+    X, y = np.asarray(data["X"], dtype=float) / 255, data["y"]
+    searches = [tune(LogisticRegression(max_iter=50), X, y, space=None, n_trials=2, cv=2,
+                     random_state=np.random.default_rng(0)) for _ in range(2)]
+    assert searches[0].best_params_ == searches[1].best_params_

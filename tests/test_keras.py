@@ -6,6 +6,7 @@ a test named for it.
 """
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -458,3 +459,113 @@ def test_cnn_blocks_reject_bad_filters(filters, error):
 
     with pytest.raises(error, match="filters"):
         conv_blocks(filters)
+
+
+# -- pixel scale: decided from the data at fit, checked at predict ---------------------
+def _scale_cases():
+    """Every Keras estimator: a tiny one, and whether it learns from pairs and how."""
+    from sumdigits.keras import (
+        MultiTaskClassifier,
+        MultiTaskSumClassifier,
+        NeuroSymbolicFunctionClassifier,
+        NeuroSymbolicSumClassifier,
+    )
+
+    small = {"epochs": 1, "random_state": 0}
+    return {
+        "FCNNClassifier": (lambda: FCNNClassifier(hidden_layer_sizes=[4], **small), "digits"),
+        "CNNClassifier": (lambda: CNNClassifier(filters=[2], hidden_layer_sizes=[4], **small),
+                          "digits"),
+        "MultiTaskClassifier": (lambda: MultiTaskClassifier(hidden_layer_sizes=[4],
+                                                            head_layer_sizes=[], **small),
+                                "pair digits"),
+        "MultiTaskSumClassifier": (lambda: MultiTaskSumClassifier(hidden_layer_sizes=[4],
+                                                                  head_layer_sizes=[], **small),
+                                   "pair digits"),
+        "NeuroSymbolicSumClassifier": (lambda: NeuroSymbolicSumClassifier(
+            filters=[2], hidden_layer_sizes=[4], **small), "sums"),
+        "NeuroSymbolicFunctionClassifier": (lambda: NeuroSymbolicFunctionClassifier(
+            filters=[2], hidden_layer_sizes=[4], **small), "sums"),
+    }
+
+
+def test_every_keras_estimator_has_a_scale_case():
+    from sumdigits.utils import all_estimators
+
+    keras_names = {name for name, cls in all_estimators()
+                   if cls.__module__.startswith("sumdigits.keras")}
+    assert keras_names == set(_scale_cases())
+
+
+@pytest.fixture(scope="module")
+def scale_data(digits):
+    X, y, _, _ = digits
+    pairs = make_digit_pairs(X[:200].reshape(200, -1), y[:200], 100, random_state=0)
+    return {"digits": (X[:100].reshape(100, -1), y[:100]),
+            "pair digits": (pairs.data, pairs.digits), "sums": (pairs.data, pairs.target)}
+
+
+def _scale_warnings(call):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return [str(w.message) for w in caught if "the data given to fit held values" in str(w.message)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(_scale_cases()))
+def test_pixel_scale_is_decided_from_the_data_at_fit(name, scale_data):
+    """0..255 pixels of any dtype are divided by 255; predicting on 0..1 pixels, the
+    other scale, warns; standardised pixels are kept as they are, and warn of nothing."""
+    make, kind = _scale_cases()[name]
+    X, y = scale_data[kind]
+    pixels = np.asarray(X, dtype=np.float64)  # 0..255 as floats: no uint8 to tell the scale
+    est = make().fit(pixels, y)
+    assert est.scale_ == 1 / 255
+    assert _scale_warnings(lambda: est.predict(pixels[:5])) == []
+    [message] = _scale_warnings(lambda: est.predict(pixels[:5] / 255))
+    assert "X holds values in 0 to 1" in message and "0 to 255" in message
+    # the same pixels as uint8 are the same input to the network
+    np.testing.assert_array_equal(est.predict_proba(np.asarray(X, dtype=np.uint8)),
+                                  est.predict_proba(pixels))
+    standardised = (pixels - pixels.mean()) / pixels.std()
+    est = make().fit(standardised, y)
+    assert est.scale_ == 1.0
+    assert _scale_warnings(lambda: est.predict(standardised[:5] * 255)) == []
+
+
+@pytest.mark.parametrize("values, dtype, scale, kind", [
+    ([0, 3, 255], np.uint8, 1 / 255, "0..255"),
+    ([0, 3, 255], np.int64, 1 / 255, "0..255"),
+    ([0.0, 3.5, 255.0], np.float32, 1 / 255, "0..255"),
+    ([0.0, 0.5, 1.0], np.float64, 1.0, "0..1"),
+    ([0, 1, 1], np.uint8, 1.0, "0..1"),  # binary images
+    ([0, 0, 0], np.uint8, 1 / 255, None),  # uint8 holds 8-bit pixels
+    ([0.0, 0.0, 0.0], np.float64, 1.0, None),
+    ([-1.5, 0.0, 2.0], np.float64, 1.0, None),  # standardised
+    ([0.0, 100.0, 4000.0], np.float64, 1.0, None),  # not 8-bit pixels
+    ([np.nan, 3.0, 200.0], np.float64, 1 / 255, "0..255"),  # NaN ignored
+])
+def test_auto_rescale_rule(values, dtype, scale, kind):
+    from sumdigits.keras._base import ImageInputEncoder
+    from sumdigits.keras.neurosymbolic import NumberPairEncoder
+
+    X = np.tile(np.asarray(values, dtype=dtype), (2, 8))  # 24 features: two 2 x 6 digits
+    encoder = ImageInputEncoder().fit(X)
+    assert (encoder.scale_, encoder.pixel_range_) == (scale, kind)
+    expected = np.asarray(X, dtype=np.float32) * np.float32(scale)
+    np.testing.assert_array_equal(encoder.transform(X), expected)
+    if np.isfinite(X).all():  # the neuro-symbolic encoder refuses NaN pixels
+        pairs = NumberPairEncoder(image_shape=(2, 6)).fit(X)
+        assert (pairs.scale_, pairs.pixel_range_) == (scale, kind)
+
+
+def test_rescale_given_is_used_and_ranges_still_checked():
+    from sumdigits.keras._base import ImageInputEncoder
+
+    X = np.tile(np.arange(0, 256, 5, dtype=np.int64), (3, 1))
+    for rescale, scale in [(None, 1.0), (0.5, 0.5)]:
+        encoder = ImageInputEncoder(rescale=rescale).fit(X)
+        assert encoder.scale_ == scale and encoder.pixel_range_ == "0..255"
+        with pytest.warns(UserWarning, match=r"X holds values in 0 to 1.*multiply X by 255"):
+            encoder.transform(X / 255)

@@ -76,6 +76,44 @@ def test_startup_notices_are_dropped_and_other_lines_kept_in_order():
     assert drop_startup_notices(b"") == b""
 
 
+_PAIRS = ("import numpy as np\n"
+          "from sumdigits import load_mnist, make_digit_pairs\n"
+          "(X, y), _ = load_mnist('embedded')\n"
+          "pairs = make_digit_pairs(X[:400].reshape(400, -1), y[:400], 200, "
+          "strategy='disjoint', random_state=0)\n")
+
+
+def test_neurosymbolic_fit_and_predict_proba_print_nothing():
+    """No oneDNN line on integer ops (TensorFlow logs one for an int32 transpose
+    outside a graph, on CPUs without AVX-512): the digit-shift check and
+    predict_proba evaluate the sum likelihood eagerly."""
+    code = _PAIRS + (
+        "from sumdigits.keras import NeuroSymbolicSumClassifier\n"
+        "clf = NeuroSymbolicSumClassifier(filters=[2], hidden_layer_sizes=[4], epochs=1, "
+        "random_state=0).fit(pairs.data, pairs.target)\n"
+        "assert clf.predict_proba(pairs.data).shape == (200, 19)\n"
+        "print('done')\n")
+    result = _run(["-c", code])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "done\n"
+    assert result.stderr == ""
+
+
+def test_a_loop_of_fits_prints_no_retracing():
+    """Six networks, each fitted for a few steps and scored, in one process: each one's
+    train and predict functions are traced once at most, and nothing is reported."""
+    code = _PAIRS + (
+        "from sumdigits.keras import FCNNClassifier\n"
+        "for width in (4, 8, 16, 32, 64, 128):\n"
+        "    clf = FCNNClassifier(hidden_layer_sizes=[width], epochs=1, random_state=0)\n"
+        "    clf.fit(pairs.data, pairs.target).score(pairs.data, pairs.target)\n"
+        "print('done')\n")
+    result = _run(["-c", code])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "done\n"
+    assert result.stderr == ""
+
+
 def test_transform_does_not_retrace(mnist_pairs):
     import keras
 

@@ -32,6 +32,29 @@ def test_public_names_resolve():
         sumdigits.Nope
 
 
+def test_dir_lists_the_lazy_names():
+    """Tab completion finds what attribute access loads on demand."""
+    pytest.importorskip("keras")
+    import sumdigits.keras
+
+    for module in (sumdigits, sumdigits.keras):
+        names = dir(module)
+        assert set(module.__all__) <= set(names)
+        assert names == sorted(names)
+    assert "FCNNClassifier" in dir(sumdigits.keras)
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["data"], ["tune"]])
+def test_help_is_plain_text(capsys, command):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: sumdigits")
+    for markup in ("``", ":func:", ":class:", ":mod:", ":meth:"):
+        assert markup not in out
+
+
 def test_demo_prints_a_table_of_accuracy_and_fit_seconds(capsys):
     main(["demo", "--data", "embedded", "--n-train", "300", "--n-test", "200",
           "--approaches", "single-logreg", "sequential-logreg"])
@@ -53,6 +76,7 @@ def test_demo_rejects_bad_arguments(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_benchmark_runner_quick_run_writes_json_and_markdown(tmp_path):
     from benchmarks.run import available, run_benchmarks
 

@@ -27,10 +27,13 @@ its internals cannot break it. On top of what scikeras 0.13 (unmaintained) does:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import inspect
+import logging
 import numbers
+import warnings
 
 import keras
 import numpy as np
@@ -43,6 +46,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _num_samples,
     check_array,
@@ -52,14 +56,15 @@ from sklearn.utils.validation import (
 )
 from sklearn_compat.base import _fit_context
 
-from .._geometry import check_spelling, resolve_geometry
+from .._geometry import resolve_geometry
 from .._validation import check_n_classes, check_samples
 from ._params import BASE_PARAMS, RENAMED, declare, resolve
 from .builders import EMBEDDING_LAYER
 from .callbacks import LearningRateSchedule
 from .losses import weighted_mean_loss
 
-__all__ = ["BaseKerasClassifier", "ImageInputEncoder", "PREDICT_BATCH_SIZE", "predict_in_batches"]
+__all__ = ["BaseKerasClassifier", "ImageInputEncoder", "PREDICT_BATCH_SIZE", "decide_scale",
+           "pixel_range", "predict_in_batches", "warn_if_rescaled"]
 
 #: Batch size of predict, predict_proba, transform and validation, unless
 #: ``predict__batch_size`` is set: prediction needs no small batches.
@@ -75,6 +80,71 @@ KERAS_ARGUMENTS = {
 }
 
 
+def pixel_range(X):
+    """The range of the values of X: "0..1", "0..255" or None.
+
+    "0..1": every value in [0, 1], some above 0. "0..255": every value in
+    [0, 255], some above 1. None: anything else (a negative value, a value above
+    255, no value above 0, no numeric value). NaN values are ignored.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sumdigits.keras._base import pixel_range
+    >>> pixel_range(np.array([0, 17, 255])), pixel_range([0.0, 0.5]), pixel_range([-1.2, 0.3])
+    ('0..255', '0..1', None)
+    """
+    X = np.asarray(X)
+    if X.size == 0 or X.dtype.kind not in "biuf":
+        return None
+    low, high = float(np.fmin.reduce(X, axis=None)), float(np.fmax.reduce(X, axis=None))
+    if not low >= 0:  # negative, or all NaN
+        return None
+    if 0 < high <= 1:
+        return "0..1"
+    if 1 < high <= 255:
+        return "0..255"
+    return None
+
+
+def decide_scale(X, rescale):
+    """``(scale, pixel_range(X))``: the factor ``rescale`` applies to the values of X.
+
+    ``rescale="auto"`` gives 1 / 255 for data in [0, 255] with a value above 1 (and
+    for ``uint8`` data that are all zero) and 1 for any other data; a float is the
+    factor, ``None`` is 1.
+    """
+    kind = pixel_range(X)
+    if isinstance(rescale, str):
+        if rescale != "auto":
+            raise ValueError(f"rescale must be 'auto', a float or None, got {rescale!r}.")
+        byte = kind == "0..255" or (kind is None and np.asarray(X).dtype == np.uint8)
+        return (1.0 / 255.0 if byte else 1.0), kind
+    return (1.0 if rescale is None else float(rescale)), kind
+
+
+def warn_if_rescaled(X, fitted_range, *, name="X"):
+    """Warn (UserWarning) when X is in [0, 1] and the fit's data in [0, 255], or the reverse.
+
+    X is taken to be in [0, 255] when at least 1 % of its values exceed 1: data
+    scaled to [0, 1] on other samples may exceed 1 at a few pixels.
+
+    Both are the same pixels scaled differently: a network trained on one range
+    and asked about the other predicts nearly at random.
+    """
+    kind = pixel_range(X) if fitted_range is not None else None
+    if kind is None or kind == fitted_range:
+        return
+    if kind == "0..255" and np.mean(np.asarray(X) > 1) < 0.01:
+        return  # a few values above 1: data scaled to [0, 1] on other samples (MinMaxScaler)
+    fix = "divide X by 255" if kind == "0..255" else "multiply X by 255"
+    warnings.warn(
+        f"{name} holds values in {kind.replace('..', ' to ')}, but the data given to fit "
+        f"held values in {fitted_range.replace('..', ' to ')}: the same pixels on another "
+        f"scale, which the network would read wrongly. Scale {name} as at fit ({fix}).",
+        UserWarning, stacklevel=3)
+
+
 class ImageInputEncoder(TransformerMixin, BaseEstimator):
     """Reshape and scale images (or feature vectors) for a Keras network.
 
@@ -88,8 +158,13 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
         (:func:`sumdigits._geometry.resolve_geometry`, ``layout="auto"``).
         "vector": plain feature vectors, a 1 x n_features image each.
     rescale : "auto", float or None, default="auto"
-        Factor applied to the pixels: "auto" divides ``uint8`` input by 255 and
-        leaves other dtypes alone; ``None`` means 1.
+        Factor applied to the pixels. "auto" decides from the data given to
+        ``fit``, whatever their dtype (:func:`decide_scale`): values in [0, 255]
+        of which some exceed 1 (8-bit pixels, as integers or floats, and any
+        ``uint8`` input) are divided by 255; values in [0, 1] are kept; any
+        other data (standardised or centred pixels, negative values, values
+        above 255, features that are not pixels) are kept as they are. A float
+        is the factor itself; ``None`` means 1.
     as_images : bool, default=False
         Give the network images (n, height, width[, channels]) rather than
         flattened vectors (n, n_features).
@@ -99,7 +174,11 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
     input_shape_ : tuple of int
         The shape of one sample as the network sees it.
     scale_ : float
-        The factor applied to the pixels.
+        The factor applied to the pixels: 1 / 255 or 1 under "auto".
+    pixel_range_ : {"0..1", "0..255"} or None
+        The range of the data seen by ``fit`` (:func:`pixel_range`). ``transform``
+        warns (UserWarning) when its data are in the other of the two ranges:
+        pixels scaled differently from those the network learned from.
     """
 
     def __init__(self, *, image_shape=None, rescale="auto", as_images=False):
@@ -122,21 +201,34 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
                 "X must be a 2-D array (n_samples, n_features) or a stack of images "
                 f"(n_samples, height, width[, channels]); got an array of shape {X.shape}."
             )
-        if isinstance(self.rescale, str):
-            if self.rescale != "auto":
-                raise ValueError(f"rescale must be 'auto', a float or None, got {self.rescale!r}.")
-            self.scale_ = 1.0 / 255.0 if X.dtype == np.uint8 else 1.0
-        else:
-            self.scale_ = 1.0 if self.rescale is None else float(self.rescale)
+        self.scale_, self.pixel_range_ = decide_scale(X, self.rescale)
         return self
 
     def transform(self, X):
         check_is_fitted(self)
-        X = np.asarray(X).reshape(-1, *self.input_shape_)
+        X = np.asarray(X)
+        warn_if_rescaled(X, self.pixel_range_)
+        X = X.reshape(-1, *self.input_shape_)
         dtype = keras.backend.floatx()
         if self.scale_ == 1.0:
             return X.astype(dtype)
         return np.multiply(X, self.scale_, dtype=dtype)  # one pass, one new array
+
+
+class _LabelEncoder(ClassifierLabelEncoder):
+    """scikeras' label encoder, saying what ``y`` must be when it holds no class labels."""
+
+    def fit(self, y):
+        kind = type_of_target(y, input_name="y")
+        if kind in ("continuous", "continuous-multioutput", "unknown"):
+            values = np.asarray(y).ravel()
+            if kind != "unknown":
+                values = values[values != np.round(values)]
+            raise ValueError(
+                "y must hold class labels (integers, strings or booleans), one per sample: a "
+                f"classifier predicts one of the labels it saw; got {kind} values such as "
+                f"{values[:1].tolist()[0]!r}. Round them to classes, or use a regressor.")
+        return super().fit(y)
 
 
 def _check_fit_callbacks(callbacks):
@@ -151,6 +243,15 @@ def _check_fit_callbacks(callbacks):
             f"{callbacks!r}."
         )
     return list(callbacks)
+
+
+def _check_non_negative(weights, name):
+    """Raise a ValueError naming ``name`` if a weight is negative."""
+    negative = weights < 0
+    if negative.any():
+        raise ValueError(f"{name} must be non-negative (a weight of 0 leaves a sample out); "
+                         f"got {int(negative.sum())} negative weight(s), the smallest "
+                         f"{weights.min():g}.")
 
 
 def _embedding_of(network):
@@ -222,9 +323,7 @@ def predict_in_batches(model, X, *, batch_size=PREDICT_BATCH_SIZE, **kwargs):
         return model.predict(X, batch_size=batch_size, **kwargs)
     starts = range(0, max(len(X), 1), batch_size)
     if len(starts) < TRACED_MIN_BATCHES:
-        chunks = [keras.tree.map_structure(keras.ops.convert_to_numpy,
-                                           model(X[i:i + batch_size], training=False))
-                  for i in starts]
+        chunks = [_call_eagerly(model, X[i:i + batch_size]) for i in starts]
     else:
         chunks = [_predict_padded(model, X[i:i + batch_size], batch_size) for i in starts]
     if isinstance(chunks[0], (list, tuple)):  # one array per network output
@@ -235,6 +334,20 @@ def predict_in_batches(model, X, *, batch_size=PREDICT_BATCH_SIZE, **kwargs):
 #: Fewest batches that :func:`predict_in_batches` predicts through the network's traced
 #: predict function; fewer are predicted without tracing.
 TRACED_MIN_BATCHES = 4
+
+
+def _call_eagerly(model, chunk):
+    """The model's output on one batch, as NumPy, computed outside a graph.
+
+    The batch goes in the structure the model was built with (a list of one input
+    or the input itself), as Keras expects.
+    """
+    try:
+        as_list = isinstance(model.input, (list, tuple))
+    except (AttributeError, ValueError):  # a Sequential model never called
+        as_list = False
+    out = model([chunk] if as_list else chunk, training=False)
+    return keras.tree.map_structure(keras.ops.convert_to_numpy, out)
 
 
 def _predict_padded(model, chunk, batch_size):
@@ -248,6 +361,33 @@ def _predict_padded(model, chunk, batch_size):
     if isinstance(out, (list, tuple)):
         return [np.asarray(o)[:n] for o in out]
     return np.asarray(out)[:n]
+
+
+class _NewNetworkTraces(logging.Filter):
+    """Drops TensorFlow's retracing warning about Keras' train and test functions.
+
+    Keras gives every network a train (and test) function of its own, traced once
+    per fit, and TensorFlow counts the traces of all of them together, since they
+    share Keras' code: five fits of a few training steps each, in one process, read
+    as "5 out of the last 13 calls ... triggered tf.function retracing", though no
+    function was traced twice. A fit needs a new network, hence a new function.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("triggered tf.function retracing" in message
+                    and "multi_step_on_iterator" in message)
+
+
+@contextlib.contextmanager
+def _new_network_traces_unreported():
+    """While a network trains: :class:`_NewNetworkTraces` on TensorFlow's logger."""
+    logger, dropped = logging.getLogger("tensorflow"), _NewNetworkTraces()
+    logger.addFilter(dropped)
+    try:
+        yield
+    finally:
+        logger.removeFilter(dropped)
 
 
 def shuffled_batches(data, *, batch_size, seed):
@@ -300,6 +440,11 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
     n_features_in_ : int
     input_shape_ : tuple of int
         One sample's shape as the network receives it.
+    scale_ : float
+        The factor applied to the pixels: ``rescale``, or under "auto" 1 / 255 when the
+        data given to ``fit`` are in [0, 255] and 1 otherwise. ``predict`` and
+        ``transform`` warn when their data are in [0, 1] and those of ``fit`` in
+        [0, 255], or the reverse.
 
     Notes
     -----
@@ -458,7 +603,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
     def target_encoder(self):
         """A fresh scikeras ``ClassifierLabelEncoder`` (labels -> 0..n_classes - 1)."""
         classes = getattr(self, "classes_", None)
-        return ClassifierLabelEncoder(
+        return _LabelEncoder(
             loss=self.loss, categories="auto" if classes is None else [np.asarray(classes)])
 
     def _compile_arguments(self, params):
@@ -512,32 +657,21 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                 "supported, convert X to a dense array (X.toarray())."
             )
         check_samples(X)
-        # The same samples may come flattened, as images or with a channel axis: they are
-        # validated flattened (n_features_in_ counts values) and returned as in fit.
-        shape = tuple(np.shape(X))
-        if not reset and shape[1:] != self._sample_shape:
-            check_spelling(shape, self._sample_image_shape(), self.n_features_in_,
-                           owner=type(self).__name__)
-        flat = X if len(shape) <= 2 else np.reshape(X, (shape[0], -1))
-        flat = validate_data(self, flat, reset=reset, dtype=None, ensure_all_finite=False)
-        if flat.dtype == object:
-            flat = flat.astype(np.float64)
-        if reset:
-            self._sample_shape = shape[1:]
-        return flat.reshape(shape[0], *self._sample_shape)
-
-    def _sample_image_shape(self):
-        """(height, width) of one training sample as an image, or None when it is none."""
-        if len(self._sample_shape) > 1:
-            return tuple(self._sample_shape[:2])
-        encoder = getattr(self, "feature_encoder_", None)
-        if getattr(encoder, "image_shape_", None) is not None:  # the encoder's geometry
-            return tuple(encoder.image_shape_)
-        try:  # flattened samples, read as the encoder reads them
-            return resolve_geometry(self._sample_shape, layout="auto",
-                                    image_shape=getattr(encoder, "image_shape", None)).image_shape
-        except ValueError:
-            return None
+        X = validate_data(self, X, reset=reset, ensure_2d=False, allow_nd=True, dtype=None,
+                          ensure_all_finite=False)
+        if X.dtype == object:
+            X = X.astype(np.float64)
+        if reset:  # validate_data records n_features_in_ for 2-D input only
+            self.n_features_in_ = X.shape[1]
+            self._sample_shape = X.shape[1:]
+        elif X.shape[1:] != self._sample_shape:
+            if X.ndim == 2 == len(self._sample_shape) + 1:  # scikit-learn's wording
+                raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                                 f"expecting {self._sample_shape[0]} features as input.")
+            raise ValueError(f"X has samples of shape {X.shape[1:]}, but "
+                             f"{type(self).__name__} was fitted on samples of shape "
+                             f"{self._sample_shape}.")
+        return X
 
     def _setup(self, X, y, params, *, classes=None):
         """Fit the encoders on (X, y) and build and compile a new network."""
@@ -551,6 +685,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
             check_n_classes(self.classes_, estimator=type(self).__name__)
         self.feature_encoder_ = self.feature_encoder.fit(X)
         self.input_shape_ = tuple(self.feature_encoder_.input_shape_)
+        self.scale_ = self.feature_encoder_.scale_
         meta = {"input_shape_": self.input_shape_, "n_classes_": self.n_classes_,
                 "classes_": self.classes_, "seed": self._network_seed}
         model = self._keras_build_fn(meta, params)
@@ -559,6 +694,31 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         self.model_ = model
         # built here, in fit: transform must not change the estimator's state
         self._embedding_cache = _embedding_of(self._embedding_source(model))
+
+    def _check_known_labels(self, y, *, partial, given):
+        """Raise a ValueError naming ``classes=`` if ``y`` holds labels not in ``classes_``.
+
+        Only for the labels of scikeras' encoder (the estimators with their own
+        target encoder check their labels themselves).
+        """
+        if not isinstance(self.target_encoder_, ClassifierLabelEncoder) or self.classes_ is None:
+            return
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        if not unseen.size:
+            return
+        labels = unseen[:5].tolist()
+        if given:
+            raise ValueError(f"y holds labels {labels} that are not in classes="
+                             f"{self.classes_.tolist()}: classes must list every label of y.")
+        if partial:
+            raise ValueError(
+                f"y holds labels {labels} that the first call of partial_fit did not see: the "
+                f"network was built for classes {self.classes_.tolist()}. Pass every class "
+                "with classes= on the first call of partial_fit.")
+        raise ValueError(
+            f"y holds labels {labels} that the first fit did not see: with warm_start=True, "
+            f"fit keeps the network built for classes {self.classes_.tolist()}. Fit without "
+            "warm_start to learn new classes.")
 
     def _sample_weights(self, y, sample_weight, params):
         """Per-sample weights (a new array, class weights applied), or None."""
@@ -570,6 +730,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                                  f"{sample_weight.shape}.")
             if not np.isfinite(sample_weight).all():
                 raise ValueError("sample_weight must be finite (no NaN or infinity).")
+            _check_non_negative(sample_weight, "sample_weight")
         if params["class_weight"] is not None:
             by_class = compute_sample_weight(params["class_weight"], y)
             sample_weight = by_class if sample_weight is None else sample_weight * by_class
@@ -587,6 +748,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if fresh:
             self._setup(X, y, params, classes=classes)
+        self._check_known_labels(y, partial=epochs is not None, given=classes is not None)
         sample_weight = self._sample_weights(y, sample_weight, params)
         if sample_weight is not None:  # samples of weight 0 are left out
             kept = sample_weight != 0
@@ -658,8 +820,9 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
             inputs = dict(zip(("x", "y", "sample_weight"), map(_as_tuple, data)),
                           batch_size=batch_size, shuffle=False)
             fit_args.pop("shuffle", None)
-        history = self.model_.fit(**inputs, initial_epoch=initial_epoch,
-                                  callbacks=callbacks + fit_callbacks, **fit_args)
+        with _new_network_traces_unreported():
+            history = self.model_.fit(**inputs, initial_epoch=initial_epoch,
+                                      callbacks=callbacks + fit_callbacks, **fit_args)
         for key, values in history.history.items():
             self.history_.setdefault(key, []).extend(float(v) for v in values)
         self.n_iter_ = len(self.history_.get("loss", ()))
@@ -690,6 +853,10 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                     f"validation_data's sample_weight_val must have shape "
                     f"({_num_samples(X_val)},), got {weights.shape}."
                 )
+            if not np.isfinite(weights).all():
+                raise ValueError("validation_data's sample_weight_val must be finite (no NaN "
+                                 "or infinity).")
+            _check_non_negative(weights, "validation_data's sample_weight_val")
             encoded += (weights,)
         return encoded
 
@@ -726,7 +893,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-            Images, flattened or not; ``uint8`` pixels are scaled to [0, 1].
+            Images, flattened or not; pixels in [0, 255] are scaled to [0, 1] (``rescale``).
         y : array-like of shape (n_samples,)
             Class labels (digits 0..9, sums 0..18, or any labels).
         sample_weight : array-like of shape (n_samples,), default=None

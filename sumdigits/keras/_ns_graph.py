@@ -120,7 +120,11 @@ def sum_log_proba(position_proba, sum_digits):
     # positions at once; log P(S) is entry [final carry, 0] of M_1 M_2 ... M_N
     # (most significant first; no carry into the units), a product in the
     # log-semiring taken as a balanced tree: O(N) work in a graph of O(log N) steps.
-    written = ops.transpose(sum_digits[:, :, 1:], (0, 2, 1))  # (n, N, m)
+    # The digits are transposed as floats (exact for 0..9): outside a graph, TensorFlow's
+    # oneDNN build logs an error line for a transpose of integers on CPUs without
+    # AVX-512, and gathering along the last axis transposes no index either.
+    written = ops.cast(ops.transpose(ops.cast(sum_digits[:, :, 1:], log_q.dtype), (0, 2, 1)),
+                       "int32")  # (n, N, m)
     index = ops.concatenate([written + 1, written, written + 11, written + 10], axis=2)
     moves = ops.take_along_axis(log_q, index, axis=2)  # (n, N, 4m)
     moves = ops.transpose(ops.reshape(moves, (n, n_digits, 4, m)), (0, 3, 1, 2))

@@ -126,7 +126,14 @@ BASE_PARAMS = (
           plain feature vectors (each a 1 x n_features image)."""),
     Param("rescale", "auto", [StrOptions({"auto"}),
                               Interval(numbers.Real, 0, None, closed="neither"), None],
-          '"auto", float or None', '"auto" scales ``uint8`` pixels to [0, 1].'),
+          '"auto", float or None',
+          """\
+          Factor applied to the pixels. "auto" decides it from the data given to
+          ``fit``, whatever their dtype: values in [0, 255] of which some exceed 1
+          are divided by 255, anything else (values in [0, 1], standardised or
+          negative values, values above 255) is kept as it is; ``scale_`` holds the
+          factor, and ``predict`` warns when its data are in [0, 1] and those of
+          ``fit`` in [0, 255], or the reverse. A float is the factor, None is 1."""),
     Param("warm_start", False, ["boolean"], "bool",
           "Continue from the previous fit's weights (the schedule restarts)."),
     Param("random_state", None, ["random_state"], "int, RandomState instance or None",

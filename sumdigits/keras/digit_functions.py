@@ -366,6 +366,11 @@ class NeuroSymbolicFunctionClassifier(BaseNeuroSymbolicClassifier):
         (height, width) of one digit image.
     input_shape_ : tuple of int
         ``(n_inputs, height, width, 1)``.
+    scale_ : float
+        The factor applied to the pixels: ``rescale``, or under "auto" 1 / 255 when the
+        data given to ``fit`` are in [0, 255] and 1 otherwise. ``predict`` and
+        ``transform`` warn when their data are in [0, 1] and those of ``fit`` in
+        [0, 255], or the reverse.
     history_ : dict of list
         Per-epoch ``loss`` and ``accuracy`` (of the most probable value).
     n_iter_ : int

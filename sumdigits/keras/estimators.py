@@ -34,6 +34,11 @@ BASE_ATTRIBUTES = """
     n_features_in_ : int
     input_shape_ : tuple of int
         One sample's shape as the network receives it.
+    scale_ : float
+        The factor applied to the pixels: ``rescale``, or under "auto" 1 / 255 when the
+        data given to ``fit`` are in [0, 255] and 1 otherwise. ``predict`` and
+        ``transform`` warn when their data are in [0, 1] and those of ``fit`` in
+        [0, 255], or the reverse.
 """
 
 

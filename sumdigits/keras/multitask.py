@@ -435,7 +435,7 @@ class MultiTaskClassifier(_HardShared, BaseKerasClassifier):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-            Images, flattened or not; ``uint8`` pixels are scaled to [0, 1].
+            Images, flattened or not; pixels in [0, 255] are scaled to [0, 1] (``rescale``).
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
             One label column per task, each with its own classes (at least 2);
             1-D: one task, predicted 1-D.

@@ -27,10 +27,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted
 
-from .._geometry import image_shape_constraint, validation_shape
+from .._geometry import image_shape_constraint, reads_vectors, validation_shape
 from .._sums import digits_to_sums, max_sum, most_probable_sum_digits, sums_to_digits
 from .._validation import check_images, check_samples
-from ._base import BaseKerasClassifier, ImageInputEncoder, predict_in_batches
+from ._base import (
+    BaseKerasClassifier,
+    decide_scale,
+    predict_in_batches,
+    warn_if_rescaled,
+)
 from ._ns_graph import (
     MAX_ENUMERATED_DIGITS,
     check_enumerable,
@@ -39,7 +44,7 @@ from ._ns_graph import (
     sum_log_proba,
     sum_proba,
 )
-from ._ns_numbers import check_numbers, split_numbers
+from ._ns_numbers import split_numbers
 from ._params import Param, base_params, declare, resolve
 from .builders import DTYPE_POLICIES, OUTPUT_INITIALIZERS, LayerSeeds, build_cnn
 from .callbacks import (BatchNormStatistics, _weighted_samples, make_learning_rate_schedule,
@@ -400,9 +405,6 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         ``(2N, height, width, 1)``, or ``(N, height, width, 1)`` for one number.
     digit_shape_ : tuple of int
         ``(height, width)``.
-    image_shape_ : tuple of int
-        ``(height, width)`` of a whole sample as an image (samples may be given
-        flattened, as images, or with a channel axis of 1).
     scale_ : float
     pixel_range_ : {"0..1", "0..255"} or None
         The range of the data given to ``fit``
@@ -416,18 +418,15 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         self.rescale = rescale
 
     def _split(self, X):
-        """The digit images of samples ``X``, (n, n_numbers, n_digits, height, width)."""
         return split_numbers(X, n_digits=self.n_digits, layout=self.layout,
                              image_shape=self.image_shape)
 
     def fit(self, X, y=None):
         X = np.asarray(X)
-        _, geometry = check_numbers(X, n_digits=self.n_digits, layout=self.layout,
-                                    image_shape=self.image_shape)  # errors name X's shape
-        self.digit_shape_ = geometry.digit_shape
-        self.image_shape_ = geometry.image_shape
-        self.input_shape_ = (geometry.n_parts, *self.digit_shape_, 1)
-        self.scale_ = ImageInputEncoder(rescale=self.rescale).fit(X[:1]).scale_
+        digits = self._split(X[:1])
+        self.digit_shape_ = tuple(digits.shape[3:])
+        self.input_shape_ = (digits.shape[1] * digits.shape[2], *self.digit_shape_, 1)
+        self.scale_, self.pixel_range_ = decide_scale(X, self.rescale)
         return self
 
     def transform(self, X):
@@ -436,7 +435,12 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         return self.scale_digits(digits.reshape(-1, *self.input_shape_[:-1]))
 
     def scale_digits(self, digits):
-        """Digit images as the network takes them: float, scaled, with a channel axis."""
+        """Digit images as the network takes them: float, scaled, with a channel axis.
+
+        Warns when their values are in [0, 1] and those given to ``fit`` in
+        [0, 255], or the reverse (:func:`~sumdigits.keras._base.warn_if_rescaled`).
+        """
+        warn_if_rescaled(digits, self.pixel_range_)
         digits = np.asarray(digits, dtype=keras.backend.floatx())
         if self.scale_ != 1.0:
             digits = digits * self.scale_
@@ -772,6 +776,11 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
     def _embedding_source(self, model):
         return model.get_layer(DIGIT_LAYER)  # the digit network's embedding
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
+        return tags
+
 
 @declare
 class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
@@ -819,6 +828,11 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
         Epochs run.
     input_shape_ : tuple of int
         ``(2 * n_digits, height, width, 1)``.
+    scale_ : float
+        The factor applied to the pixels: ``rescale``, or under "auto" 1 / 255 when the
+        data given to ``fit`` are in [0, 255] and 1 otherwise. ``predict`` and
+        ``transform`` warn when their data are in [0, 1] and those of ``fit`` in
+        [0, 255], or the reverse.
 
     See Also
     --------

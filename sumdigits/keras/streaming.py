@@ -13,7 +13,6 @@ import numbers
 
 import keras
 import numpy as np
-from sklearn.utils import check_random_state
 
 from .._geometry import Geometry
 from .._validation import (
@@ -22,6 +21,7 @@ from .._validation import (
     check_digit_labels,
     check_images,
     check_layout,
+    check_random_state,
     renamed_parameter,
 )
 from ..pairs import _gather_pairs
@@ -59,7 +59,7 @@ class DigitPairDataset(keras.utils.PyDataset):
         vertical and one horizontal (:func:`shift_images`: zero filled, pixels
         moved out are dropped, nothing wraps around), drawn anew at every epoch.
         Smaller than the digit's height and width; 0 gives the digits as they are.
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, Generator or None, default=None
         Seed of the shuffling and of the shifts. The shifts of a batch depend on
         the seed, the epoch and the batch's index only, so ``data[i]`` gives the
         same batch however often and in whatever order the batches are asked for.

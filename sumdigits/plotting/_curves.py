@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
-from sklearn.utils import check_random_state
 
+from .._validation import check_random_state
 from ._base import _check_1d_finite, _check_history, _get_axes
 
 __all__ = [
@@ -361,7 +361,7 @@ class TrainingSizeDisplay:
             Numbers of training samples, each in 1..n_samples.
         scoring : str or callable, default=None
             A scikit-learn scorer; ``estimator.score`` when None.
-        random_state : int, RandomState instance or None, default=None
+        random_state : int, RandomState instance, Generator or None, default=None
             Seed of the permutation that orders the training samples.
         score_name, log_scale, ax, line_kw
             As in :meth:`from_scores`.

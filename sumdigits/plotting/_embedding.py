@@ -9,9 +9,9 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.metrics import silhouette_score
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
 
-from .._validation import check_samples
+from .._validation import check_random_state, check_samples
 from ._base import _check_fitted_with, _get_axes
 
 __all__ = ["select_perplexity", "EmbeddingDisplay"]
@@ -56,7 +56,7 @@ def select_perplexity(X, y, perplexities=(5, 15, 30, 50), *, random_state=None, 
         Class labels (the sums, or the digits), at least two distinct.
     perplexities : sequence of float, default=(5, 15, 30, 50)
         The grid, each value in (0, n_samples).
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, Generator or None, default=None
         Seed of every t-SNE run (the same for all, so only perplexity varies).
     tsne_kw : dict, default=None
         Other keywords for :class:`~sklearn.manifold.TSNE` (e.g. ``max_iter``).
@@ -213,7 +213,7 @@ class EmbeddingDisplay:
         perplexity : float, sequence of float or "silhouette", default=30.0
             A perplexity, or a grid to choose from by silhouette score with
             :func:`select_perplexity` (``"silhouette"`` uses its default grid).
-        random_state : int, RandomState instance or None, default=None
+        random_state : int, RandomState instance, Generator or None, default=None
             Seed of t-SNE.
         tsne_kw : dict, default=None
             Other keywords for :class:`~sklearn.manifold.TSNE`.

@@ -6,12 +6,12 @@ import numbers
 from collections.abc import Mapping
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from .._validation import (
     DEPRECATED,
     N_SUM_CLASSES,
     check_layout,
+    check_random_state,
     check_sample_images,
     check_sum_labels,
     renamed_parameter,
@@ -256,7 +256,7 @@ class PairGridDisplay:
             Predicted sums, 0..18.
         n_images : int, default=10
             How many pairs to show (all when fewer).
-        random_state : int, RandomState instance or None, default=None
+        random_state : int, RandomState instance, Generator or None, default=None
             When given, the pairs shown are drawn at random with this seed;
             otherwise the first ``n_images`` are shown.
         layout : {"horizontal", "vertical"}, default="horizontal"

@@ -26,8 +26,10 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.study import MaxTrialsCallback, Study
 from optuna.trial import TrialState
 from optuna_integration.sklearn import OptunaSearchCV as _UpstreamOptunaSearchCV
+from sklearn.base import clone, is_classifier
 from sklearn.metrics import get_scorer_names
-from sklearn.utils import check_array, check_random_state, get_tags, indexable
+from sklearn.model_selection import check_cv, cross_validate
+from sklearn.utils import check_array, get_tags, indexable
 from sklearn.utils._param_validation import (
     HasMethods, Interval, Options, RealNotInt, StrOptions, validate_params,
 )
@@ -35,7 +37,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from .._validation import check_n_labels
+from .._validation import check_n_labels, check_random_state
 from ._spaces import non_storable_params, search_space
 
 # Warnings raised inside OptunaSearchCV.fit that no caller can act on, matched
@@ -443,8 +445,16 @@ subsample, timeout, verbose, callbacks, catch
                     _TrialProgressBar(self.n_trials, self.timeout)))
             stack.enter_context(_given_to_upstream(
                 self, n_jobs=1 if self.n_jobs is None else self.n_jobs, catch=catch,
-                callbacks=callbacks or None, subsample=subsample))
+                callbacks=callbacks or None, subsample=subsample, refit=False))
             super().fit(X, y, groups=groups, **fit_params)
+        if not self.study_.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) and (
+                self.refit or self.study_.get_trials(deepcopy=False, states=(TrialState.FAIL,))):
+            self._raise_first_failure(X, y, groups, fit_params)
+        if self.refit:  # upstream's refit, which takes default parameters if no trial completed
+            self.best_estimator_ = clone(self.estimator).set_params(**self.study_.best_params)
+            start = time.perf_counter()
+            self.best_estimator_.fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - start
         try:
             best = self.study_.best_trial
         except ValueError:  # no complete trial
@@ -452,6 +462,36 @@ subsample, timeout, verbose, callbacks, catch
         else:
             self.n_iter_ = max(len(best.intermediate_values), 1)
         return self
+
+    def _raise_first_failure(self, X, y, groups, fit_params):
+        """No trial of the study completed: raise one error, from the first trial's.
+
+        The failed trials keep no exception (a failed fit scores ``error_score``), so
+        the first failed trial's parameters are cross-validated again with
+        ``error_score="raise"`` to get it.
+        """
+        trials = self.study_.get_trials(deepcopy=False)
+        failed = [t for t in trials if t.state == TrialState.FAIL]
+        states = sorted({t.state.name for t in trials})
+        message = (f"none of the {len(trials)} trials of the study completed (states: "
+                   f"{', '.join(states)}), so there are no best parameters")
+        if not failed:
+            raise ValueError(message + ".")
+        first = failed[0]
+        estimator = clone(self.estimator).set_params(**first.params)
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # only its exception is wanted
+                cross_validate(estimator, X, y, groups=groups, cv=cv, scoring=self.scoring,
+                               error_score="raise", params=fit_params)
+        except Exception as exc:
+            raise ValueError(
+                f"{message}. The first failed trial (number {first.number}, parameters "
+                f"{first.params}) raised {type(exc).__name__}: {exc}") from exc
+        raise ValueError(f"{message}. The first failed trial (number {first.number}, parameters "
+                         f"{first.params}) raised nothing when cross-validated again: pass "
+                         "error_score='raise' to stop at the first failure.")
 
     def score(self, X, y=None):
         """Score of the best estimator on ``X`` and ``y``, by ``scorer_``.
@@ -672,6 +712,7 @@ def _pruning(estimator, pruner):
 @validate_params(
     {
         **_SEARCH_CONSTRAINTS,
+        "random_state": ["random_state", np.random.Generator],
         "X": ["array-like", "sparse matrix"],
         "y": ["array-like", None],
         "param_distributions": [Mapping, None],
@@ -777,7 +818,7 @@ def tune(
     study_name : str, default=None
         Name of the study in the storage. By default ``"sumdigits-<class name>"``
         with ``"-<space>"`` when ``space`` is given.
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, Generator or None, default=None
         Seeds the sampler (a :class:`~optuna.samplers.TPESampler`, with
         ``constant_liar=True`` so that concurrent trials avoid each other) and the
         subsample (the estimator keeps its own ``random_state``). In memory, the
