@@ -23,19 +23,31 @@ The rule, for a sample of shape ``X.shape[1:]``:
   ``2 d^2`` pixels are never a square, so the two never collide (784 features are one
   28 x 28 digit, 1,568 a 28 x 56 pair, 128 a pair of 8 x 8 digits).
 
+A square image of at least 8 x 8 pixels where pairs are expected is a ValueError
+unless ``digit_shape`` says otherwise: single 28 x 28 digits would otherwise read as
+pairs of 28 x 14 digits (numbers of several digits must always give square digits
+without ``digit_shape``). A ``"vector"`` split of a flattened sample whose parts are
+square images of at least 8 x 8 pixels warns (:class:`UserWarning`): flattened
+horizontal pairs cut in halves give the tops and bottoms of the two digits.
 Anything else is a ValueError that names the argument and asks for ``digit_shape``.
+
+The same samples have three spellings, and every estimator that takes them accepts
+each at ``fit`` and after it (:func:`check_spelling`): flattened ``(n, height *
+width)``, images ``(n, height, width)``, and images with a channel axis ``(n, height,
+width, 1)``. ``n_features_in_`` counts the pixels of a sample.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = ["LAYOUTS", "MNIST_SHAPE", "VECTOR", "Geometry", "resolve_geometry", "reads_vectors",
-           "validation_shape",
+           "validation_shape", "check_spelling", "sample_image_shape",
            "check_shape", "shape_constraint"]
 
 LAYOUTS = ("horizontal", "vertical")
@@ -47,8 +59,6 @@ VECTOR = "vector"
 def reads_vectors(*shapes):
     """Whether one of ``shapes`` (a ``digit_shape`` or ``image_shape``) is ``"vector"``.
 
-    Plain feature vectors may hold any finite values; images hold pixels >= 0.
-
     >>> reads_vectors("vector", None), reads_vectors((28, 28))
     (True, False)
     """
@@ -58,10 +68,9 @@ def reads_vectors(*shapes):
 def validation_shape(digit_shape, fitted):
     """The digit shape to check new samples with, after a fit.
 
-    ``"vector"`` when the estimator's ``digit_shape`` parameter is ``"vector"`` (the
-    values of feature vectors may be negative), else ``fitted``, the ``(height,
-    width)`` found in ``fit``. The caller still compares the digits it gets with
-    ``fitted``.
+    ``"vector"`` when the estimator's ``digit_shape`` parameter is ``"vector"``, else
+    ``fitted``, the ``(height, width)`` found in ``fit``. The caller still compares
+    the digits it gets with ``fitted``.
 
     >>> validation_shape("vector", (1, 5)), validation_shape(None, (28, 28))
     ('vector', (28, 28))
@@ -185,6 +194,18 @@ def _flat_digit_shape(n_features, digit_shape, n_parts, layout, name):
     if digit_shape == VECTOR:
         if per_part < 1:
             raise ValueError(f"{what}: a feature vector needs at least one.")
+        image = _square(per_part)
+        if n_parts > 1 and layout != "vertical" and image and image[0] >= _MIN_IMAGE_SIDE:
+            # the parts of a flattened image are its bands of rows: probably not its digits
+            warnings.warn(
+                f"digit_shape={VECTOR!r} cuts each sample of {name} ({n_features} features) "
+                f"into {n_parts} consecutive parts of {per_part} features, but {per_part} "
+                f"features are a {image[0]} x {image[1]} image: if {name} holds flattened "
+                f"pair images side by side (layout={layout!r}), these parts are bands of rows "
+                "(the tops and bottoms of the digits), not the digits. Leave digit_shape=None "
+                "(or pass digit_shape=(height, width)) to split pair images into their "
+                f"digits; keep digit_shape={VECTOR!r} only for plain feature vectors.",
+                UserWarning, stacklevel=_stacklevel())
         return (1, per_part)
     if digit_shape is not None:
         expected = n_parts * digit_shape[0] * digit_shape[1]
@@ -323,13 +344,101 @@ def resolve_geometry(sample_shape, *, digit_shape=None, layout="horizontal", n_d
     if expected is not None and shape != expected:
         raise ValueError(f"{name} holds digits of shape {shape} (images {height} x {width}, "
                          f"layout={layout!r}), but digit_shape={digit_shape!r}.")
-    if digit_shape is None and n_digits > 1 and shape[0] != shape[1]:
+    # a square image of digit size where several digits are expected is one digit
+    single = height == width >= _MIN_IMAGE_SIDE and down * across > 1
+    if digit_shape is None and shape[0] != shape[1] and (n_digits > 1 or single):
+        hint = (f" (single digit images, where samples of {_plural(down * across)} are "
+                "expected?)" if single else "")
         raise ValueError(
-            f"{name} has images of shape {(height, width)}: with n_digits={n_digits} and "
-            f"layout={layout!r} each digit would be {shape[0]} x {shape[1]}. Check n_digits "
-            f"and layout, or pass digit_shape={shape} if the digits are not square."
+            f"{name} has images of shape {(height, width)}{hint}: with n_digits={n_digits} "
+            f"and layout={layout!r} each digit would be {shape[0]} x {shape[1]}. Check "
+            f"{name}, n_digits and layout, or pass digit_shape={shape} if the digits are not "
+            "square."
         )
     return Geometry(shape, layout, int(n_digits))
+
+
+def sample_image_shape(shape, *, name="X"):
+    """(height, width) of the samples of an array of shape ``shape`` given as images.
+
+    ``(n, height, width)`` and ``(n, height, width, 1)`` (a channel axis) are images;
+    ``(n, n_features)`` is flattened (None). Anything else is a ValueError naming
+    ``shape``; the pixels of both spellings are read row by row, so the flattened
+    sample of an image is ``image.reshape(-1)``.
+
+    >>> from sumdigits._geometry import sample_image_shape
+    >>> sample_image_shape((5, 28, 56, 1)), sample_image_shape((5, 1568))
+    ((28, 56), None)
+    """
+    shape = tuple(int(s) for s in shape)
+    if len(shape) == 2:
+        return None
+    if len(shape) == 3 or (len(shape) == 4 and shape[3] == 1):
+        return shape[1:3]
+    if len(shape) == 4:
+        raise ValueError(
+            f"{name} holds images with {shape[3]} channels (shape {shape}); the digits are "
+            "grey-scale: give X as (n, height, width), (n, height, width, 1) or flattened "
+            "(n, height * width)."
+        )
+    raise ValueError(
+        f"{name} must be a 2-D array (n, height * width), a 3-D array (n, height, width) or "
+        f"a 4-D array (n, height, width, 1) of images, got an array of shape {shape}."
+    )
+
+
+def check_spelling(shape, image_shape, n_features, *, name="X", owner="the estimator"):
+    """Raise unless an array of ``shape`` spells samples like those seen in ``fit``.
+
+    The samples seen in ``fit`` were images of ``image_shape`` (None when they were
+    not images) holding ``n_features`` values in all. The same samples may be given
+    flattened, ``(n, n_features)``, or as images ``(n, *image_shape)``, with or
+    without a channel axis of 1 (images seen with several channels, in their own
+    spelling or flattened). The error names ``shape``, the array the caller got.
+
+    >>> from sumdigits._geometry import check_spelling
+    >>> check_spelling((5, 1568), (28, 56), 1568)
+    >>> check_spelling((5, 56, 28), (28, 56), 1568)
+    Traceback (most recent call last):
+    ...
+    ValueError: X has samples of shape (56, 28) (X.shape=(5, 56, 28)), but the estimator was fitted on samples of shape (28, 56) (1568 features): give X flattened (n, 1568), as images (n, 28, 56) or (n, 28, 56, 1).
+    """
+    shape = tuple(int(s) for s in shape)
+    if len(shape) == 2:
+        if shape[1] != n_features:  # scikit-learn's words
+            raise ValueError(f"{name} has {shape[1]} features, but {owner} is expecting "
+                             f"{n_features} features as input.")
+        return
+    image = shape[1:3] if len(shape) in (3, 4) else None
+    if image is not None and image == (None if image_shape is None else tuple(image_shape)) \
+            and math.prod(shape[1:]) == n_features:
+        return
+    if image_shape is None:
+        seen = f"flattened samples of {n_features} features, not images"
+        spellings = f"give {name} flattened (n, {n_features})"
+    else:
+        h, w = image_shape
+        seen = f"samples of shape {(h, w)} ({n_features} features)"
+        spellings = (f"give {name} flattened (n, {n_features}), as images (n, {h}, {w})"
+                     + (f" or (n, {h}, {w}, 1)" if h * w == n_features else ""))
+    raise ValueError(f"{name} has samples of shape {shape[1:]} ({name}.shape={shape}), but "
+                     f"{owner} was fitted on {seen}: {spellings}.")
+
+
+#: Side of the smallest square part that a ``"vector"`` split warns about (scikit-learn's
+#: 8 x 8 digits).
+_MIN_IMAGE_SIDE = 8
+
+
+def _stacklevel():
+    """The stack level of the first caller outside sumdigits, for warnings."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    package = __name__.rsplit(".", 1)[0]
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 # -- The former helpers, for code written against them (keras/_base.py, keras/_ns_numbers.py

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils import check_random_state as sklearn_check_random_state
 from sklearn_compat.utils.validation import validate_data as _validate_data
 
-from ._geometry import LAYOUTS, reads_vectors, resolve_geometry
+from ._geometry import LAYOUTS, check_spelling, resolve_geometry, sample_image_shape
 from ._geometry import check_image_shape  # noqa: F401 (former name, for keras/_ns_numbers.py)
 
 #: Default of a parameter renamed in this release (the old name warns for one release).
@@ -86,6 +86,47 @@ def validate_data(estimator, X="no_validation", y="no_validation", **check_param
     return _validate_data(estimator, X, y, **check_params)
 
 
+def validate_images(estimator, X, y="no_validation", *, reset, digit_shape=None,
+                    layout="horizontal", geometry=None, **check_params):
+    """:func:`validate_data` for samples that are images, in any of their spellings.
+
+    ``X`` may be flattened (n, height * width), images (n, height, width) or images
+    with a channel axis (n, height, width, 1). It is validated flattened, so
+    ``n_features_in_`` counts the pixels of a sample and the same samples in
+    another spelling pass after ``fit``. With ``reset`` the geometry is read from
+    ``X``'s shape, ``digit_shape`` and ``layout``; without, ``X`` must spell samples
+    of the fitted ``geometry`` (errors name the shape given).
+
+    Returns
+    -------
+    X : ndarray of shape (n, n_features)
+        ``X`` validated and flattened.
+    y : ndarray
+        Only when ``y`` is given.
+    geometry : Geometry
+        Where the digits are in each sample.
+    """
+    if isinstance(X, str) or hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        return validate_data(estimator, X, y, reset=reset, **check_params)  # its own words
+    check_samples(X, None if isinstance(y, str) else y, max_ndim=4)
+    if not hasattr(X, "iloc"):  # a data frame goes on as it is: it keeps its column names
+        X = np.asarray(X)
+        if X.dtype == object:
+            X = X.astype(np.float64)  # numbers held as objects (check_samples tried it)
+    shape = np.shape(X)
+    if not reset:
+        check_spelling(shape, geometry.image_shape, geometry.n_features,
+                       owner=type(estimator).__name__)
+    if len(shape) > 2:
+        X = np.reshape(X, (shape[0], -1))
+    out = validate_data(estimator, X, y, reset=reset, **check_params)
+    if reset:  # the geometry of the samples as given (errors name their shape)
+        flat = out[0] if isinstance(out, tuple) else out
+        geometry = check_sample_images(flat.reshape(shape), digit_shape=digit_shape,
+                                       layout=layout)[2]
+    return (*out, geometry) if isinstance(out, tuple) else (out, geometry)
+
+
 def check_n_classes(classes, *, estimator, name="y"):
     """Raise unless ``classes`` (those a classifier found in ``y``) number at least 2.
 
@@ -110,8 +151,8 @@ def check_n_labels(y, n_samples, *, name="y", X_name="X"):
         )
 
 
-def _check_pixels(X, name, *, images=True):
-    """Numeric, real, finite; and >= 0 when ``images`` (pixel intensities, not features)."""
+def _check_pixels(X, name):
+    """Numeric, real and finite: any such values (standardised pixels too) are images."""
     if X.dtype == object or not (
         np.issubdtype(X.dtype, np.number) or X.dtype == np.bool_
     ):
@@ -124,26 +165,19 @@ def _check_pixels(X, name, *, images=True):
         if not finite.all():
             kind = "NaN" if np.isnan(X).any() else "infinite"
             raise ValueError(f"{name} contains {kind} pixel values; pixels must be finite.")
-    if images and X.size and not np.issubdtype(X.dtype, np.unsignedinteger) \
-            and X.dtype != np.bool_:
-        if X.min() < 0:
-            raise ValueError(
-                f"{name} contains negative pixel values (min {X.min()}); pixels must be >= 0 "
-                "(Negative values in data are not pixel intensities)."
-            )
 
 
 def check_sample_images(X, *, digit_shape=None, layout=None, n_digits=1, image_shape=None,
                         name="X", min_samples=1):
     """Validate a stack of grey-scale images of digits, pairs or number pairs.
 
-    Pixels must be real, finite and >= 0; plain feature vectors
-    (``digit_shape="vector"`` or ``image_shape="vector"``) may also be negative.
+    Pixels may be any real, finite values (scaled or standardised pixels are
+    images too).
 
     Parameters
     ----------
-    X : array-like of shape (n, height, width) or (n, n_features)
-        Images, 3-D, or flattened row-major.
+    X : array-like of shape (n, n_features), (n, height, width) or (n, height, width, 1)
+        Images, flattened row-major, 3-D, or with a channel axis.
     digit_shape : tuple of int, "vector" or None, default=None
         (height, width) of one digit; see :func:`sumdigits._geometry.resolve_geometry`,
         which reads the geometry of the samples.
@@ -170,14 +204,10 @@ def check_sample_images(X, *, digit_shape=None, layout=None, n_digits=1, image_s
     if hasattr(X, "toarray") or hasattr(X, "tocsr"):
         raise TypeError(f"{name} must be a dense array of images; sparse input is not supported.")
     X = np.asarray(X)
-    # plain feature vectors (digit_shape="vector") may be negative; pixels may not
-    _check_pixels(X, name, images=not reads_vectors(digit_shape, image_shape))
-    if X.ndim not in (2, 3):
-        raise ValueError(
-            f"{name} must be a 2-D array (n, height * width) or a 3-D array "
-            f"(n, height, width) of images, got an array of shape {X.shape}."
-        )
-    geometry = resolve_geometry(X.shape[1:], digit_shape=digit_shape, layout=layout,
+    _check_pixels(X, name)
+    image = sample_image_shape(X.shape, name=name)  # a channel axis of 1 is dropped
+    geometry = resolve_geometry(X.shape[1:2] if image is None else image,
+                                digit_shape=digit_shape, layout=layout,
                                 n_digits=n_digits, image_shape=image_shape, name=name)
     if X.shape[0] < min_samples:
         raise ValueError(f"{name} holds {X.shape[0]} image(s); at least {min_samples} required.")

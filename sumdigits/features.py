@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from ._geometry import LAYOUTS, reads_vectors, shape_constraint, validation_shape
+from ._geometry import LAYOUTS, Geometry, shape_constraint
 from ._samplers import BaseSampler
 from ._validation import (
     DEPRECATED,
@@ -25,6 +25,7 @@ from ._validation import (
     renamed_attribute,
     renamed_parameter,
     validate_data,
+    validate_images,
 )
 
 __all__ = ["HOGTransformer", "GaussianNoiseAugmenter"]
@@ -80,7 +81,9 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     digit_shape_ : tuple of int
         (height, width) of one described digit.
     n_features_in_ : int
-        ``X.shape[1]`` in ``fit``.
+        Pixels per sample in ``fit``; ``X`` may be given flattened, as images
+        (n, height, width) or with a channel axis (n, height, width, 1), at
+        ``fit`` and after it.
     n_features_out_ : int
         Features per sample of the output.
 
@@ -151,12 +154,13 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         self : object
         """
-        X = validate_data(self, X, allow_nd=True, dtype="numeric")
+        digit_shape = renamed_parameter(self.digit_shape, self.image_shape, new="digit_shape",
+                                        old="image_shape", owner=type(self).__name__)
+        X, geometry = validate_images(self, X, reset=True, digit_shape=digit_shape,
+                                      layout=self.layout, dtype="numeric")
         cell = _pair_of_ints(self.pixels_per_cell, "pixels_per_cell")
         block = _pair_of_ints(self.cells_per_block, "cells_per_block")
-        images = self._images(X, renamed_parameter(
-            self.digit_shape, self.image_shape, new="digit_shape", old="image_shape",
-            owner=type(self).__name__))
+        images = self._images(X, geometry.digit_shape)
         self.digit_shape_ = tuple(images.shape[2:])
         cells = (self.digit_shape_[0] // cell[0], self.digit_shape_[1] // cell[1])
         if cells[0] < block[0] or cells[1] < block[1]:
@@ -184,8 +188,9 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         from skimage.feature import hog
 
         check_is_fitted(self)
-        X = validate_data(self, X, allow_nd=True, dtype="numeric", reset=False)
-        images = self._images(X, validation_shape(self.digit_shape, self.digit_shape_))
+        X, _ = validate_images(self, X, reset=False, dtype="numeric",
+                               geometry=Geometry(self.digit_shape_, self.layout))
+        images = self._images(X, self.digit_shape_)
         options = dict(
             orientations=self.orientations,
             pixels_per_cell=_pair_of_ints(self.pixels_per_cell, "pixels_per_cell"),
@@ -207,7 +212,6 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
         return tags
 
 

@@ -20,7 +20,7 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._geometry import LAYOUTS, Geometry, reads_vectors, shape_constraint, validation_shape
+from ._geometry import LAYOUTS, Geometry, shape_constraint, validation_shape
 from ._samplers import BaseSampler
 from ._sums import check_n_digits, digits_to_sums, long_addition
 from ._validation import (
@@ -233,7 +233,7 @@ def make_digit_pairs(
     X : array-like of shape (n_images, height, width) or (n_images, height * width)
         Digit images. Flattened images are square (28 x 28 for 784 pixels)
         unless ``digit_shape`` is given; 3-D images may have any size (e.g.
-        scikit-learn's 8 x 8 digits). Pixels must be finite and non-negative.
+        scikit-learn's 8 x 8 digits). Pixels may be any finite values.
     y : array-like of shape (n_images,)
         Digit labels, integers in 0..9.
     n_pairs : int, default=None
@@ -614,8 +614,3 @@ class PairSumTransformer(BaseSampler):
                              f"fit_resample hold digits of shape {self.digit_shape_}.")
         out = np.stack([first, second], axis=1)
         return out.reshape(-1, *first.shape[1:])
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
-        return tags

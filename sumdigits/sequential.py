@@ -11,6 +11,7 @@ expectation-maximisation.
 from __future__ import annotations
 
 import numbers
+import time
 import warnings
 
 import numpy as np
@@ -24,18 +25,17 @@ from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOpt
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from ._geometry import LAYOUTS, reads_vectors, shape_constraint, validation_shape
+from ._geometry import LAYOUTS, Geometry, shape_constraint
 from ._sums import joint_digit_distribution, sum_distribution, sum_matrix
 from ._validation import (
     DEPRECATED,
     N_DIGIT_CLASSES,
     N_SUM_CLASSES,
     check_digit_labels,
-    check_sample_images,
     check_sum_labels,
     renamed_attribute,
     renamed_parameter,
-    validate_data,
+    validate_images,
 )
 from .pairs import split_pairs
 
@@ -48,20 +48,54 @@ _MIN_POSTERIOR = 1e-3
 #: Floor on the digit probabilities in the E-step, so that a classifier that is certain
 #: and wrong (a tree, k-NN) never makes every digit pair of an observed sum impossible.
 _PROBA_FLOOR = 1e-9
+TARGETS = ("auto", "digits", "sums")
 
 
-def _split_labels(y, n_samples):
-    """Tell digit labels (n, 2) from sums (n,) by shape; return (digits or None, sums)."""
+def _split_labels(y, n_samples, target="auto"):
+    """Digit labels (n, 2) or sums (n,), as ``target`` says; return (digits or None, sums).
+
+    "auto" tells them apart by the shape of ``y``; "digits" requires digit labels;
+    "sums" learns from the sums, of digit labels too.
+    """
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 2:
         digits = check_digit_labels(arr, name="y", n_samples=n_samples, ndim=2)
-        return digits, digits.sum(axis=1)
+        return (None if target == "sums" else digits), digits.sum(axis=1)
     if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1):
+        if target == "digits":
+            raise ValueError(
+                "y must hold the two digit labels of each pair, shape (n_samples, 2), with "
+                f"target='digits'; got an array of shape {arr.shape} (sums?). Pass "
+                "target='sums' to learn the digits from the sums (EM), or the digit labels."
+            )
         return None, check_sum_labels(arr, name="y", n_samples=n_samples)
     raise ValueError(
         "y must be the digit labels of each pair, shape (n_samples, 2), or their sums, "
         f"shape (n_samples,); got an array of shape {arr.shape}."
     )
+
+
+def _m_step_params(estimator, max_passes):
+    """The parameters that make each M-step continue from the last, in few passes.
+
+    ``{warm_start: True}`` for an estimator that continues from its fitted solution
+    (linear models, multi-layer perceptrons, the Keras networks; in a Pipeline, its
+    last step), with its passes over the data (``max_iter``, or ``epochs``) capped at
+    ``max_passes``; ``{}`` for the others, refitted from scratch: those without
+    ``warm_start`` and ensembles (an ``n_estimators`` parameter), which only add
+    members with it.
+    """
+    params = estimator.get_params(deep=True)
+    prefix = f"{estimator.steps[-1][0]}__" if isinstance(estimator, Pipeline) else ""
+    if f"{prefix}warm_start" not in params or f"{prefix}n_estimators" in params:
+        return {}
+    out = {f"{prefix}warm_start": True}
+    for name in ("max_iter", "epochs"):
+        passes = params.get(prefix + name)
+        if max_passes is not None and isinstance(passes, numbers.Integral) \
+                and not isinstance(passes, bool):
+            out[prefix + name] = min(int(passes), max_passes)
+    return out
 
 
 def _fit_weighted(estimator, X, y, sample_weight):
@@ -121,17 +155,29 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     ``p`` and ``q`` over 0..9; the two digits being independent, the sum has the
     distribution ``P(s) = sum_a p[a] q[s - a]`` (:func:`sumdigits._sums.sum_distribution`).
 
-    The digit classifier is learnt in one of two ways, chosen by the shape of ``y``:
+    The digit classifier is learnt in one of two ways, chosen by ``target``:
 
-    - **digit labels**, ``y`` of shape (n, 2): it is fitted on the 2n digits;
-    - **sums only**, ``y`` of shape (n,): it is learnt by expectation-maximisation
-      (EM), the MNIST-addition setting. The E-step gives each digit the posterior
-      ``P(a | x, s)`` of its label given the sum and the current classifier
-      (:func:`sum_posterior`); the M-step refits the classifier on every digit
-      repeated with each candidate label, weighted by that posterior. It starts
-      from uniform digit probabilities, where the posterior comes from the sums
-      alone: a sum of 0 or 18 fixes both digits, a sum of 1 leaves 0 or 1, and
-      so on, which breaks the symmetry between the labels.
+    - **digit labels** (``target="digits"``), ``y`` of shape (n, 2): it is fitted
+      once on the 2n digits;
+    - **sums only** (``target="sums"``), ``y`` of shape (n,): it is learnt by
+      expectation-maximisation (EM), the MNIST-addition setting, which refits it
+      several times. The E-step gives each digit the posterior ``P(a | x, s)`` of
+      its label given the sum and the current classifier (:func:`sum_posterior`);
+      the M-step refits the classifier on every digit repeated with each candidate
+      label, weighted by that posterior. It starts from uniform digit
+      probabilities, where the posterior comes from the sums alone: a sum of 0 or
+      18 fixes both digits, a sum of 1 leaves 0 or 1, and so on, which breaks the
+      symmetry between the labels.
+
+    The default, ``target="auto"``, takes the labels it is given, as any
+    scikit-learn classifier does: digit labels when ``y`` has two columns, EM
+    when ``y`` holds sums (so ``cross_val_score(clf, X, sums)`` runs EM in every
+    fold); with ``verbose`` it prints which one it chose. Either way the scores
+    and predictions are those of the sums.
+
+    Pairs may be given flattened (n, height * 2 * width), as images (n, height,
+    2 * width) or with a channel axis (n, height, 2 * width, 1), at ``fit`` and
+    after it, in any mix; ``n_features_in_`` counts the pixels of a pair.
 
     Parameters
     ----------
@@ -154,13 +200,25 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         estimator, :func:`sumdigits._geometry.resolve_geometry`). "vector" takes
         any feature vector of even length as a pair: its two halves are the two
         "digits".
-    max_iter : int, default=20
+    target : {"auto", "digits", "sums"}, default="auto"
+        What ``fit`` learns from. "digits": the digit labels, ``y`` of shape (n,
+        2); "sums": the sums alone, by EM (``y`` of shape (n,), or digit labels,
+        of which only the sums are used); "auto": "digits" when ``y`` has shape
+        (n, 2), else "sums". ``fit_mode_`` says which was used.
+    max_iter : int, default=30
         Most EM iterations (M-steps) when learning from sums; unused with digit labels.
+    m_step_max_iter : int or None, default=10
+        Most passes over its training set of each M-step (the digit classifier's
+        ``max_iter``, or ``epochs`` for the Keras networks), for a digit classifier
+        that can warm start (see Notes); None keeps its own. An M-step need not
+        converge: it starts where the last one ended, and EM only needs it to
+        raise the likelihood. Unused with digit labels.
     tol : float, default=1e-3
         EM stops when the mean log-likelihood of the training sums,
         ``mean log P(s | x)``, improves by less than ``tol`` in an iteration.
     verbose : int, default=0
-        Print the log-likelihood of each EM iteration when positive.
+        When positive, print which labels ``fit`` learns from and, for EM, each
+        iteration's log-likelihood, training-set size and seconds.
     image_shape : tuple of int
         Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
@@ -175,9 +233,9 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     digit_shape_ : tuple of int
         (height, width) of one digit.
     n_features_in_ : int
-        Features per pair seen in ``fit`` (``X.shape[1]``).
+        Pixels (features) per pair seen in ``fit``, whatever the spelling of ``X``.
     fit_mode_ : {"digits", "sums"}
-        Which labels ``fit`` got.
+        Which labels ``fit`` learned from (see ``target``).
     n_iter_ : int
         EM iterations run (1 with digit labels).
     log_likelihood_ : ndarray of shape (``n_iter_``,)
@@ -198,9 +256,13 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     1e-9 so that an over-confident classifier cannot rule out every digit pair of
     an observed sum. EM finds a local maximum: it needs enough pairs with
     informative sums (at 50 pairs it may settle on a wrong labelling). Each M-step
-    refits the same ``estimator_``: a classifier with ``warm_start=True`` (e.g.
-    ``LogisticRegression(warm_start=True)``) starts from the previous solution,
-    which makes the later iterations much cheaper.
+    refits the same ``estimator_``; when it has a ``warm_start`` parameter and is not
+    an ensemble (linear models, multi-layer perceptrons, the Keras networks; in a
+    Pipeline, its last step), EM sets ``warm_start=True`` and caps its passes at
+    ``m_step_max_iter``, so that each M-step starts from the previous solution and
+    the whole of EM costs a few fits of the digit classifier; ``estimator_`` gets
+    its own parameters back at the end. Other digit classifiers are refitted from
+    scratch in every M-step.
 
     Examples
     --------
@@ -223,7 +285,9 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "layout": [StrOptions(set(LAYOUTS))],
         "digit_shape": shape_constraint(),
+        "target": [StrOptions(set(TARGETS))],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "m_step_max_iter": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "verbose": ["verbose"],
         "image_shape": [*shape_constraint(), Hidden(StrOptions({DEPRECATED}))],
@@ -235,7 +299,9 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         *,
         layout="horizontal",
         digit_shape=None,
-        max_iter=20,
+        target="auto",
+        max_iter=30,
+        m_step_max_iter=10,
         tol=1e-3,
         verbose=0,
         image_shape=DEPRECATED,
@@ -243,7 +309,9 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         self.estimator = estimator
         self.layout = layout
         self.digit_shape = digit_shape
+        self.target = target
         self.max_iter = max_iter
+        self.m_step_max_iter = m_step_max_iter
         self.tol = tol
         self.verbose = verbose
         self.image_shape = image_shape
@@ -251,21 +319,24 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     # -- input ---------------------------------------------------------------------
 
     def _split(self, X, y=None, *, reset):
-        """Validate pair images (and y, when fitting); return their first and second digits."""
+        """Validate pair images (and y, when fitting); return their first and second digits.
+
+        The pairs may be flattened, 3-D or 4-D with a channel axis; they are
+        validated flattened, so ``n_features_in_`` counts pixels.
+        """
         if reset:
-            X, _ = validate_data(self, X, y, allow_nd=True, dtype="numeric", multi_output=True)
             digit_shape = renamed_parameter(self.digit_shape, self.image_shape,
                                             new="digit_shape", old="image_shape",
                                             owner=type(self).__name__)
-            self.digit_shape_ = check_sample_images(X, digit_shape=digit_shape,
-                                                    layout=self.layout)[2].digit_shape
+            X, _, geometry = validate_images(self, X, y, reset=True, digit_shape=digit_shape,
+                                             layout=self.layout, dtype="numeric",
+                                             multi_output=True)
+            self.digit_shape_ = geometry.digit_shape
         else:
-            X = validate_data(self, X, reset=False, allow_nd=True, dtype="numeric")
-        first, second = split_pairs(X, layout=self.layout,
-                                    digit_shape=validation_shape(self.digit_shape,
-                                                                 self.digit_shape_))
-        n = first.shape[0]
-        return first.reshape(n, -1), second.reshape(n, -1)
+            X, _ = validate_images(self, X, reset=False, dtype="numeric",
+                                   geometry=Geometry(self.digit_shape_, self.layout))
+        first, second = split_pairs(X, layout=self.layout, digit_shape=self.digit_shape_)
+        return first, second
 
     image_shape_ = renamed_attribute("image_shape_", "digit_shape_")
 
@@ -284,10 +355,12 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
 
         Parameters
         ----------
-        X : array-like of shape (n_pairs, n_features) or (n_pairs, height, width)
-            Pair images as :func:`~sumdigits.make_digit_pairs` makes them.
+        X : array-like of shape (n_pairs, n_features) or (n_pairs, height, width[, 1])
+            Pair images as :func:`~sumdigits.make_digit_pairs` makes them, flattened,
+            3-D, or with a channel axis.
         y : array-like of shape (n_pairs, 2) or (n_pairs,)
-            The two digit labels of each pair (0..9), or only their sums (0..18).
+            The two digit labels of each pair (0..9), or only their sums (0..18);
+            which of them ``fit`` learns from is ``target``'s choice.
         sample_weight : array-like of shape (n_pairs,), default=None
             Weight of each pair, given to both of its digits.
 
@@ -297,7 +370,13 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         """
         first, second = self._split(X, y, reset=True)
         n = first.shape[0]
-        digits, sums = _split_labels(y, n)
+        digits, sums = _split_labels(y, n, self.target)
+        if self.verbose:
+            how = ("from the digit labels (one fit)" if digits is not None
+                   else f"from the sums alone by EM (at most max_iter={self.max_iter} fits)")
+            why = (f"target='auto' and y has shape {np.shape(y)}" if self.target == "auto"
+                   else f"target={self.target!r}")
+            print(f"{type(self).__name__}: {why}: learning the digits {how}.", flush=True)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, first, ensure_non_negative=True)
             if not sample_weight.any():
@@ -324,14 +403,26 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         uniform = np.full((n, N_DIGIT_CLASSES), 1.0 / N_DIGIT_CLASSES)
         first, second, _ = sum_posterior(uniform, uniform, sums)
         pair_weight = np.tile(sample_weight, 2)
+        m_step = _m_step_params(self.estimator_, self.m_step_max_iter)
+        own = {k: v for k, v in self.estimator_.get_params(deep=True).items() if k in m_step}
+        self.estimator_.set_params(**m_step)
+        labels_seen = None
         log_likelihood = []
         self.converged_ = False
-        for _ in range(self.max_iter):
+        for iteration in range(1, self.max_iter + 1):
+            start = time.perf_counter()
             # M-step: every digit once per plausible label, weighted by its posterior.
             posterior = np.concatenate([first, second])  # (2n, 10), rows as in X_digits
             rows, labels = np.nonzero(posterior >= _MIN_POSTERIOR)
             weights = posterior[rows, labels] * pair_weight[rows]
-            _fit_weighted(self.estimator_, X_digits[rows], labels, weights)
+            if m_step and labels_seen is not None and not np.array_equal(
+                    np.unique(labels), labels_seen):
+                self.estimator_ = clone(self.estimator_)  # other labels: no warm start
+            labels_seen = np.unique(labels)
+            with warnings.catch_warnings():
+                if m_step:  # a warm-started M-step need not converge: EM's tol decides
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                _fit_weighted(self.estimator_, X_digits[rows], labels, weights)
             # E-step with the new classifier.
             proba = np.maximum(self._digit_proba(X_digits), _PROBA_FLOOR)
             proba /= proba.sum(axis=1, keepdims=True)
@@ -339,12 +430,16 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
             log_likelihood.append(
                 float(np.average(np.log(likelihood), weights=sample_weight))
             )
+            gain = (log_likelihood[-1] - log_likelihood[-2]) if iteration > 1 else None
             if self.verbose:
-                print(f"EM iteration {len(log_likelihood)}: "
-                      f"mean log-likelihood {log_likelihood[-1]:.5f}")
-            if len(log_likelihood) > 1 and log_likelihood[-1] - log_likelihood[-2] < self.tol:
+                change = "" if gain is None else f" ({gain:+.5f})"
+                print(f"EM iteration {iteration}/{self.max_iter}: mean log-likelihood "
+                      f"{log_likelihood[-1]:.5f}{change}, M-step on {len(rows)} weighted "
+                      f"digits, {time.perf_counter() - start:.1f} s", flush=True)
+            if gain is not None and gain < self.tol:
                 self.converged_ = True
                 break
+        self.estimator_.set_params(**own)
         self.log_likelihood_ = np.asarray(log_likelihood)
         self.n_iter_ = len(log_likelihood)
         if not self.converged_:
@@ -455,13 +550,12 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         score : float
         """
         y_pred = self.predict(X)
-        _, sums = _split_labels(y, y_pred.shape[0])
+        _, sums = _split_labels(y, y_pred.shape[0], "sums")
         return accuracy_score(sums, y_pred, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
         tags.target_tags.required = True
         tags.target_tags.two_d_labels = True
         tags.classifier_tags.poor_score = True

@@ -73,8 +73,8 @@ def test_hog_rejects_bad_input(few_digits):
     fitted = HOGTransformer().fit(X[:2])
     with pytest.raises(ValueError):
         fitted.transform(np.zeros((2, 14, 14)))
-    with pytest.raises(ValueError, match="negative"):
-        HOGTransformer().fit(-np.ones((2, 784)))
+    # any finite pixel values are images: standardised ones too
+    assert HOGTransformer().fit(-np.ones((2, 784))).n_features_in_ == 784
 
 
 def test_noise_augmenter_adds_noisy_copies():

@@ -83,7 +83,9 @@ def test_one_function_infers_pair_geometry():
     readers = set(re.findall(r"^def (\w+)\(", source, flags=re.M)) - {
         "resolve_geometry", "check_shape", "shape_constraint",
         # these read a digit_shape parameter ("vector" or not), never the data's shape
-        "reads_vectors", "validation_shape"}
+        "reads_vectors", "validation_shape",
+        # these compare shapes (a channel axis, the spelling of fitted samples): no geometry
+        "sample_image_shape", "check_spelling", "_stacklevel"}
     for name in readers - {"_square", "_plural", "_flat_digit_shape", "_auto_layout"}:
         body = source.split(f"def {name}(")[1].split("\ndef ")[0]
         assert "resolve_geometry(" in body, name

@@ -6,12 +6,13 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MinMaxScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_limits
 
@@ -247,11 +248,122 @@ def test_bad_labels_are_rejected(y, message):
 def test_bad_pairs_are_rejected(from_digits):
     with pytest.raises(ValueError, match="digit_shape"):
         SequentialDigitSumClassifier().fit(np.zeros((4, 100)), np.zeros(4, dtype=int))
-    with pytest.raises(ValueError, match="negative"):
-        SequentialDigitSumClassifier().fit(-np.ones((4, 128)), np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match=r"X contains NaN"):
+        SequentialDigitSumClassifier().fit(np.full((4, 128), np.nan), np.zeros(4, dtype=int))
     with pytest.raises(ValueError, match="features"):
         from_digits.predict(np.zeros((2, 1568)))
     with pytest.raises(InvalidParameterError, match="estimator"):
         SequentialDigitSumClassifier(object()).fit(np.zeros((4, 128)), np.zeros(4, dtype=int))
     with pytest.raises(NotFittedError):
         SequentialDigitSumClassifier().predict(np.zeros((2, 128)))
+
+
+# ------------------------------------------------------ what fit learns from
+def test_target_auto_decides_by_the_shape_of_y_and_says_so(small_pairs, capsys):
+    train, _ = small_pairs
+    X, digits, sums = train.data[:200], train.digits[:200], train.target[:200]
+    clf = SequentialDigitSumClassifier(GaussianNB(), max_iter=2, verbose=1)
+    assert clf.fit(X, digits).fit_mode_ == "digits"
+    assert "target='auto' and y has shape (200, 2): learning the digits from the digit " \
+           "labels" in capsys.readouterr().out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert clf.fit(X, sums).fit_mode_ == "sums"
+    out = capsys.readouterr().out
+    assert "target='auto' and y has shape (200,): learning the digits from the sums alone " \
+           "by EM" in out
+    # per-iteration progress: one line per EM iteration
+    assert [line.split(":")[0] for line in out.splitlines()[1:]] == [
+        f"EM iteration {i}/2" for i in range(1, clf.n_iter_ + 1)]
+
+
+def test_target_digits_refuses_sums_and_target_sums_takes_digit_labels(small_pairs):
+    train, _ = small_pairs
+    X, digits, sums = train.data[:200], train.digits[:200], train.target[:200]
+    with pytest.raises(ValueError, match=r"y must hold the two digit labels.*target='digits'.*"
+                                         r"\(200,\)"):
+        SequentialDigitSumClassifier(GaussianNB(), target="digits").fit(X, sums)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        from_labels = SequentialDigitSumClassifier(GaussianNB(), target="sums",
+                                                   max_iter=3).fit(X, digits)
+        from_sums = SequentialDigitSumClassifier(GaussianNB(), max_iter=3).fit(X, sums)
+    assert from_labels.fit_mode_ == "sums"
+    np.testing.assert_array_equal(from_labels.log_likelihood_, from_sums.log_likelihood_)
+    with pytest.raises(InvalidParameterError, match="target"):
+        SequentialDigitSumClassifier(target="labels").fit(X, digits)
+
+
+def test_em_warm_starts_in_few_passes_and_gives_the_parameters_back(small_pairs, monkeypatch):
+    """Each M-step of a warm-startable classifier continues from the last one, capped at
+    m_step_max_iter passes; estimator_ ends with the parameters it was given."""
+    train, _ = small_pairs
+    seen = []
+    fit = LogisticRegression.fit
+
+    def recording_fit(self, X, y, sample_weight=None):
+        seen.append((self.warm_start, self.max_iter, hasattr(self, "coef_")))
+        return fit(self, X, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(LogisticRegression, "fit", recording_fit)
+    clf = SequentialDigitSumClassifier(digit_classifier(), max_iter=4, m_step_max_iter=7,
+                                       tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(train.data[:300], train.target[:300])
+    assert seen == [(True, 7, False)] + [(True, 7, True)] * 3
+    last = clf.estimator_.steps[-1][1]
+    assert (last.warm_start, last.max_iter) == (False, 300)
+
+
+@pytest.mark.parametrize("estimator, expected", [
+    (LogisticRegression(max_iter=300), {"warm_start": True, "max_iter": 10}),
+    (LogisticRegression(max_iter=5), {"warm_start": True, "max_iter": 5}),
+    (make_pipeline(MinMaxScaler(), LogisticRegression()),
+     {"logisticregression__warm_start": True, "logisticregression__max_iter": 10}),
+    (GaussianNB(), {}),
+    (RandomForestClassifier(), {}),  # warm_start adds trees: refitted from scratch
+])
+def test_which_classifiers_em_warm_starts(estimator, expected):
+    from sumdigits.sequential import _m_step_params
+
+    assert _m_step_params(estimator, 10) == expected
+
+
+# ------------------------------------------------------- pixels and spellings
+def test_standardised_pairs_in_a_pipeline(small_pairs):
+    train, test = small_pairs
+    pipe = make_pipeline(StandardScaler(), SequentialDigitSumClassifier(digit_classifier()))
+    pipe.fit(train.data, train.digits)
+    assert pipe.score(test.data, test.target) > 0.7
+
+
+def test_pairs_in_any_spelling_give_the_same_predictions(from_digits, small_pairs):
+    _, test = small_pairs
+    flat = test.data
+    assert from_digits.n_features_in_ == 128
+    expected = from_digits.predict_proba(flat)
+    for spelling in (flat.reshape(-1, 8, 16), flat.reshape(-1, 8, 16, 1)):
+        np.testing.assert_array_equal(from_digits.predict_proba(spelling), expected)
+    with pytest.raises(ValueError, match=r"X has samples of shape \(16, 8\).*\(8, 16\)"):
+        from_digits.predict(flat.reshape(-1, 16, 8))
+
+
+def test_a_vector_split_of_image_pairs_warns(small_pairs):
+    train, _ = small_pairs
+    X, digits = train.data[:100], train.digits[:100]
+    with pytest.warns(UserWarning, match=r"digit_shape='vector' cuts each sample of X \(128 "
+                                         r"features\).*8 x 8 image.*tops and bottoms"):
+        SequentialDigitSumClassifier(GaussianNB(), digit_shape="vector").fit(X, digits)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # stacked pairs split in halves, plain vectors
+        SequentialDigitSumClassifier(GaussianNB(), digit_shape="vector",
+                                     layout="vertical").fit(X, digits)
+        SequentialDigitSumClassifier(GaussianNB(), digit_shape="vector").fit(X[:, :10], digits)
+
+
+def test_single_digits_are_not_pairs(small_digits):
+    (X, y), _ = small_digits
+    with pytest.raises(ValueError, match=r"X has images of shape \(8, 8\) \(single digit "
+                                         r"images.*8 x 4"):
+        SequentialDigitSumClassifier().fit(X[:20].reshape(-1, 8, 8), np.c_[y[:20], y[:20]])

@@ -56,7 +56,7 @@ from sklearn.utils.validation import (
 )
 from sklearn_compat.base import _fit_context
 
-from .._geometry import resolve_geometry
+from .._geometry import check_spelling, resolve_geometry
 from .._validation import check_n_classes, check_samples
 from ._params import BASE_PARAMS, RENAMED, declare, resolve
 from .builders import EMBEDDING_LAYER
@@ -657,21 +657,32 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                 "supported, convert X to a dense array (X.toarray())."
             )
         check_samples(X)
-        X = validate_data(self, X, reset=reset, ensure_2d=False, allow_nd=True, dtype=None,
-                          ensure_all_finite=False)
-        if X.dtype == object:
-            X = X.astype(np.float64)
-        if reset:  # validate_data records n_features_in_ for 2-D input only
-            self.n_features_in_ = X.shape[1]
-            self._sample_shape = X.shape[1:]
-        elif X.shape[1:] != self._sample_shape:
-            if X.ndim == 2 == len(self._sample_shape) + 1:  # scikit-learn's wording
-                raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                                 f"expecting {self._sample_shape[0]} features as input.")
-            raise ValueError(f"X has samples of shape {X.shape[1:]}, but "
-                             f"{type(self).__name__} was fitted on samples of shape "
-                             f"{self._sample_shape}.")
-        return X
+        # The same samples may come flattened, as images or with a channel axis: they are
+        # validated flattened (n_features_in_ counts values) and returned as in fit.
+        shape = tuple(np.shape(X))
+        if not reset and shape[1:] != self._sample_shape:
+            check_spelling(shape, self._sample_image_shape(), self.n_features_in_,
+                           owner=type(self).__name__)
+        flat = X if len(shape) <= 2 else np.reshape(X, (shape[0], -1))
+        flat = validate_data(self, flat, reset=reset, dtype=None, ensure_all_finite=False)
+        if flat.dtype == object:
+            flat = flat.astype(np.float64)
+        if reset:
+            self._sample_shape = shape[1:]
+        return flat.reshape(shape[0], *self._sample_shape)
+
+    def _sample_image_shape(self):
+        """(height, width) of one training sample as an image, or None when it is none."""
+        if len(self._sample_shape) > 1:
+            return tuple(self._sample_shape[:2])
+        encoder = getattr(self, "feature_encoder_", None)
+        if getattr(encoder, "image_shape_", None) is not None:  # the encoder's geometry
+            return tuple(encoder.image_shape_)
+        try:  # flattened samples, read as the encoder reads them
+            return resolve_geometry(self._sample_shape, layout="auto",
+                                    image_shape=getattr(encoder, "image_shape", None)).image_shape
+        except ValueError:
+            return None
 
     def _setup(self, X, y, params, *, classes=None):
         """Fit the encoders on (X, y) and build and compile a new network."""

@@ -20,7 +20,26 @@ import numpy as np
 from .._sums import check_n_digits
 from .._validation import check_layout, check_sample_images
 
-__all__ = ["split_numbers"]
+__all__ = ["check_numbers", "split_numbers"]
+
+
+def check_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name="X"):
+    """Validate sample images of numbers; return them as images with their geometry.
+
+    The arguments are those of :func:`split_numbers`; ``X`` may be flattened, 3-D or
+    4-D with a channel axis of 1, and errors name its shape.
+
+    Returns
+    -------
+    images : ndarray of shape (n, height, width)
+        A view of ``X`` when possible.
+    geometry : Geometry
+        Where the digits are in each sample.
+    """
+    images, _, geometry = check_sample_images(
+        X, digit_shape=image_shape, layout=None if layout is None else check_layout(layout),
+        n_digits=check_n_digits(n_digits), name=name)
+    return images, geometry
 
 
 def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name="X"):
@@ -29,7 +48,8 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
     Parameters
     ----------
     X : array-like of shape (n, h, 2N w), (n, 2h, N w) or (n, 2N h w)
-        Sample images as :func:`sumdigits.pairs.make_number_pairs` makes them.
+        Sample images as :func:`sumdigits.pairs.make_number_pairs` makes them (3-D
+        images may also carry a channel axis of 1).
     n_digits : int >= 1, default=1
         Digits per number.
     layout : {"horizontal", "vertical"} or None, default="horizontal"
@@ -56,7 +76,6 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
     >>> split_numbers(sample, n_digits=2)[0, :, :, 0, 0].tolist()
     [[0, 1], [2, 3]]
     """
-    images, _, geometry = check_sample_images(X, digit_shape=image_shape,
-                                              layout=None if layout is None else check_layout(layout),
-                                              n_digits=check_n_digits(n_digits), name=name)
+    images, geometry = check_numbers(X, n_digits=n_digits, layout=layout,
+                                     image_shape=image_shape, name=name)
     return np.ascontiguousarray(geometry.digits(images))

@@ -27,7 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted
 
-from .._geometry import image_shape_constraint, reads_vectors, validation_shape
+from .._geometry import image_shape_constraint, validation_shape
 from .._sums import digits_to_sums, max_sum, most_probable_sum_digits, sums_to_digits
 from .._validation import check_images, check_samples
 from ._base import (
@@ -44,7 +44,7 @@ from ._ns_graph import (
     sum_log_proba,
     sum_proba,
 )
-from ._ns_numbers import split_numbers
+from ._ns_numbers import check_numbers, split_numbers
 from ._params import Param, base_params, declare, resolve
 from .builders import DTYPE_POLICIES, OUTPUT_INITIALIZERS, LayerSeeds, build_cnn
 from .callbacks import (BatchNormStatistics, _weighted_samples, make_learning_rate_schedule,
@@ -405,6 +405,9 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         ``(2N, height, width, 1)``, or ``(N, height, width, 1)`` for one number.
     digit_shape_ : tuple of int
         ``(height, width)``.
+    image_shape_ : tuple of int
+        ``(height, width)`` of a whole sample as an image (samples may be given
+        flattened, as images, or with a channel axis of 1).
     scale_ : float
     pixel_range_ : {"0..1", "0..255"} or None
         The range of the data given to ``fit``
@@ -418,14 +421,17 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         self.rescale = rescale
 
     def _split(self, X):
+        """The digit images of samples ``X``, (n, n_numbers, n_digits, height, width)."""
         return split_numbers(X, n_digits=self.n_digits, layout=self.layout,
                              image_shape=self.image_shape)
 
     def fit(self, X, y=None):
         X = np.asarray(X)
-        digits = self._split(X[:1])
-        self.digit_shape_ = tuple(digits.shape[3:])
-        self.input_shape_ = (digits.shape[1] * digits.shape[2], *self.digit_shape_, 1)
+        _, geometry = check_numbers(X, n_digits=self.n_digits, layout=self.layout,
+                                    image_shape=self.image_shape)  # errors name X's shape
+        self.digit_shape_ = geometry.digit_shape
+        self.image_shape_ = geometry.image_shape
+        self.input_shape_ = (geometry.n_parts, *self.digit_shape_, 1)
         self.scale_, self.pixel_range_ = decide_scale(X, self.rescale)
         return self
 
@@ -775,11 +781,6 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
 
     def _embedding_source(self, model):
         return model.get_layer(DIGIT_LAYER)  # the digit network's embedding
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = not reads_vectors(self.digit_shape)  # pixels >= 0
-        return tags
 
 
 @declare
