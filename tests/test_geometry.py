@@ -50,7 +50,7 @@ NOT_GEOMETRY = {
     ("keras/neurosymbolic.py", "return (input_shape[0], input_shape[1] // 2, 2 * k - 1)"):
         "digit probabilities (n, 2N, 10) of a Keras tensor, not an image",
     ("keras/neurosymbolic.py",
-     "proba = np.asarray(proba, dtype=np.float64).reshape(n_samples, 2, n_parts // 2, 10)"):
+     "return np.asarray(proba, dtype=np.float64).reshape(n_samples, 2, n_parts // 2, 10)"):
         "digit probabilities of the 2N digit images of number pairs, not an image",
 }
 
