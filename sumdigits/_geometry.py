@@ -439,25 +439,3 @@ def _stacklevel():
     while frame is not None and frame.f_globals.get("__name__", "").startswith(package):
         frame, level = frame.f_back, level + 1
     return level
-
-
-# -- The former helpers, for code written against them (keras/_base.py, keras/_ns_numbers.py
-# -- and keras/_params.py on other branches of this release): they only call the resolver.
-# -- Remove once nothing imports them.
-
-check_image_shape = check_shape
-image_shape_constraint = shape_constraint
-
-
-def part_shape(n_features, *, image_shape=None, n_parts=1, infer_square=True, name="X"):
-    """Former helper: one image's shape, or one digit's of ``n_parts // 2``-digit number pairs."""
-    if n_parts == 1:
-        return resolve_geometry((n_features,), digit_shape=image_shape, layout="auto",
-                                name=name).image_shape
-    return resolve_geometry((n_features,), digit_shape=image_shape, n_digits=n_parts // 2,
-                            name=name).digit_shape
-
-
-def check_shape_matches(shape, image_shape, *, name="X", what="images"):
-    """Former helper: raise unless images of ``shape`` are digits of ``image_shape``."""
-    resolve_geometry(tuple(shape), digit_shape=image_shape, layout=None, name=name)

@@ -8,17 +8,13 @@ is clipped, cast past its meaning, or dropped silently.
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.utils import check_random_state as sklearn_check_random_state
 from sklearn_compat.utils.validation import validate_data as _validate_data
 
 from ._geometry import LAYOUTS, check_spelling, resolve_geometry, sample_image_shape
-from ._geometry import check_image_shape  # noqa: F401 (former name, for keras/_ns_numbers.py)
 
-#: Default of a parameter renamed in this release (the old name warns for one release).
-DEPRECATED = "deprecated"
 N_DIGIT_CLASSES = 10
 N_SUM_CLASSES = 19
 
@@ -214,10 +210,8 @@ def check_sample_images(X, *, digit_shape=None, layout=None, n_digits=1, image_s
     return X.reshape(X.shape[0], *geometry.image_shape), X.ndim == 2, geometry
 
 
-def check_images(X, *, digit_shape=None, name="X", min_samples=1, image_shape=None):
+def check_images(X, *, digit_shape=None, name="X", min_samples=1):
     """Validate a stack of digit images: :func:`check_sample_images` with ``layout=None``.
-
-    ``image_shape`` is the former name of ``digit_shape`` here (internal callers).
 
     Returns
     -------
@@ -225,9 +219,8 @@ def check_images(X, *, digit_shape=None, name="X", min_samples=1, image_shape=No
     flat : bool
         Whether ``X`` was given flattened.
     """
-    images, flat, _ = check_sample_images(
-        X, digit_shape=image_shape if digit_shape is None else digit_shape, name=name,
-        min_samples=min_samples)
+    images, flat, _ = check_sample_images(X, digit_shape=digit_shape, name=name,
+                                          min_samples=min_samples)
     return images, flat
 
 
@@ -310,38 +303,3 @@ def check_layout(layout, *, name="layout"):
         raise ValueError(f"{name} must be one of {LAYOUTS}, got {layout!r}.")
     return layout
 
-
-def renamed_parameter(new_value, old_value, *, new, old, owner):
-    """The value of a parameter renamed from ``old`` to ``new`` in this release.
-
-    ``old_value`` is the old parameter's value, ``"deprecated"`` when not given; a
-    given old name warns with a FutureWarning naming the new one, and giving both
-    is a ValueError.
-    """
-    if isinstance(old_value, str) and old_value == DEPRECATED:
-        return new_value
-    warnings.warn(
-        f"{owner}: {old} was renamed {new} in sumdigits 0.2 and will be removed in 0.3; "
-        f"use {new}={old_value!r}.",
-        FutureWarning,
-        stacklevel=3,
-    )
-    if new_value is not None:
-        raise ValueError(f"{owner}: give {new} only ({old} is its deprecated name), not both.")
-    return old_value
-
-
-def renamed_attribute(old, new):
-    """A property: the fitted attribute ``new`` read under its former name ``old``, warning."""
-
-    def read(estimator):
-        value = getattr(estimator, new)  # unfitted: AttributeError, and no warning
-        warnings.warn(
-            f"{type(estimator).__name__}.{old} was renamed {new} in sumdigits 0.2 and will be "
-            f"removed in 0.3; use {new}.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return value
-
-    return property(read, doc=f"Deprecated name of ``{new}`` (FutureWarning); removed in 0.3.")

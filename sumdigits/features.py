@@ -13,17 +13,14 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
 from ._geometry import LAYOUTS, Geometry, shape_constraint
 from ._samplers import BaseSampler
 from ._validation import (
-    DEPRECATED,
     check_sample_images,
-    renamed_attribute,
-    renamed_parameter,
     validate_data,
     validate_images,
 )
@@ -73,8 +70,6 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         array. "vector" takes the rows of ``X`` as plain feature vectors: one
         row of pixels (1 x n_features), or with ``layout``, the two halves of
         the row.
-    image_shape : tuple of int
-        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Attributes
     ----------
@@ -107,7 +102,6 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         "transform_sqrt": ["boolean"],
         "layout": [StrOptions(set(LAYOUTS)), None],
         "digit_shape": shape_constraint(),
-        "image_shape": [*shape_constraint(), Hidden(StrOptions({DEPRECATED}))],
     }
 
     def __init__(
@@ -120,7 +114,6 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         transform_sqrt=False,
         layout=None,
         digit_shape=None,
-        image_shape=DEPRECATED,
     ):
         self.orientations = orientations
         self.pixels_per_cell = pixels_per_cell
@@ -129,15 +122,12 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self.transform_sqrt = transform_sqrt
         self.layout = layout
         self.digit_shape = digit_shape
-        self.image_shape = image_shape
 
     def _images(self, X, digit_shape):
         """The digits to describe, (n_parts, n, h, w): one per image, or two per pair."""
         images, _, geometry = check_sample_images(X, digit_shape=digit_shape,
                                                   layout=self.layout)
         return geometry.digits(images)[:, :, 0].transpose(1, 0, 2, 3)
-
-    image_shape_ = renamed_attribute("image_shape_", "digit_shape_")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -154,9 +144,7 @@ class HOGTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         -------
         self : object
         """
-        digit_shape = renamed_parameter(self.digit_shape, self.image_shape, new="digit_shape",
-                                        old="image_shape", owner=type(self).__name__)
-        X, geometry = validate_images(self, X, reset=True, digit_shape=digit_shape,
+        X, geometry = validate_images(self, X, reset=True, digit_shape=self.digit_shape,
                                       layout=self.layout, dtype="numeric")
         cell = _pair_of_ints(self.pixels_per_cell, "pixels_per_cell")
         block = _pair_of_ints(self.cells_per_block, "cells_per_block")

@@ -13,25 +13,21 @@ from __future__ import annotations
 
 import numbers
 import os
-import warnings
 
 import numpy as np
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._geometry import LAYOUTS, Geometry, shape_constraint, validation_shape
 from ._samplers import BaseSampler
 from ._sums import check_n_digits, digits_to_sums, long_addition
 from ._validation import (
-    DEPRECATED,
     N_DIGIT_CLASSES,
     check_digit_labels,
     check_layout,
     check_random_state,
     check_sample_images,
-    renamed_attribute,
-    renamed_parameter,
     validate_data,
 )
 
@@ -224,7 +220,6 @@ def make_digit_pairs(
     digit_shape=None,
     random_state=None,
     return_X_y=False,
-    image_shape=DEPRECATED,
 ):
     """Make images of two digits side by side, labelled with their sum.
 
@@ -259,8 +254,6 @@ def make_digit_pairs(
         Seed of the draw.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
-    image_shape : tuple of int
-        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Returns
     -------
@@ -268,8 +261,7 @@ def make_digit_pairs(
         With ``data`` (pair images: flattened if ``X`` was, else 3-D; dtype of
         ``X``), ``target`` (the sums, 0..18), ``digits`` (n_pairs, 2) digit
         labels, ``indices`` (n_pairs, 2) indices into ``X`` of each pair's
-        images, ``digit_shape`` of one digit, ``layout`` and ``strategy``
-        (``image_shape``, its former name, warns).
+        images, ``digit_shape`` of one digit, ``layout`` and ``strategy``.
     (data, target) : tuple of ndarray
         If ``return_X_y`` is True.
 
@@ -290,29 +282,14 @@ def make_digit_pairs(
     >>> bool((pairs.target == pairs.digits.sum(axis=1)).all())
     True
     """
-    digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
-                                    old="image_shape", owner="make_digit_pairs")
     data, target, indices, digits, geometry = _make_pairs(
         X, y, n_pairs, n_digits=1, strategy=strategy, layout=layout, digit_shape=digit_shape,
         random_state=random_state)
     if return_X_y:
         return data, target
-    return _PairsBunch(data=data, target=target, digits=digits[:, :, 0],
-                        indices=indices[:, :, 0], digit_shape=geometry.digit_shape,
-                        layout=layout, strategy=strategy)
-
-
-class _PairsBunch(Bunch):
-    """A Bunch of samples whose old key ``image_shape`` reads ``digit_shape``, warning."""
-
-    def __getitem__(self, key):
-        if key == "image_shape":
-            warnings.warn("The key image_shape was renamed digit_shape in sumdigits 0.2 and "
-                          "will be removed in 0.3; use digit_shape.", FutureWarning,
-                          stacklevel=3)
-            key = "digit_shape"
-        return super().__getitem__(key)
-
+    return Bunch(data=data, target=target, digits=digits[:, :, 0],
+                 indices=indices[:, :, 0], digit_shape=geometry.digit_shape,
+                 layout=layout, strategy=strategy)
 
 
 def _make_pairs(X, y, n_pairs, *, n_digits, strategy, layout, digit_shape, random_state):
@@ -351,7 +328,6 @@ def make_number_pairs(
     digit_shape=None,
     random_state=None,
     return_X_y=False,
-    image_shape=DEPRECATED,
 ):
     """Make images of two N-digit numbers, labelled with their exact sum.
 
@@ -390,8 +366,6 @@ def make_number_pairs(
         Seed of the draw.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
-    image_shape : tuple of int
-        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Returns
     -------
@@ -416,8 +390,6 @@ def make_number_pairs(
     >>> bool((numbers.target == numbers.numbers.sum(axis=1)).all())
     True
     """
-    digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
-                                    old="image_shape", owner="make_number_pairs")
     data, target, indices, digits, geometry = _make_pairs(
         X, y, n_pairs, n_digits=n_digits, strategy=strategy, layout=layout,
         digit_shape=digit_shape, random_state=random_state)
@@ -425,13 +397,12 @@ def make_number_pairs(
         return data, target
     n_pairs, n_digits = digits.shape[0], geometry.n_digits
     values = digits_to_sums(digits.reshape(2 * n_pairs, n_digits)).reshape(n_pairs, 2)
-    return _PairsBunch(data=data, target=target, digits=digits, numbers=values,
-                        indices=indices, digit_shape=geometry.digit_shape, n_digits=n_digits,
-                        layout=layout, strategy=strategy)
+    return Bunch(data=data, target=target, digits=digits, numbers=values,
+                 indices=indices, digit_shape=geometry.digit_shape, n_digits=n_digits,
+                 layout=layout, strategy=strategy)
 
 
-def split_pairs(X, *, layout="horizontal", digit_shape=None, name="X",
-                image_shape=DEPRECATED):
+def split_pairs(X, *, layout="horizontal", digit_shape=None, name="X"):
     """Split pair images into their first and second digit images.
 
     Parameters
@@ -446,8 +417,6 @@ def split_pairs(X, *, layout="horizontal", digit_shape=None, name="X",
         any feature vector of even length as a pair and cuts it in two halves.
     name : str, default="X"
         The argument's name in error messages.
-    image_shape : tuple of int
-        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Returns
     -------
@@ -464,8 +433,6 @@ def split_pairs(X, *, layout="horizontal", digit_shape=None, name="X",
     >>> first.ravel().tolist(), second.ravel().tolist()
     ([1, 3], [2, 4])
     """
-    digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
-                                    old="image_shape", owner="split_pairs")
     layout = check_layout(layout)
     images, flat, geometry = check_sample_images(X, digit_shape=digit_shape, layout=layout,
                                                  name=name)
@@ -508,8 +475,6 @@ class PairSumTransformer(BaseSampler):
         a pair is then the two vectors one after the other.
     random_state : int, RandomState instance or None, default=None
         Seed of the draw.
-    image_shape : tuple of int
-        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Attributes
     ----------
@@ -545,7 +510,6 @@ class PairSumTransformer(BaseSampler):
         "layout": [StrOptions(set(LAYOUTS))],
         "digit_shape": shape_constraint(),
         "random_state": ["random_state"],
-        "image_shape": [*shape_constraint(), Hidden(StrOptions({DEPRECATED}))],
     }
 
     def __init__(
@@ -556,23 +520,19 @@ class PairSumTransformer(BaseSampler):
         layout="horizontal",
         digit_shape=None,
         random_state=None,
-        image_shape=DEPRECATED,
     ):
         self.n_pairs = n_pairs
         self.strategy = strategy
         self.layout = layout
         self.digit_shape = digit_shape
         self.random_state = random_state
-        self.image_shape = image_shape
 
     def _check_inputs(self, X, y):
         """scikit-learn's checks of X and y, the digit images, their labels, and that
         the pairs can be drawn (indices only: cheap)."""
         X, y = validate_data(self, X, y, allow_nd=True, dtype="numeric")
         y = check_digit_labels(y, name="y", n_samples=X.shape[0])
-        digit_shape = renamed_parameter(self.digit_shape, self.image_shape, new="digit_shape",
-                                        old="image_shape", owner=type(self).__name__)
-        _, _, geometry = check_sample_images(X, digit_shape=digit_shape, name="X")
+        _, _, geometry = check_sample_images(X, digit_shape=self.digit_shape, name="X")
         pair_indices(y, self.n_pairs, strategy=self.strategy, random_state=0)  # drawable?
         self.digit_shape_ = geometry.digit_shape
         self.n_features_in_ = geometry.n_features
@@ -586,8 +546,6 @@ class PairSumTransformer(BaseSampler):
         self.sample_indices_ = indices
         self.digits_ = y[indices]
         return (pairs if X.ndim == 3 else pairs.reshape(len(pairs), -1)), self.digits_.sum(axis=1)
-
-    image_shape_ = renamed_attribute("image_shape_", "digit_shape_")
 
     def inverse_transform(self, X):
         """Split pair images back into digit images, pair by pair.

@@ -21,20 +21,17 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler
-from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from sklearn_compat.base import _fit_context
 
 from ._geometry import LAYOUTS, Geometry, shape_constraint
 from ._sums import joint_digit_distribution, sum_distribution, sum_matrix
 from ._validation import (
-    DEPRECATED,
     N_DIGIT_CLASSES,
     N_SUM_CLASSES,
     check_digit_labels,
     check_sum_labels,
-    renamed_attribute,
-    renamed_parameter,
     validate_images,
 )
 from .pairs import split_pairs
@@ -219,8 +216,6 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     verbose : int, default=0
         When positive, print which labels ``fit`` learns from and, for EM, each
         iteration's log-likelihood, training-set size and seconds.
-    image_shape : tuple of int
-        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
     Attributes
     ----------
@@ -290,7 +285,6 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         "m_step_max_iter": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "verbose": ["verbose"],
-        "image_shape": [*shape_constraint(), Hidden(StrOptions({DEPRECATED}))],
     }
 
     def __init__(
@@ -304,7 +298,6 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         m_step_max_iter=10,
         tol=1e-3,
         verbose=0,
-        image_shape=DEPRECATED,
     ):
         self.estimator = estimator
         self.layout = layout
@@ -314,7 +307,6 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         self.m_step_max_iter = m_step_max_iter
         self.tol = tol
         self.verbose = verbose
-        self.image_shape = image_shape
 
     # -- input ---------------------------------------------------------------------
 
@@ -325,10 +317,7 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         validated flattened, so ``n_features_in_`` counts pixels.
         """
         if reset:
-            digit_shape = renamed_parameter(self.digit_shape, self.image_shape,
-                                            new="digit_shape", old="image_shape",
-                                            owner=type(self).__name__)
-            X, _, geometry = validate_images(self, X, y, reset=True, digit_shape=digit_shape,
+            X, _, geometry = validate_images(self, X, y, reset=True, digit_shape=self.digit_shape,
                                              layout=self.layout, dtype="numeric",
                                              multi_output=True)
             self.digit_shape_ = geometry.digit_shape
@@ -337,8 +326,6 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
                                    geometry=Geometry(self.digit_shape_, self.layout))
         first, second = split_pairs(X, layout=self.layout, digit_shape=self.digit_shape_)
         return first, second
-
-    image_shape_ = renamed_attribute("image_shape_", "digit_shape_")
 
     def _digit_proba(self, digits):
         """(n, 10) digit probabilities; columns of digits the classifier never saw are 0."""

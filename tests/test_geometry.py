@@ -4,13 +4,12 @@
 the digits are in a sample; these tests count the others (none may derive a digit
 shape from a feature count, a square root or a division by two) and check that every
 consumer (generation, splitting, the estimators, the transformers, the plots) reads
-the same arrays the same way. The renamed ``image_shape`` (one digit) warns.
+the same arrays the same way.
 """
 
 import io
 import re
 import tokenize
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -163,52 +162,6 @@ def test_what_cannot_be_read_asks_for_digit_shape():
         resolve_geometry((8, 16), digit_shape=(4, 4))
     with pytest.raises(ValueError, match="layout"):
         resolve_geometry((8, 16), layout="diagonal")
-
-
-# ------------------------------------------------------------ renamed image_shape
-
-def _renamed_calls():
-    rng = np.random.RandomState(0)
-    digits, labels = rng.randint(0, 16, size=(40, 36)), np.arange(40) % 10
-    pairs = make_digit_pairs(digits, labels, 100, digit_shape=(6, 6), random_state=0)
-    return {
-        "make_digit_pairs": lambda **kw: make_digit_pairs(digits, labels, 100, random_state=0,
-                                                          return_X_y=True, **kw)[0],
-        "split_pairs": lambda **kw: split_pairs(pairs.data, **kw)[0],
-        "PairSumTransformer": lambda **kw: PairSumTransformer(
-            100, random_state=0, **kw).fit_resample(digits, labels)[0],
-        "SequentialDigitSumClassifier": lambda **kw: SequentialDigitSumClassifier(
-            LogisticRegression(max_iter=20), **kw).fit(pairs.data, pairs.digits).digit_shape_,
-        "HOGTransformer": lambda **kw: HOGTransformer(
-            pixels_per_cell=3, cells_per_block=1, **kw).fit_transform(digits),
-    }
-
-
-@pytest.mark.parametrize("name", sorted(_renamed_calls()))
-def test_image_shape_of_one_digit_is_renamed_digit_shape(name):
-    call = _renamed_calls()[name]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", FutureWarning)
-        new = call(digit_shape=(6, 6))
-    with pytest.warns(FutureWarning, match="image_shape was renamed digit_shape"):
-        old = call(image_shape=(6, 6))
-    np.testing.assert_array_equal(np.asarray(new), np.asarray(old))
-    with pytest.warns(FutureWarning), pytest.raises(ValueError, match="not both"):
-        call(digit_shape=(6, 6), image_shape=(6, 6))
-
-
-def test_renamed_fitted_attribute_and_bunch_key_warn():
-    pairs = make_digit_pairs(np.zeros((20, 64)), np.arange(20) % 10, 100, random_state=0)
-    assert pairs.digit_shape == (8, 8)
-    with pytest.warns(FutureWarning, match="digit_shape"):
-        assert pairs.image_shape == (8, 8)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", FutureWarning)
-        assert not hasattr(SequentialDigitSumClassifier(), "image_shape_")  # unfitted: silent
-    clf = SequentialDigitSumClassifier(LogisticRegression(max_iter=20)).fit(
-        pairs.data, pairs.digits)
-    with pytest.warns(FutureWarning, match=r"image_shape_ was renamed digit_shape_"):
-        assert clf.image_shape_ == (8, 8)
 
 
 # ------------------------------------------------------------------- samplers

@@ -556,7 +556,7 @@ def test_auto_rescale_rule(values, dtype, scale, kind):
     expected = np.asarray(X, dtype=np.float32) * np.float32(scale)
     np.testing.assert_array_equal(encoder.transform(X), expected)
     if np.isfinite(X).all():  # the neuro-symbolic encoder refuses NaN pixels
-        pairs = NumberPairEncoder(image_shape=(2, 6)).fit(X)
+        pairs = NumberPairEncoder(digit_shape=(2, 6)).fit(X)
         assert (pairs.scale_, pairs.pixel_range_) == (scale, kind)
 
 

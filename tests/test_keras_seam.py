@@ -11,8 +11,6 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from sklearn.base import clone  # noqa: E402
-
 import sumdigits  # noqa: E402
 from sumdigits import load_mnist  # noqa: E402
 from sumdigits.keras import (  # noqa: E402
@@ -111,21 +109,10 @@ def test_signature_constraints_and_docs_come_from_the_base_parameters(cls):
         assert cls.__doc__.count(f"\n    {name} : ") == 1, name
 
 
-def test_old_names_warn_and_fit_the_same_network(digits):
-    X, y, X_test = digits
-    new = CNNClassifier(filters=[4], hidden_layer_sizes=[8], learning_rate_init=3e-3, epochs=1,
-                        random_state=0, run_eagerly=True).fit(X, y)
-    old = CNNClassifier(filters=[4], dense_units=[8], learning_rate=3e-3, epochs=1,
-                        random_state=0, run_eagerly=True)
-    with pytest.warns(FutureWarning) as record:
-        old.fit(X, y)
-    messages = " ".join(str(r.message) for r in record)
-    assert "hidden_layer_sizes" in messages and "learning_rate_init" in messages
-    np.testing.assert_array_equal(old.predict_proba(X_test), new.predict_proba(X_test))
-    assert clone(old).get_params()["dense_units"] == [8]  # stored as given
-    with pytest.raises(ValueError, match="both 'shared_units'"):
-        MultiTaskSumClassifier(shared_units=[4], hidden_layer_sizes=[8]).fit(
-            np.zeros((4, 1568)), np.zeros((4, 2), dtype=int))
+def test_learning_rate_names_a_schedule_and_learning_rate_init_the_rate():
+    with pytest.raises(ValueError, match=r"'learning_rate' parameter of CNNClassifier must be "
+                                         r"a str among .*Got 0\.003 instead"):
+        CNNClassifier(learning_rate=3e-3).fit(np.zeros((4, 784)), np.arange(4))
 
 
 def test_unknown_parameter_still_raises():

@@ -344,9 +344,8 @@ def test_predict_digit_proba_takes_pairs_like_every_estimator(fitted, mnist):
     np.testing.assert_allclose(proba.transpose(1, 0, 2).reshape(12, 10),
                                fitted.predict_single_digit_proba(halves), rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(fitted.predict_digits(test.data), proba.argmax(axis=2))
-    with pytest.warns(FutureWarning, match="predict_single_digit_proba"):
-        old = fitted.predict_digit_proba(X_test[:4])  # single digits: the old meaning
-    np.testing.assert_array_equal(old, fitted.predict_single_digit_proba(X_test[:4]))
+    with pytest.raises(ValueError, match=r"X has samples of shape \(28, 28\)"):  # digits
+        fitted.predict_digit_proba(X_test[:4])
 
 
 def test_predict_proba_covers_every_sum(fitted, mnist):
@@ -422,7 +421,7 @@ def pairs(mnist):
     ({"n_digits": 0}, "n_digits"),
     ({"shift_range": 0.7}, "shift_range"),
     ({"digit_shift_check": "yes"}, "digit_shift_check"),
-    ({"learning_rate_schedule": "step"}, "learning_rate_schedule"),
+    ({"learning_rate": 3e-3}, "learning_rate"),
     ({"output_initializer": "ones"}, "output_initializer"),
     ({"dtype_policy": "float64"}, "dtype_policy"),
     ({"batch_norm_statistics": "yes"}, "batch_norm_statistics"),

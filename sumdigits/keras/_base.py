@@ -58,7 +58,7 @@ from sklearn_compat.base import _fit_context
 
 from .._geometry import check_spelling, resolve_geometry
 from .._validation import check_n_classes, check_samples
-from ._params import BASE_PARAMS, RENAMED, declare, resolve
+from ._params import BASE_PARAMS, declare, resolve
 from .builders import EMBEDDING_LAYER
 from .callbacks import LearningRateSchedule
 from .losses import weighted_mean_loss
@@ -456,8 +456,8 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
       class with :func:`~sumdigits.keras._params.declare`: it writes ``__init__``,
       ``_parameter_constraints`` and the docstring's Parameters section.
     * **Network** (required): implement ``_keras_build_fn(self, meta, params)``
-      (scikeras' documented hook, with ``params``, the parameters as ``fit`` uses
-      them: renamed ones under their new names) and return a ``keras.Model`` with
+      (scikeras' documented hook, with ``params``, the declared parameters as
+      ``fit`` uses them) and return a ``keras.Model`` with
       softmax outputs, compiled or not. ``meta`` holds ``input_shape_`` (one
       sample as the network receives it), ``n_classes_``, ``classes_`` and
       ``seed`` (the int to seed every layer with, e.g. ``build_fcnn(...,
@@ -483,17 +483,15 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         return {p.name for p in cls._params}
 
     def _accepted_names(self):
-        declared = self._declared_params()
-        old = {o for o, n in RENAMED.items() if n in declared and o not in declared}
-        return declared | old | set(KERAS_ARGUMENTS)
+        return self._declared_params() | set(KERAS_ARGUMENTS)
 
     def _check_param_names(self, names):
         """Raise for any parameter name this estimator would not use.
 
-        Accepted are the declared parameters, their old names, routed
-        ``<prefix>__<name>`` parameters (:data:`ROUTING_PREFIXES`) and the Keras
-        arguments :data:`KERAS_ARGUMENTS`. A misspelt name would otherwise be
-        stored and silently ignored: it raises an ``InvalidParameterError`` (a
+        Accepted are the declared parameters, routed ``<prefix>__<name>``
+        parameters (:data:`ROUTING_PREFIXES`) and the Keras arguments
+        :data:`KERAS_ARGUMENTS`. A misspelt name would otherwise be stored and
+        silently ignored: it raises an ``InvalidParameterError`` (a
         ``ValueError`` and a ``TypeError``) with a suggestion.
         """
         known = self._accepted_names()
@@ -518,7 +516,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
             )
 
     def get_params(self, deep=True):
-        """Parameters of this estimator: those of ``__init__``, routed ones, old names.
+        """Parameters of this estimator: those of ``__init__`` and routed ones.
 
         Parameters
         ----------
@@ -553,22 +551,15 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         return self
 
     def _validate_params(self):
-        """scikit-learn's validation, old names included, and no name that would go unused.
+        """scikit-learn's validation, and no name that would go unused.
 
         As in scikit-learn, ``__init__`` only stores its arguments and ``fit``
         checks them: a misspelt constructor keyword fails at the first fit.
         """
         params = self.get_params(deep=False)
         self._check_param_names(params)
-        try:
-            validate_parameter_constraints(self._parameter_constraints,
-                                           resolve(self, params, warn=False),
-                                           caller_name=type(self).__name__)
-        except InvalidParameterError as exc:
-            old = [o for o, n in RENAMED.items() if o in params and f"'{n}'" in str(exc)]
-            if not old:
-                raise
-            raise InvalidParameterError(f"{exc} (given under its old name {old[0]!r})") from None
+        validate_parameter_constraints(self._parameter_constraints, resolve(self, params),
+                                       caller_name=type(self).__name__)
 
     def _routed(self, prefix):
         """``{name: value}`` of the routed parameters ``<prefix>__<name>``."""

@@ -23,7 +23,7 @@ from .._validation import check_layout, check_sample_images
 __all__ = ["check_numbers", "split_numbers"]
 
 
-def check_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name="X"):
+def check_numbers(X, *, n_digits=1, layout="horizontal", digit_shape=None, name="X"):
     """Validate sample images of numbers; return them as images with their geometry.
 
     The arguments are those of :func:`split_numbers`; ``X`` may be flattened, 3-D or
@@ -37,12 +37,12 @@ def check_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
         Where the digits are in each sample.
     """
     images, _, geometry = check_sample_images(
-        X, digit_shape=image_shape, layout=None if layout is None else check_layout(layout),
+        X, digit_shape=digit_shape, layout=None if layout is None else check_layout(layout),
         n_digits=check_n_digits(n_digits), name=name)
     return images, geometry
 
 
-def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name="X"):
+def split_numbers(X, *, n_digits=1, layout="horizontal", digit_shape=None, name="X"):
     """Split sample images into the digit images of their two numbers.
 
     Parameters
@@ -55,7 +55,7 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
     layout : {"horizontal", "vertical"} or None, default="horizontal"
         How the two numbers sit in the image; None for samples of one number (a
         strip of ``n_digits`` digits side by side).
-    image_shape : tuple of int, default=None
+    digit_shape : tuple of int, default=None
         (height, width) of one digit. Needed for flattened samples whose digits are
         not 28 x 28, and for 3-D samples whose digits are not square; otherwise read
         from ``X``.
@@ -77,5 +77,5 @@ def split_numbers(X, *, n_digits=1, layout="horizontal", image_shape=None, name=
     [[0, 1], [2, 3]]
     """
     images, geometry = check_numbers(X, n_digits=n_digits, layout=layout,
-                                     image_shape=image_shape, name=name)
+                                     digit_shape=digit_shape, name=name)
     return np.ascontiguousarray(geometry.digits(images))

@@ -7,10 +7,6 @@ needs it); :func:`declare` then derives from that one list the class's
 ``__init__`` (keyword-only, storing each argument as it is, with its signature),
 ``_parameter_constraints`` and the "Parameters" section of its docstring. No
 parameter name, default or description is written twice.
-
-Renamed parameters (:data:`RENAMED`) keep working for one release: given under
-the old name they are stored as given (``get_params`` and ``clone`` keep them),
-and ``fit`` maps them to the new name with a ``FutureWarning``.
 """
 
 from __future__ import annotations
@@ -19,12 +15,11 @@ import dataclasses
 import inspect
 import numbers
 import textwrap
-import warnings
 
 import keras
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._geometry import image_shape_constraint
+from .._geometry import shape_constraint
 from .callbacks import SCHEDULES  # the learning-rate schedules, by name
 
 __all__ = ["Param", "BASE_PARAMS", "base_params", "declare", "resolve"]
@@ -63,8 +58,7 @@ BASE_PARAMS = (
           Routed parameters ``optimizer__<name>`` go to the optimizer's constructor
           (``optimizer__momentum=0.9``). An instance is copied at every fit (a Keras
           optimizer is bound to the first model it trains)."""),
-    Param("learning_rate", "constant", [StrOptions(set(SCHEDULES)),
-                                        Interval(numbers.Real, 0, None, closed="neither")],
+    Param("learning_rate", "constant", [StrOptions(set(SCHEDULES))],
           '{"constant", "cosine", "one-cycle"}',
           """\
           The learning-rate schedule over the ``T`` training steps that one ``fit``
@@ -73,8 +67,7 @@ BASE_PARAMS = (
           "cosine" decays it to ``0.01 * eta``; "one-cycle" warms up linearly from
           ``eta / 10`` over ``warmup_fraction * T`` steps, then decays like
           "cosine" (:class:`~sumdigits.keras.callbacks.LearningRateSchedule`).
-          ``partial_fit`` keeps the rate where the last fit left it. A float is
-          the deprecated spelling of ``learning_rate_init`` (FutureWarning)."""),
+          ``partial_fit`` keeps the rate where the last fit left it."""),
     Param("learning_rate_init", 1e-3, _positive(numbers.Real), "float",
           """\
           The starting (peak) learning rate, unless an optimizer instance or
@@ -119,7 +112,7 @@ BASE_PARAMS = (
           'dict, "balanced" or None', "Multiplies the sample weights per class."),
     Param("shuffle", True, ["boolean"], "bool",
           "Shuffle the training data before each epoch (seeded by ``random_state``)."),
-    Param("image_shape", None, image_shape_constraint(), 'tuple of int, "vector" or None',
+    Param("image_shape", None, shape_constraint(), 'tuple of int, "vector" or None',
           """\
           The (height, width) of the whole input image when flattened input cannot
           tell it (784 = 28 x 28, 1568 = 28 x 56, square sizes), or "vector" for
@@ -153,21 +146,10 @@ KWARGS_DOC = """\
         (e.g. ``predict__batch_size``), ``compile__*`` and
         ``callbacks__<i>__<name>``; the Keras arguments ``run_eagerly``,
         ``jit_compile``, ``steps_per_execution``, ``weighted_metrics``,
-        ``validation_batch_size`` and ``validation_freq``; and renamed parameters
-        under their old names (FutureWarning). Any other name (a misspelt
-        parameter) makes ``fit`` and ``set_params`` raise an error that suggests
-        the closest one.
+        ``validation_batch_size`` and ``validation_freq``. Any other name (a
+        misspelt parameter) makes ``fit`` and ``set_params`` raise an error that
+        suggests the closest one.
 """
-
-#: Old parameter name -> new name, for every Keras estimator that has the new one.
-RENAMED = {
-    "dense_units": "hidden_layer_sizes",
-    "shared_units": "hidden_layer_sizes",
-    "head_units": "head_layer_sizes",
-    "learning_rate_schedule": "learning_rate",
-    "image_shape": "digit_shape",
-}
-
 
 def base_params(exclude=(), **changes):
     """:data:`BASE_PARAMS` without ``exclude``, with fields changed per name.
@@ -189,8 +171,8 @@ def _make_init(params):
     def __init__(self, **kwargs):
         for name in names:
             setattr(self, name, kwargs.pop(name, defaults[name]))
-        # routed parameters and old names, stored as given (scikit-learn's rule)
-        # and checked in fit and set_params
+        # routed parameters, stored as given (scikit-learn's rule) and checked in
+        # fit and set_params
         vars(self).update(kwargs)
 
     __init__.__signature__ = inspect.Signature(
@@ -224,36 +206,11 @@ def declare(cls):
     return cls
 
 
-def resolve(estimator, params, *, warn=True):
-    """The parameters with renamed ones under their new names (``FutureWarning``).
+def resolve(estimator, params):
+    """The declared parameters of ``estimator`` among ``params``, without routed ones.
 
-    ``params`` are ``estimator.get_params(deep=False)``; returns a new dict with
-    the declared names only, old names mapped (an old name and its new one both
-    set raises a ValueError), and a float ``learning_rate`` moved to
-    ``learning_rate_init``.
+    ``params`` are ``estimator.get_params(deep=False)``; returns a new dict of the
+    names in ``type(estimator)._params``.
     """
-    cls = type(estimator)
-    declared = {p.name: p.default for p in cls._params}
-    out = {k: v for k, v in params.items() if k in declared}
-    lr = out.get("learning_rate")
-    if isinstance(lr, numbers.Real) and not isinstance(lr, bool):
-        if warn:
-            warnings.warn(
-                f"{cls.__name__}: a float learning_rate is deprecated; learning_rate now "
-                f"names the schedule ({', '.join(map(repr, SCHEDULES))}) and "
-                f"learning_rate_init the starting rate. Use learning_rate_init={lr!r}.",
-                FutureWarning, stacklevel=3)
-        out["learning_rate_init"] = float(lr)
-        out["learning_rate"] = declared["learning_rate"]
-    for old, new in RENAMED.items():
-        if old not in params or old in declared or new not in declared:
-            continue
-        if out[new] is not declared[new] and out[new] != declared[new]:
-            raise ValueError(f"{cls.__name__} got both {old!r} (the old name) and {new!r}; "
-                             f"set {new!r} only.")
-        if warn:
-            warnings.warn(f"{cls.__name__}: the parameter {old!r} was renamed {new!r} "
-                          f"and will be removed in the next release; use {new}="
-                          f"{params[old]!r}.", FutureWarning, stacklevel=3)
-        out[new] = params[old]
-    return out
+    declared = {p.name for p in type(estimator)._params}
+    return {k: v for k, v in params.items() if k in declared}

@@ -202,8 +202,7 @@ class CNNClassifier(BaseKerasClassifier):
         Param("pooling", None, [StrOptions({"max", "avg"}), None], '{"max", "avg"} or None',
               "2 x 2 pooling after each convolution."),
         _widths("hidden_layer_sizes", (128,),
-                "Hidden widths of the dense head; the last is the embedding. Old name: "
-                "``dense_units``."),
+                "Hidden widths of the dense head; the last is the embedding."),
         CNN_ACTIVATIONS, dropout_param(where="after the flattened maps and each dense layer"),
         L2,
         BATCH_NORM,

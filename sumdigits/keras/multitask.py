@@ -87,10 +87,9 @@ def _network_params(default_widths):
         Param("trunk", "fcnn", [StrOptions({"fcnn", "cnn"})], '{"fcnn", "cnn"}',
               "Dense trunk on the flattened input, or convolutions then dense layers."),
         _widths("hidden_layer_sizes", default_widths,
-                "Dense widths of the shared trunk; the last is the embedding. Old name: "
-                "``shared_units``."),
+                "Dense widths of the shared trunk; the last is the embedding."),
         _widths("head_layer_sizes", (64,),
-                "Dense widths of each task head. Old name: ``head_units``."),
+                "Dense widths of each task head."),
         filters_param((32, 64), 'Convolutions of the "cnn" trunk.'),
         KERNEL_SIZE, STRIDES,
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-import warnings
 
 import keras
 import numpy as np
@@ -27,7 +26,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted
 
-from .._geometry import image_shape_constraint, validation_shape
+from .._geometry import shape_constraint, validation_shape
 from .._sums import digits_to_sums, max_sum, most_probable_sum_digits, sums_to_digits
 from .._validation import check_images, check_samples
 from ._base import (
@@ -392,7 +391,7 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         None: each sample is one number, a strip of ``n_digits`` digits side by
         side (the samples of
         :class:`~sumdigits.keras.digit_functions.NeuroSymbolicFunctionClassifier`).
-    image_shape : tuple of int, "vector" or None, default=None
+    digit_shape : tuple of int, "vector" or None, default=None
         (height, width) of one digit of flattened samples (default 28 x 28), or
         "vector": each digit is one row of features (the sample cut in one part
         per digit).
@@ -414,21 +413,21 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         (:func:`~sumdigits.keras._base.pixel_range`).
     """
 
-    def __init__(self, *, n_digits=1, layout="horizontal", image_shape=None, rescale="auto"):
+    def __init__(self, *, n_digits=1, layout="horizontal", digit_shape=None, rescale="auto"):
         self.n_digits = n_digits
         self.layout = layout
-        self.image_shape = image_shape
+        self.digit_shape = digit_shape
         self.rescale = rescale
 
     def _split(self, X):
         """The digit images of samples ``X``, (n, n_numbers, n_digits, height, width)."""
         return split_numbers(X, n_digits=self.n_digits, layout=self.layout,
-                             image_shape=self.image_shape)
+                             digit_shape=self.digit_shape)
 
     def fit(self, X, y=None):
         X = np.asarray(X)
         _, geometry = check_numbers(X, n_digits=self.n_digits, layout=self.layout,
-                                    image_shape=self.image_shape)  # errors name X's shape
+                                    digit_shape=self.digit_shape)  # errors name X's shape
         self.digit_shape_ = geometry.digit_shape
         self.image_shape_ = geometry.image_shape
         self.input_shape_ = (geometry.n_parts, *self.digit_shape_, 1)
@@ -508,7 +507,7 @@ DIGIT_NETWORK_PARAMS = (
     dataclasses.replace(KERNEL_SIZE, constraint=[Interval(numbers.Integral, 1, None,
                                                           closed="left")]),
     _widths("hidden_layer_sizes", (128,),
-            "Hidden widths of the digit CNN's dense head. Old name: ``dense_units``."),
+            "Hidden widths of the digit CNN's dense head."),
     dropout_param(0.25, "after the flattened maps and after each dense layer"),
     Param("batch_norm", True, ["boolean"], "bool",
           "Batch normalisation after every convolution and dense layer, over all the "
@@ -561,11 +560,11 @@ DIGIT_NETWORK_PARAMS = (
           """\
           Random rotations of each digit image during training, up to this many
           degrees either way; 0 turns it off."""),
-    Param("digit_shape", None, image_shape_constraint(), 'tuple of int, "vector" or None',
+    Param("digit_shape", None, shape_constraint(), 'tuple of int, "vector" or None',
           """\
           (height, width) of one digit of flattened samples, when not 28 x 28;
           "vector" takes each sample as a feature vector cut in equal parts, one
-          per digit image (one row each). Old name: ``image_shape``."""),
+          per digit image (one row each)."""),
 )
 
 
@@ -630,10 +629,10 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
     # ------------------------------------------------------- base-class hooks
     @property
     def feature_encoder(self):
-        params = resolve(self, self.get_params(deep=False), warn=False)  # old names too
+        params = resolve(self, self.get_params(deep=False))
         n_digits, layout = self._digit_layout(params)
         return NumberPairEncoder(n_digits=n_digits, layout=layout,
-                                 image_shape=params["digit_shape"], rescale=params["rescale"])
+                                 digit_shape=params["digit_shape"], rescale=params["rescale"])
 
     def _training_batch_size(self, params):
         if params["batch_size"] == "auto":  # input_shape_[0]: the digit images of a sample
@@ -688,7 +687,7 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
 
     def _digit_input(self, X):
         images, _ = check_images(
-            X, image_shape=validation_shape(self.digit_shape, self.digit_shape_), name="X")
+            X, digit_shape=validation_shape(self.digit_shape, self.digit_shape_), name="X")
         if images.shape[1:] != self.digit_shape_:
             raise ValueError(f"X holds images of shape {images.shape[1:]}, but the digits "
                              f"this classifier learned are {self.digit_shape_}.")
@@ -1016,14 +1015,6 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
                                     sample_weight=sample_weight))
 
     # ------------------------------------------------------------ digits API
-    def _is_single_digits(self, X):
-        """True when X holds single digit images rather than samples (the old API)."""
-        shape = np.shape(X)
-        if len(shape) < 2 or tuple(shape[1:]) == self._sample_shape:
-            return False
-        return (tuple(shape[1:3]) == self.digit_shape_ if len(shape) >= 3
-                else shape[1] == int(np.prod(self.digit_shape_)))
-
     def predict_digit_proba(self, X):
         """Probabilities of every digit of each sample, from the network learned from sums.
 
@@ -1037,15 +1028,6 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
         proba : ndarray of shape (n_samples, 2, 10), or (n_samples, 2, n_digits, 10)
             ``proba[i, j, ..., d]``: the probability that the digit of number ``j``
             (at each position, most significant first, for N > 1) of sample ``i`` is
-            ``d``. Single digit images (this method's meaning before 0.2) give
-            :meth:`predict_single_digit_proba` with a FutureWarning.
+            ``d``. For single digit images, use :meth:`predict_single_digit_proba`.
         """
-        check_is_fitted(self, "model_")
-        if self._is_single_digits(X):
-            warnings.warn(
-                "predict_digit_proba now takes samples (pairs of numbers), as in every "
-                "sumdigits estimator, and returns (n_samples, 2, [n_digits,] 10); for single "
-                "digit images use predict_single_digit_proba. Single digits will raise "
-                "an error in the next release.", FutureWarning, stacklevel=2)
-            return self.predict_single_digit_proba(X)
         return super().predict_digit_proba(X)

@@ -16,13 +16,11 @@ import numpy as np
 
 from .._geometry import Geometry
 from .._validation import (
-    DEPRECATED,
     N_SUM_CLASSES,
     check_digit_labels,
     check_images,
     check_layout,
     check_random_state,
-    renamed_parameter,
 )
 from ..pairs import _gather_pairs
 
@@ -63,8 +61,6 @@ class DigitPairDataset(keras.utils.PyDataset):
         Seed of the shuffling and of the shifts. The shifts of a batch depend on
         the seed, the epoch and the batch's index only, so ``data[i]`` gives the
         same batch however often and in whatever order the batches are asked for.
-    image_shape : tuple of int
-        Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
     **kwargs
         ``workers``, ``use_multiprocessing``, ``max_queue_size`` of ``PyDataset``.
 
@@ -95,10 +91,8 @@ class DigitPairDataset(keras.utils.PyDataset):
 
     def __init__(self, X, y, indices, *, target="sum", batch_size=128, layout="horizontal",
                  flatten=None, digit_shape=None, shuffle=True, max_shift=0,
-                 random_state=None, image_shape=DEPRECATED, **kwargs):
+                 random_state=None, **kwargs):
         super().__init__(**kwargs)
-        digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
-                                        old="image_shape", owner="DigitPairDataset")
         self.images, flat = check_images(X, digit_shape=digit_shape, name="X")
         self.y = check_digit_labels(y, name="y", n_samples=self.images.shape[0])
         indices = np.asarray(indices)

@@ -8,13 +8,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._validation import (
-    DEPRECATED,
     N_SUM_CLASSES,
     check_layout,
     check_random_state,
     check_sample_images,
     check_sum_labels,
-    renamed_parameter,
 )
 from ._base import _check_fitted_with, _get_axes, _get_grid
 
@@ -141,10 +139,8 @@ class SumDistributionDisplay:
         return cls(counts, names=names).plot(normalize=normalize, ax=ax, bar_kw=bar_kw)
 
 
-def _pair_images(X, layout, digit_shape, image_shape, owner):
+def _pair_images(X, layout, digit_shape):
     """Pair images as (n, H, W), from 3-D or flattened input."""
-    digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
-                                    old="image_shape", owner=owner)
     images, _, _ = check_sample_images(X, digit_shape=digit_shape,
                                        layout=check_layout(layout))
     return images
@@ -243,7 +239,7 @@ class PairGridDisplay:
     @classmethod
     def from_predictions(cls, X, y_true=None, y_pred=None, *, n_images=10, random_state=None,
                          layout="horizontal", digit_shape=None, n_cols=5, cmap="gray_r",
-                         ax=None, image_shape=DEPRECATED):
+                         ax=None):
         """Plot pair images with their true and predicted sums.
 
         Parameters
@@ -269,15 +265,12 @@ class PairGridDisplay:
             Colormap of the images.
         ax : matplotlib Axes, default=None
             Axes whose area the grid fills; a new figure when None.
-        image_shape : tuple of int
-            Deprecated name of ``digit_shape`` (FutureWarning); removed in 0.3.
 
         Returns
         -------
         display : PairGridDisplay
         """
-        images = _pair_images(X, layout, digit_shape, image_shape,
-                              "PairGridDisplay.from_predictions")
+        images = _pair_images(X, layout, digit_shape)
         n = images.shape[0]
         y_true = None if y_true is None else check_sum_labels(y_true, name="y_true", n_samples=n)
         y_pred = None if y_pred is None else check_sum_labels(y_pred, name="y_pred", n_samples=n)
@@ -290,8 +283,7 @@ class PairGridDisplay:
 
     @classmethod
     def from_estimator(cls, estimator, X, y=None, *, n_images=10, random_state=None,
-                       layout="horizontal", digit_shape=None, n_cols=5, cmap="gray_r", ax=None,
-                       image_shape=DEPRECATED):
+                       layout="horizontal", digit_shape=None, n_cols=5, cmap="gray_r", ax=None):
         """Plot pair images with the sums a fitted estimator predicts for them.
 
         Only the ``n_images`` pairs shown are predicted.
@@ -304,7 +296,7 @@ class PairGridDisplay:
             As in :meth:`from_predictions`, in the form ``estimator`` takes.
         y : array-like of shape (n_pairs,), default=None
             True sums.
-        n_images, random_state, layout, digit_shape, n_cols, cmap, ax, image_shape
+        n_images, random_state, layout, digit_shape, n_cols, cmap, ax
             As in :meth:`from_predictions`.
 
         Returns
@@ -312,9 +304,7 @@ class PairGridDisplay:
         display : PairGridDisplay
         """
         _check_fitted_with(estimator, "predict", "PairGridDisplay.from_estimator")
-        digit_shape = renamed_parameter(digit_shape, image_shape, new="digit_shape",
-                                        old="image_shape", owner="PairGridDisplay.from_estimator")
-        images = _pair_images(X, layout, digit_shape, DEPRECATED, "")
+        images = _pair_images(X, layout, digit_shape)
         n = images.shape[0]
         y = None if y is None else check_sum_labels(y, name="y", n_samples=n)
         idx = _pick_images(n_images, n, random_state)

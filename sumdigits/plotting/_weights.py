@@ -130,7 +130,8 @@ class WeightImagesDisplay:
             LogisticRegression, :class:`~sumdigits.perceptron.StepDecayPerceptron`),
             or a :class:`~sklearn.pipeline.Pipeline` ending in one.
         image_shape : tuple of int, default=(28, 28)
-            (height, width) of the input images.
+            (height, width) of the whole images the model was fitted on, flattened:
+            one digit by default, ``(28, 56)`` for side-by-side pairs.
         add_intercept : bool, default=False
             Add each class's ``intercept_`` to its weights (the "weight + bias"
             view).
