@@ -13,3 +13,15 @@ import scipy.linalg  # noqa: E402,F401
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 threadpool_limits(limits=1, user_api="blas")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``slow`` the doctests that train a Keras network: those of ``sumdigits.keras``
+    whose examples call ``fit`` (``pytest -m "not slow"`` runs the other doctests)."""
+    import pytest
+
+    for item in items:
+        test = getattr(item, "dtest", None)  # a doctest item
+        if test is not None and test.name.startswith("sumdigits.keras.") and any(
+                ".fit(" in example.source for example in test.examples):
+            item.add_marker(pytest.mark.slow)

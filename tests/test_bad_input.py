@@ -378,6 +378,7 @@ def test_fitted_estimator_takes_every_spelling_of_its_samples(data, fitted, name
     np.testing.assert_array_equal(outputs["4-D"], outputs["flat"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spelling", ["3-D", "4-D"])
 @pytest.mark.parametrize("name", IMAGE_ESTIMATORS)
 def test_fit_takes_every_spelling_and_counts_pixels(data, name, spelling):
@@ -437,6 +438,7 @@ def test_single_digit_images_are_not_taken_for_pairs(data, name):
             factory().fit(spelling, labels)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", IMAGE_ESTIMATORS)
 def test_standardised_pixels_are_images(data, name):
     """Any finite pixel values are images: centred, scaled or standardised ones too."""
@@ -770,6 +772,7 @@ def test_continuous_y_says_what_y_must_be(name, data):
         factory().fit(data["X"], y)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["FCNNClassifier", "CNNClassifier"])
 def test_partial_fit_with_a_class_it_was_not_built_for_names_classes(name, data):
     pytest.importorskip("keras")

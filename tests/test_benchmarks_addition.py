@@ -12,6 +12,7 @@ from benchmarks import bench_addition
 from benchmarks.run import main
 
 
+@pytest.mark.slow
 def test_one_row_is_stored_and_the_page_rendered_from_it(tmp_path):
     main(["addition", "--quick", "--data", "embedded", "--out", str(tmp_path),
           "--only", "n2-s0"])
@@ -71,6 +72,7 @@ def test_the_summary_takes_the_current_network_and_marks_cells_of_an_earlier_one
         "vgg, mixed_bfloat16", bench_addition.EARLIER, "vgg, mixed_bfloat16", "vgg, float32"]
 
 
+@pytest.mark.slow
 def test_batch_norm_row_scores_the_same_weights_three_ways(tmp_path):
     main(["addition", "--quick", "--data", "embedded", "--out", str(tmp_path),
           "--only", "bn-n1-s0"])
@@ -88,6 +90,7 @@ def test_batch_norm_row_scores_the_same_weights_three_ways(tmp_path):
         "bn-n1-s0", "bn-n15-s0", *variants]
 
 
+@pytest.mark.slow
 def test_variant_row_is_the_bn_rows_training_with_one_change(tmp_path, monkeypatch):
     """A variant with no change trains exactly what the bn row's "augmented" reading
     scores: same pairs, seed, network and statistics, so the same accuracies."""
@@ -109,6 +112,7 @@ def test_variant_row_is_the_bn_rows_training_with_one_change(tmp_path, monkeypat
                                      100 * bn["modes"]["augmented"]["sum_acc"]]
 
 
+@pytest.mark.slow
 def test_an_ensemble_variant_scores_its_members_averaged_digit_probabilities(tmp_path,
                                                                              monkeypatch):
     """``members=2``: the networks of seeds 0 and 100, trained as the variant trains them,

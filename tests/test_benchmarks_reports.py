@@ -85,6 +85,7 @@ def check_scores(scores, p):
             assert 0 <= mean <= 1, (name, cell)
 
 
+@pytest.mark.slow
 def test_report000_quick_runs_every_row_kind(tmp_path):
     text = run_quick("000", tmp_path)
     check_page(bench_report000, text, ran=set(bench_report000.QUICK["rows"]))
@@ -103,6 +104,7 @@ def test_report000_quick_runs_every_row_kind(tmp_path):
     assert "classification report and confusion matrix" in text
 
 
+@pytest.mark.slow
 def test_report001_runs_in_pieces_and_keeps_finished_rows(tmp_path):
     text = run_quick("001", tmp_path, only=["forest"])
     check_page(bench_report001, text, ran={"forest"})
@@ -123,6 +125,7 @@ def test_unknown_rows_and_only_without_a_report_are_refused(tmp_path):
         main(["pairs", "--quick", "--only", "fcnn", "--out", str(tmp_path)])
 
 
+@pytest.mark.slow
 def test_streamed_pairs_are_drawn_anew_at_every_epoch():
     from sumdigits import load_mnist
 
@@ -160,6 +163,7 @@ def test_streamed_pairs_shift_each_digit_and_keep_the_pairs():
         shifted.on_epoch_end()
 
 
+@pytest.mark.slow
 def test_report002_quick_rows_of_every_kind(tmp_path):
     ran = ["pca", "perceptron_56", "perceptron_56_best", "mlp_2x1000", "batch_curves",
            "cnn_32_64_128", "mtl_single", "mtl_shared", "mtl_weights", "mtl_pairs"]
@@ -177,6 +181,7 @@ def test_report002_quick_rows_of_every_kind(tmp_path):
     assert [s["weights"] for s in sweep] == [list(w) for w in bench_report002.TASK_WEIGHTS[1:3]]
 
 
+@pytest.mark.slow
 def test_report003_quick_runs_every_row_that_can_run(tmp_path):
     text = run_quick("003", tmp_path)
     spec = bench_report003.QUICK
@@ -189,6 +194,7 @@ def test_report003_quick_runs_every_row_that_can_run(tmp_path):
     assert stopped["scores"]["epochs"] <= spec["rows"]["early_stopping"]["params"]["epochs"]
 
 
+@pytest.mark.slow
 def test_report004_quick_per_class_tables_and_grids(tmp_path):
     from sumdigits import load_mnist
 
@@ -269,6 +275,7 @@ def test_report_pairs_keep_their_digit_indices():
         np.testing.assert_array_equal(X[part.indices[:, 1]], part.data[:, 28:])
 
 
+@pytest.mark.slow
 def test_report001_searches_and_the_refit_of_a_stored_search(tmp_path):
     run_quick("001", tmp_path, only=["search", "search_val", "search_shift"])
     folder = tmp_path / "report001-quick"

@@ -167,7 +167,9 @@ def _checks():
         ):
             # an expected failure comes as a pytest.param with an xfail mark
             est, check = param.values if hasattr(param, "values") else param
-            yield pytest.param(est, check, marks=getattr(param, "marks", ()),
+            # the Keras estimators' checks train networks: slow
+            slow = [pytest.mark.slow] if type(est).__module__.startswith("sumdigits.keras") else []
+            yield pytest.param(est, check, marks=[*getattr(param, "marks", ()), *slow],
                                id=f"{name}-{_check_name(check)}")
 
 

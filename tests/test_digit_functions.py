@@ -225,6 +225,7 @@ def test_a_lambda_clones_but_cannot_be_pickled(pairs):
         pickle.dumps(clf)
 
 
+@pytest.mark.slow
 def test_fit_on_maxima(pairs):
     clf = NeuroSymbolicFunctionClassifier(function=max, **TINY)
     clf.fit(pairs.data, pairs.digits.max(axis=1))
@@ -234,6 +235,7 @@ def test_fit_on_maxima(pairs):
     assert clf.predict_proba(pairs.data[:10]).shape == (10, 10)
 
 
+@pytest.mark.slow
 def test_fit_on_sums_of_three_digits(mnist_embedded):
     (X, y), (X_test, _) = mnist_embedded
     images, digits = digit_rows(X, y, 200, 3, seed=0)
@@ -248,6 +250,7 @@ def test_fit_on_sums_of_three_digits(mnist_embedded):
     assert clf.predict(flat[:6]).dtype.kind == "i"
 
 
+@pytest.mark.slow
 def test_default_function_is_the_sum_of_the_digits(pairs):
     clf = NeuroSymbolicFunctionClassifier(**TINY).fit(pairs.data, pairs.target)
     assert clf.function is None and clf.classes_.tolist() == list(range(19))

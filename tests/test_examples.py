@@ -67,6 +67,7 @@ def test_savefig_writes_into_the_figures_folder(gallery, tmp_path, monkeypatch):
         plt.close(fig)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs_and_saves_figures(script, tmp_path):
     figures = tmp_path / "figures"

@@ -125,6 +125,7 @@ def test_history_records_loss_and_accuracy_per_epoch(fitted_fcnn):
 
 # -- the wrapper trains exactly the network raw Keras trains ---------------------------
 
+@pytest.mark.slow
 def test_same_predictions_as_raw_keras_with_the_same_seed(digits):
     """A naive reference: the builder, seeded alike, compiled and fitted by hand (in the
     same order: Keras' own shuffling follows TensorFlow's global seed, the estimator's
@@ -215,6 +216,7 @@ def test_layer_widths_as_a_list_or_a_string(widths):
 
 # -- random_state, warm start ----------------------------------------------------------
 
+@pytest.mark.slow
 def test_random_state_makes_a_fit_repeatable(fitted_cnn, digits):
     """Every layer, the shuffling and the split are seeded from random_state."""
     X, y, X_test, _ = digits
@@ -236,6 +238,7 @@ def test_a_seeded_fit_leaves_unseeded_fits_working(fitted_cnn, digits):
     tiny_fcnn(random_state=None, epochs=1).fit(X, y)
 
 
+@pytest.mark.slow
 def test_warm_start_continues_from_the_previous_weights(digits):
     X, y, _, _ = digits
     est = tiny_fcnn(epochs=1, warm_start=True).fit(X, y)
@@ -250,6 +253,7 @@ def test_warm_start_continues_from_the_previous_weights(digits):
 
 # -- early stopping --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_early_stopping_restores_the_best_weights(digits):
     X, y, _, _ = digits
     est = tiny_fcnn(epochs=30, early_stopping=True, n_iter_no_change=2,
@@ -385,6 +389,7 @@ def test_pipeline_grid_search_with_callbacks(digits):
     assert search.best_estimator_[-1].input_shape_ == (784,)
 
 
+@pytest.mark.slow
 def test_cross_val_score(digits):
     X, y, _, _ = digits
     scores = cross_val_score(tiny_fcnn(epochs=4), X[:300], y[:300], cv=2)
@@ -393,6 +398,7 @@ def test_cross_val_score(digits):
 
 # optuna-integration's own OptunaSearchCV, used raw: its experimental and
 # optuna.terminator warnings are expected here (sumdigits.tuning.tune silences them).
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
 @pytest.mark.filterwarnings("ignore:.*optuna.terminator:FutureWarning")
 def test_optuna_search(digits):
@@ -412,6 +418,7 @@ def test_optuna_search(digits):
     assert search.predict_proba(X[:3]).shape == (3, 10)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", [tiny_cnn, tiny_fcnn])
 def test_estimator_of_sequential_digit_sum_classifier(make, digits):
     X, y, X_test, y_test = digits
@@ -424,6 +431,7 @@ def test_estimator_of_sequential_digit_sum_classifier(make, digits):
     assert seq.score(test.data, test.target) > 0.2  # chance is below 0.1
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:EM did not converge:sklearn.exceptions.ConvergenceWarning")
 def test_sequential_learns_digits_from_sums_with_sample_weights(digits):
     X, y, _, _ = digits

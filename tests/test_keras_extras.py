@@ -85,6 +85,7 @@ def test_multitask_learns_from_sums_alone_with_the_sum_head(pairs):
         MultiTaskSumClassifier(epochs=1, task_weights=(1, 1)).fit(train.data, train.digits)
 
 
+@pytest.mark.slow
 def test_multitask_cnn_trunk_with_early_stopping_and_pickle(pairs):
     train, test = pairs
     est = MultiTaskSumClassifier(trunk="cnn", filters=[4, 8], hidden_layer_sizes=[16], head_layer_sizes=[],
@@ -224,6 +225,7 @@ def test_dataset_refuses_a_bad_max_shift(digits, max_shift):
         DigitPairDataset(X, y, [[0, 1]], max_shift=max_shift)
 
 
+@pytest.mark.slow
 def test_fit_dataset_trains_on_streamed_pairs(digits, pairs):
     X, y, _, _ = digits
     _, test = pairs
@@ -307,6 +309,7 @@ def _bn_weights(model):
             if isinstance(la, keras.layers.BatchNormalization)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_images", [None, 37])
 def test_batch_norm_statistics_are_the_exact_ones_of_the_training_images(
         n_images, naive_batch_norm_statistics):

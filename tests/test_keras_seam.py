@@ -126,6 +126,7 @@ def _weights(est):
     return [np.asarray(w) for w in est.model_.get_weights()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", [
     lambda: FCNNClassifier(hidden_layer_sizes=[16], dropout=0.3, epochs=2, random_state=3,
                            early_stopping=True),

@@ -110,6 +110,7 @@ def test_impossible_sums_stay_finite_with_finite_gradients():
     assert np.isfinite(tape.gradient(loss, logits).numpy()).all()
 
 
+@pytest.mark.slow
 def test_predictions_in_bounded_chunks_match_one_pass(monkeypatch):
     position = position_sum_proba(digit_proba(np.random.default_rng(4), 40, 4, 0.05))
     proba = sum_proba(position)
@@ -170,6 +171,7 @@ def fitted(mnist):
     return clf.fit(train.data, train.target)
 
 
+@pytest.mark.slow
 def test_learns_digits_it_was_never_told(fitted, mnist):
     _, (X_test, y_test) = mnist
     digit_accuracy = np.mean(fitted.predict_single_digits(X_test) == y_test)
@@ -182,6 +184,7 @@ def test_learns_digits_it_was_never_told(fitted, mnist):
                                rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_digit_shift_check_runs_every_epoch(fitted):
     for name in ("digit_shift", "digit_unfold"):  # learned the true digits
         assert fitted.history_[name] == [0.0] * fitted.n_iter_
@@ -223,6 +226,7 @@ def test_digit_shift_check_keeps_a_network_at_chance_level():
     np.testing.assert_array_equal(last.get_weights()[0], 0.0)
 
 
+@pytest.mark.slow
 def test_digit_network_normalises_with_the_training_digits_statistics(
         mnist, naive_batch_norm_statistics):
     """batch_norm_statistics="plain": after fit, every batch normalisation of the digit
@@ -245,6 +249,7 @@ def test_digit_network_normalises_with_the_training_digits_statistics(
         np.testing.assert_allclose(layer.moving_variance.numpy(), var, rtol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("params, augmentation", [
     ({}, "augmentation"),  # the default: shifted as in training
     ({"shift_range": 0.0}, None),  # nothing to augment with
@@ -335,6 +340,7 @@ def test_digit_shift_check_needs_a_dense_output_of_ten():
             DigitShiftCheck(z=z)
 
 
+@pytest.mark.slow
 def test_predict_digit_proba_takes_pairs_like_every_estimator(fitted, mnist):
     _, (X_test, y_test) = mnist
     test = make_digit_pairs(X_test, y_test, 6, strategy="disjoint", random_state=3)
@@ -348,6 +354,7 @@ def test_predict_digit_proba_takes_pairs_like_every_estimator(fitted, mnist):
         fitted.predict_digit_proba(X_test[:4])
 
 
+@pytest.mark.slow
 def test_predict_proba_covers_every_sum(fitted, mnist):
     _, (X_test, y_test) = mnist
     X_pairs, _ = make_digit_pairs(X_test, y_test, 20, strategy="disjoint", random_state=2,
@@ -362,6 +369,7 @@ def test_predict_proba_covers_every_sum(fitted, mnist):
     assert fitted.n_iter_ == 4
 
 
+@pytest.mark.slow
 def test_pickle_and_clone(fitted, mnist):
     _, (X_test, y_test) = mnist
     X_pairs, _ = make_digit_pairs(X_test, y_test, 50, strategy="disjoint", random_state=4,
@@ -373,6 +381,7 @@ def test_pickle_and_clone(fitted, mnist):
     assert fresh.get_params() == fitted.get_params() and not hasattr(fresh, "model_")
 
 
+@pytest.mark.slow
 def test_grid_search_over_a_parameter(mnist):
     (X, y), _ = mnist
     X_pairs, sums = make_digit_pairs(X, y, 200, random_state=5, return_X_y=True)
@@ -383,6 +392,7 @@ def test_grid_search_over_a_parameter(mnist):
     assert search.predict(X_pairs[:3]).shape == (3,)
 
 
+@pytest.mark.slow
 def test_two_digit_numbers(mnist):
     (X, y), _ = mnist
     numbers = make_number_pairs(X[:2000], y[:2000], n_digits=2, random_state=0)
@@ -459,6 +469,7 @@ def test_zero_output_initializer_starts_every_digit_uniform(pairs):
                                rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_mixed_precision_digit_network_keeps_the_sums_float32(pairs):
     # the digit CNN computes in bfloat16 with float32 weights; its softmax and the sums'
     # likelihood stay float32. With a zero output kernel the logits are exactly 0 in
@@ -527,6 +538,7 @@ def test_learning_rate_schedules_follow_their_formulas(schedule):
         assert got == pytest.approx(reference(t), rel=1e-5)
 
 
+@pytest.mark.slow
 def test_streamed_pairs_schedule_over_every_batch(mnist):
     from sumdigits.keras.streaming import DigitPairDataset
     from sumdigits.pairs import pair_indices
@@ -635,6 +647,7 @@ def test_bad_sums_raise_naming_y(mnist, y, error, match):
         NeuroSymbolicSumClassifier(n_digits=15, epochs=1, **TINY).fit(data, y)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_digits, n_pairs", [(15, 20), (100, 2)])
 def test_long_numbers_fit_predict_and_score(mnist, n_digits, n_pairs):
     (X, y), (X_test, y_test) = mnist
@@ -656,6 +669,7 @@ def test_long_numbers_fit_predict_and_score(mnist, n_digits, n_pairs):
         clf.predict_proba(test.data)
 
 
+@pytest.mark.slow
 def test_sums_above_two_to_the_63_fit_predict_and_score(mnist):
     (X, y), _ = mnist
     train = make_number_pairs(X, y, 4, n_digits=20, random_state=0)
@@ -690,6 +704,7 @@ class _StepCounter(keras.callbacks.Callback):
         self.steps += 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_digits, n_samples, expected_batch", [
     (1, 130, 64),  # 2 digit images a sample: 64 samples hold 128
     (15, 20, 4),  # 30 a sample: 4 hold 120

@@ -28,6 +28,7 @@ def _run(args, **env):
                           timeout=600, check=False)
 
 
+@pytest.mark.slow
 def test_importing_the_keras_estimators_prints_nothing_and_changes_no_setting():
     code = ("import logging, os, sys\n"
             "levels = (logging.getLogger().level, logging.getLogger('tensorflow').level)\n"
@@ -42,6 +43,7 @@ def test_importing_the_keras_estimators_prints_nothing_and_changes_no_setting():
     assert result.stderr == "stderr still works\n"
 
 
+@pytest.mark.slow
 def test_demo_prints_only_its_table():
     result = _run(["-m", "sumdigits.cli", "demo", "--data", "embedded", "--n-train", "200",
                    "--n-test", "100", "--epochs", "1",
@@ -83,6 +85,7 @@ _PAIRS = ("import numpy as np\n"
           "strategy='disjoint', random_state=0)\n")
 
 
+@pytest.mark.slow
 def test_neurosymbolic_fit_and_predict_proba_print_nothing():
     """No oneDNN line on integer ops (TensorFlow logs one for an int32 transpose
     outside a graph, on CPUs without AVX-512): the digit-shift check and
@@ -99,6 +102,7 @@ def test_neurosymbolic_fit_and_predict_proba_print_nothing():
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 def test_a_loop_of_fits_prints_no_retracing():
     """Six networks, each fitted for a few steps and scored, in one process: each one's
     train and predict functions are traced once at most, and nothing is reported."""

@@ -354,6 +354,7 @@ def test_select_perplexity_rejects_bad_grid():
         select_perplexity(X, np.zeros(20), [5])
 
 
+@pytest.mark.slow
 def test_embedding_from_tsne_with_silhouette_search(pairs):
     train, _ = pairs
     disp = EmbeddingDisplay.from_tsne(train.data[:60], train.digits[:60, 0], perplexity=[5, 20],

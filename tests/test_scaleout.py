@@ -86,6 +86,7 @@ def _finished(study):
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
 
 
+@pytest.mark.slow
 def test_two_workers_share_one_study_and_the_parent_refits(shared_storage, workers,
                                                            small_pairs):
     study_name = f"two-workers-{os.getpid()}-{time.time_ns()}"
@@ -123,6 +124,7 @@ def _running(study, *, sampled=False):
     return [t for t in running if t.params] if sampled else running
 
 
+@pytest.mark.slow
 def test_killed_worker_trial_is_failed_by_heartbeat_and_retried(postgres_url, workers):
     study_name = f"killed-{os.getpid()}-{time.time_ns()}"
     options = ["--n-train", "600", "--max-trials", "4", "--heartbeat", "1"]
@@ -228,6 +230,7 @@ def dask_client():
             stop_pid(pid)
 
 
+@pytest.mark.slow
 def test_repeated_scores_on_dask_equal_the_sequential_run(dask_client, small_pairs):
     import joblib
     from distributed import get_task_stream
@@ -248,6 +251,7 @@ def test_repeated_scores_on_dask_equal_the_sequential_run(dask_client, small_pai
     assert len(set(sequential.scores["accuracy"])) > 1
 
 
+@pytest.mark.slow
 def test_seeded_keras_fits_on_dask_do_not_depend_on_the_worker(dask_client, small_pairs):
     """Each fit seeds its own layers and shuffling: which worker runs a seed, and which
     fits that worker ran before, change nothing. (Both runs use the cluster's workers,
@@ -284,6 +288,7 @@ def _streamed_pairs(n_pairs):
     return dataset, test.data.reshape(len(test.data), -1), test.target
 
 
+@pytest.mark.slow
 def test_seeded_keras_fits_on_dask_read_a_streamed_dataset(dask_client):
     """What a worker receives is the dataset (digits and pair indices), not pair
     images; each worker gathers its batches itself, and the scores do not depend on
@@ -330,6 +335,7 @@ def test_repeated_scores_checks_a_dataset_and_its_estimator(small_pairs):
         repeated_scores(StepDecayPerceptron(), train.data, None, test.data, test.target)
 
 
+@pytest.mark.slow
 def test_cross_validation_on_dask_equals_the_sequential_run(dask_client, small_pairs):
     import joblib
     from sklearn.model_selection import cross_val_score

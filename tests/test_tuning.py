@@ -344,6 +344,7 @@ def fcnn_search(pairs):
     return search, caught
 
 
+@pytest.mark.slow
 def test_keras_search_reports_every_epoch(fcnn_search, pairs):
     fcnn_search, caught = fcnn_search
     _, _, X_test, y_test = pairs
@@ -382,6 +383,7 @@ def test_keras_pipeline_is_searched_without_pruning(pairs):
         tune(pipe, X, y, pruner=optuna.pruners.MedianPruner())
 
 
+@pytest.mark.slow
 def test_keras_layer_lists_study_is_stored_and_continued(pairs, tmp_path):
     # report 001's space holds lists of layer widths; as strings they go in the file
     X, y, _, _ = pairs
