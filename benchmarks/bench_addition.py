@@ -134,7 +134,7 @@ def _scores(clf, data, test):
     """A neuro-symbolic estimator's accuracy on the 10,000 test digits and on the sums of
     the test pairs ``test``."""
     (_, _), (X_test, y_test) = data
-    return dict(digit_acc=float(np.mean(clf.predict_single_digits(X_test) == y_test)),
+    return dict(digit_acc=float(np.mean(clf.digit_estimator_.predict(X_test) == y_test)),
                 sum_acc=clf.score(test.data, test.target))
 
 
@@ -182,7 +182,7 @@ def _decoders(clf, test):
     encoded = clf.feature_encoder_.transform(test.data)  # (n, 2N, h, w, 1)
     position = np.asarray(clf.model_.predict(encoded, batch_size=256, verbose=0),
                           dtype=np.float64)
-    digits = np.asarray(clf.digit_classifier_.predict(
+    digits = np.asarray(clf.digit_network_.predict(
         encoded.reshape(-1, *encoded.shape[2:]), batch_size=1024, verbose=0))
     digits = digits.reshape(len(encoded), 2, n_digits, 10)
     truth = sums_to_digits(test.target, n_digits)
@@ -338,37 +338,40 @@ CPU_SETTINGS = {
 def cpu_settings(data_source, cfg, quick):
     """Seconds of an epoch of the estimator's default network at N = 1 under each of
     :data:`CPU_SETTINGS`, side by side: each fit in a fresh process, the settings
-    alternating, twice each; the figure is the second epoch of each fit."""
+    alternating, three times each; the figure is the second epoch of each fit, the
+    load average beside each."""
     from benchmarks._process import run_child
 
     kwargs = dict(n_digits=1, n_images=cfg["scale_images"], epochs=cfg["scale_epochs"],
                   data_source=data_source, quick=quick, measure="time")
-    out = {}
-    for _ in range(2):
+    out, loads = {}, {}
+    for _ in range(3):
         for name, (env, params) in CPU_SETTINGS.items():
             timed = run_child("bench_addition", env=env, estimator_params=params, **kwargs)
             out.setdefault(name, []).append(timed["epoch_s"][-1])
+            loads.setdefault(name, []).append(os.getloadavg()[0])
             _log(f"{name}: {timed['epoch_s']}")
-    return dict(kind="cpu", n_images=cfg["scale_images"], epoch_s=out,
+    return dict(kind="cpu", n_images=cfg["scale_images"], epoch_s=out, loads=loads,
                 cores=os.cpu_count(), load=os.getloadavg()[0])
 
 
 def _cpu_table(stored):
     rows = []
     for r in (r for r in stored.values() if r.get("kind") == "cpu"):
-        base = np.mean(r["epoch_s"]["as installed"])
-        rows += [[name, " / ".join(f"{t:.2f}" for t in times), np.mean(times) / base,
-                  r["n_images"], r["load"]] for name, times in r["epoch_s"].items()]
+        base = np.median(r["epoch_s"]["as installed"])
+        rows += [[name, " / ".join(f"{t:.2f}" for t in times), np.median(times) / base,
+                  r["n_images"], " / ".join(f"{x:.1f}" for x in r["loads"][name])]
+                 for name, times in r["epoch_s"].items()]
     if not rows:
         return []
     return [{
         "title": "Speed settings on the CPU: seconds per epoch at N = 1, side by side",
-        "columns": ["setting", "s / epoch (2nd epoch of each fit)", "time / as installed",
-                    "training images", "load"],
+        "columns": ["setting", "s / epoch (2nd epoch of each fit)",
+                    "median time / as installed", "training images", "load after each fit"],
         "rows": rows,
         "notes": "`python -m benchmarks.run addition --only cpu`. The estimator's default "
                  "network and batch, float32; each fit in a fresh process, the settings "
-                 "alternating, two fits each. Thread counts through TensorFlow's "
+                 "alternating, three fits each. Thread counts through TensorFlow's "
                  "`TF_NUM_INTEROP_THREADS` / `TF_NUM_INTRAOP_THREADS`; XLA through the "
                  "estimator's `jit_compile` (Keras compiles without XLA on a CPU-only "
                  "machine by default).",
@@ -555,7 +558,7 @@ def _averaged_scores(clfs, data, test):
     from sumdigits._sums import sum_distribution
 
     (_, _), (X_test, y_test) = data
-    digits = np.mean([clf.predict_single_digit_proba(X_test) for clf in clfs], axis=0)
+    digits = np.mean([clf.digit_estimator_.predict_proba(X_test) for clf in clfs], axis=0)
     pairs = np.mean([clf.predict_digit_proba(test.data) for clf in clfs], axis=0)
     sums = sum_distribution(pairs[:, 0], pairs[:, 1]).argmax(axis=1)
     return dict(digit_acc=float(np.mean(digits.argmax(axis=1) == y_test)),
