@@ -12,6 +12,18 @@ from .pairs import PairSumTransformer, make_digit_pairs, split_pairs
 
 __version__ = "0.1.0"
 
+# The Keras estimators -> the module that defines each (importing it imports TensorFlow).
+# This one table serves sumdigits and sumdigits.keras, which adds its other names to it;
+# it lives here so that sumdigits reads it without importing sumdigits.keras.
+_KERAS_ESTIMATORS = {
+    "FCNNClassifier": "sumdigits.keras.estimators",
+    "CNNClassifier": "sumdigits.keras.estimators",
+    "MultiTaskClassifier": "sumdigits.keras.multitask",
+    "MultiTaskSumClassifier": "sumdigits.keras.multitask",
+    "NeuroSymbolicSumClassifier": "sumdigits.keras.neurosymbolic",
+    "NeuroSymbolicFunctionClassifier": "sumdigits.keras.digit_functions",
+}
+
 # name -> submodule that defines it; loaded on first attribute access.
 _LAZY = {
     # classic estimators and transformers (no TensorFlow)
@@ -19,13 +31,7 @@ _LAZY = {
     "StepDecayPerceptron": "sumdigits.perceptron",
     "HOGTransformer": "sumdigits.features",
     "GaussianNoiseAugmenter": "sumdigits.features",
-    # Keras estimators (import TensorFlow)
-    "FCNNClassifier": "sumdigits.keras",
-    "CNNClassifier": "sumdigits.keras",
-    "MultiTaskClassifier": "sumdigits.keras",
-    "MultiTaskSumClassifier": "sumdigits.keras",
-    "NeuroSymbolicSumClassifier": "sumdigits.keras",
-    "NeuroSymbolicFunctionClassifier": "sumdigits.keras",
+    **_KERAS_ESTIMATORS,
 }
 _SUBMODULES = {"datasets", "pairs", "sequential", "perceptron", "features", "keras",
                "tuning", "plotting", "cli", "model_selection", "utils"}

@@ -12,6 +12,7 @@ module; the Keras networks have a few units and train for one epoch.
 import gzip
 import re
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -19,6 +20,9 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sumdigits import PairSumTransformer, load_mnist, make_digit_pairs, split_pairs
 from sumdigits.pairs import make_number_pairs, pair_indices
+from sumdigits.utils import all_estimators
+
+from _estimators import is_keras, learns_from, takes_images, tiny
 
 N = 40  # digits; pairs are made from them
 
@@ -184,86 +188,56 @@ FITTED_DEFECTS = {
 }
 
 
-def _perceptron():
-    from sumdigits.perceptron import StepDecayPerceptron
-    return StepDecayPerceptron(max_iter=2, random_state=0)
-
-
-def _hog():
-    from sumdigits.features import HOGTransformer
-    return HOGTransformer()
-
-
-def _augmenter():
-    from sumdigits.features import GaussianNoiseAugmenter
-    return GaussianNoiseAugmenter(random_state=0)
-
-
-def _sequential():
-    from sumdigits.sequential import SequentialDigitSumClassifier
-    return SequentialDigitSumClassifier(max_iter=2)
-
-
-def _fcnn():
-    from sumdigits.keras import FCNNClassifier
-    return FCNNClassifier(hidden_layer_sizes=[4], epochs=1, random_state=0)
-
-
-def _cnn():
-    from sumdigits.keras import CNNClassifier
-    return CNNClassifier(filters=[2], hidden_layer_sizes=[4], epochs=1, random_state=0)
-
-
-def _multitask():
-    from sumdigits.keras import MultiTaskSumClassifier
-    return MultiTaskSumClassifier(hidden_layer_sizes=[4], head_layer_sizes=[], epochs=1,
-                                  random_state=0)
-
-
-def _neurosymbolic():
-    from sumdigits.keras import NeuroSymbolicSumClassifier
-    return NeuroSymbolicSumClassifier(filters=[2], hidden_layer_sizes=[4], epochs=1,
-                                      random_state=0)
-
-
-def _neurosymbolic_function():
-    from sumdigits.keras import NeuroSymbolicFunctionClassifier
-    return NeuroSymbolicFunctionClassifier(filters=[2], hidden_layer_sizes=[4], epochs=1,
-                                           random_state=0)
-
-
-KERAS = {"FCNNClassifier", "CNNClassifier", "MultiTaskSumClassifier",
-         "NeuroSymbolicSumClassifier", "NeuroSymbolicFunctionClassifier"}
-# name -> (factory, (X, y) data keys, fit defect tables, fitted methods taking X,
-#          whether score takes y, fitted defect tables)
-ESTIMATORS = {
-    "StepDecayPerceptron": (_perceptron, ("X", "y"), [X_DEFECTS, GENERIC_Y_DEFECTS, FIT_DEFECTS],
-                            ["predict", "decision_function", "score"]),
-    "HOGTransformer": (_hog, ("X", "y"), [X_DEFECTS, PIXEL_DEFECTS], ["transform"]),
-    "GaussianNoiseAugmenter": (_augmenter, ("X", "y"), [X_DEFECTS, GENERIC_Y_DEFECTS],
-                               ["fit_resample"]),
-    "SequentialDigitSumClassifier": (
-        _sequential, ("X_pairs", "sums"),
-        [X_DEFECTS, PIXEL_DEFECTS, Y_DEFECTS, SUM_DEFECTS],
-        ["predict", "predict_proba", "predict_digits", "predict_digit_proba", "score"]),
-    "FCNNClassifier": (_fcnn, ("X", "y"), [X_DEFECTS, GENERIC_Y_DEFECTS, FIT_DEFECTS],
-                       ["predict", "predict_proba", "transform", "score"]),
-    "CNNClassifier": (_cnn, ("X", "y"), [X_DEFECTS, GENERIC_Y_DEFECTS, FIT_DEFECTS],
-                      ["predict", "predict_proba", "transform", "score"]),
-    "MultiTaskSumClassifier": (
-        _multitask, ("X_pairs", "digits"), [X_DEFECTS, Y_DEFECTS, DIGIT_DEFECTS],
-        ["predict", "predict_proba", "predict_digits", "predict_digit_proba", "transform",
-         "score"]),
-    "NeuroSymbolicSumClassifier": (
-        _neurosymbolic, ("X_pairs", "sums"),
-        [X_DEFECTS, PIXEL_DEFECTS, Y_DEFECTS, SUM_DEFECTS],
-        ["predict", "predict_proba", "transform", "score"]),
-    "NeuroSymbolicFunctionClassifier": (
-        _neurosymbolic_function, ("X_pairs", "sums"),
-        [X_DEFECTS, PIXEL_DEFECTS, GENERIC_Y_DEFECTS, FUNCTION_DEFECTS],
-        ["predict", "predict_proba", "predict_digits", "predict_digit_proba", "transform",
-         "score"]),
+# Every public estimator (sumdigits.utils.all_estimators) but those of NOT_HERE, small
+# (tests/_estimators.py). What it learns from decides its data and the defects of its
+# fit, unless OTHER_FIT_DEFECTS names others; its fitted methods are those of METHODS
+# that it has.
+#: Estimators checked elsewhere, with the reason.
+NOT_HERE = {
+    "PairSumTransformer": "a function of this module's FUNCTIONS (fit and fit_resample)",
+    "OptunaSearchCV": "a search: bad input reaches the estimator it tunes (tune's tests)",
 }
+#: What an estimator learns from -> its (X, y) data keys and the defect tables of its fit.
+#: A classifier of digits takes any features and labels; the pair estimators know their
+#: classes.
+LEARNS_FROM = {
+    "digits": (("X", "y"), [X_DEFECTS, GENERIC_Y_DEFECTS, FIT_DEFECTS]),
+    "sums": (("X_pairs", "sums"), [X_DEFECTS, PIXEL_DEFECTS, Y_DEFECTS, SUM_DEFECTS]),
+    "pair digits": (("X_pairs", "digits"), [X_DEFECTS, Y_DEFECTS, DIGIT_DEFECTS]),
+}
+#: Estimators whose fit meets other defects than those of what they learn from.
+OTHER_FIT_DEFECTS = {
+    "HOGTransformer": [X_DEFECTS, PIXEL_DEFECTS],  # a transformer of images: y unused
+    "GaussianNoiseAugmenter": [X_DEFECTS, GENERIC_Y_DEFECTS],  # any features and labels
+    "NeuroSymbolicFunctionClassifier": [X_DEFECTS, PIXEL_DEFECTS, GENERIC_Y_DEFECTS,
+                                        FUNCTION_DEFECTS],
+    "MultiTaskClassifier": [X_DEFECTS, GENERIC_Y_DEFECTS, FIT_DEFECTS],  # any label columns
+}
+#: The methods of a fitted estimator that take X, where it has them.
+METHODS = ("predict", "predict_proba", "predict_digits", "predict_digit_proba",
+           "decision_function", "transform", "score", "fit_resample")
+KERAS = {name for name, cls in all_estimators() if is_keras(cls)}
+
+
+def _estimators():
+    """name -> (factory, (X, y) data keys, fit defect tables, fitted methods taking X)."""
+    found = {}
+    for name, cls in all_estimators():
+        if name in NOT_HERE:
+            continue
+        xy, tables = LEARNS_FROM[learns_from(name, cls)]
+        methods = [m for m in METHODS if hasattr(cls, m)]
+        found[name] = (partial(tiny, cls), xy, OTHER_FIT_DEFECTS.get(name, tables), methods)
+    return found
+
+
+ESTIMATORS = _estimators()
+
+
+def test_every_estimator_is_here_or_said_elsewhere():
+    names = {name for name, _ in all_estimators()}
+    assert set(ESTIMATORS) == names - set(NOT_HERE)
+    assert set(NOT_HERE) | set(OTHER_FIT_DEFECTS) <= names
 
 
 def _fit_cases():
@@ -297,7 +271,7 @@ def test_fit_rejects_bad_input(data, name, defect, table):
     if name in KERAS:
         pytest.importorskip("keras")
     est = factory()
-    method = "fit_resample" if name == "GaussianNoiseAugmenter" else "fit"
+    method = "fit_resample" if hasattr(est, "fit_resample") else "fit"
     _check(lambda d, X, y: getattr(est, method)(X, y), data, xy, table, defect)
 
 
@@ -341,15 +315,17 @@ def test_fitted_method_takes_a_single_sample(data, fitted, name, method):
     if method == "score":
         assert est.score(X, y) in (0.0, 1.0)
     else:
-        assert np.asarray(getattr(est, method)(X)).shape[0] == 1
+        out = getattr(est, method)(X)
+        for part in out if isinstance(out, list) else [out]:  # a list: one array per task
+            assert np.asarray(part).shape[0] == 1
 
 
 # ------------------------------------------------ one pair, several spellings
 # Every estimator that takes images takes the same samples flattened (n, h * w), as
 # images (n, h, w) or with a channel axis (n, h, w, 1), at fit and after it; its
 # n_features_in_ counts pixels, and an error names the shape it was given.
-IMAGE_ESTIMATORS = [name for name in ESTIMATORS
-                    if name not in ("StepDecayPerceptron", "GaussianNoiseAugmenter")]
+IMAGE_ESTIMATORS = [name for name, cls in all_estimators()
+                    if name in ESTIMATORS and takes_images(cls)]
 
 
 def _spellings(X, image):
@@ -409,8 +385,7 @@ def test_fitted_estimator_names_the_shape_of_other_images(data, fitted, name):
         _outputs(est, colour)
 
 
-PAIR_ESTIMATORS = ["SequentialDigitSumClassifier", "NeuroSymbolicSumClassifier",
-                   "NeuroSymbolicFunctionClassifier"]
+PAIR_ESTIMATORS = [name for name in ESTIMATORS if ESTIMATORS[name][1] == ("X_pairs", "sums")]
 
 
 @pytest.mark.parametrize("name", PAIR_ESTIMATORS)
@@ -424,8 +399,7 @@ def test_fit_on_pairs_names_the_shape_given(data, name):
         factory().fit(X, data[y])
 
 
-@pytest.mark.parametrize("name", ["SequentialDigitSumClassifier", "NeuroSymbolicSumClassifier",
-                                  "NeuroSymbolicFunctionClassifier"])
+@pytest.mark.parametrize("name", PAIR_ESTIMATORS)
 def test_single_digit_images_are_not_taken_for_pairs(data, name):
     """28 x 28 digits where pairs are expected: not pairs of 28 x 14 digits."""
     factory, (_, y), _, _ = ESTIMATORS[name]
@@ -658,8 +632,9 @@ def test_repeated_scores_rejects_bad_input(data):
 
 
 # ------------------------------------------- Keras: keywords and fit arguments
-KERAS_CLASSES = ["FCNNClassifier", "CNNClassifier", "MultiTaskSumClassifier",
-                 "NeuroSymbolicSumClassifier", "NeuroSymbolicFunctionClassifier"]
+KERAS_CLASSES = sorted(KERAS)
+#: The Keras classifiers of digits with any labels.
+KERAS_DIGIT_CLASSES = [name for name in KERAS_CLASSES if ESTIMATORS[name][1] == ("X", "y")]
 
 
 @pytest.mark.parametrize("name", KERAS_CLASSES)
@@ -759,10 +734,10 @@ def test_negative_validation_weight_is_an_error(data):
     weights = -np.ones(len(y))
     with pytest.raises(ValueError, match=r"validation_data's sample_weight_val must be "
                                          r"non-negative"):
-        _fcnn().fit(X, y, validation_data=(X, y, weights))
+        ESTIMATORS["FCNNClassifier"][0]().fit(X, y, validation_data=(X, y, weights))
 
 
-@pytest.mark.parametrize("name", ["FCNNClassifier", "CNNClassifier"])
+@pytest.mark.parametrize("name", KERAS_DIGIT_CLASSES)
 def test_continuous_y_says_what_y_must_be(name, data):
     pytest.importorskip("keras")
     factory = ESTIMATORS[name][0]
@@ -773,7 +748,7 @@ def test_continuous_y_says_what_y_must_be(name, data):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["FCNNClassifier", "CNNClassifier"])
+@pytest.mark.parametrize("name", KERAS_DIGIT_CLASSES)
 def test_partial_fit_with_a_class_it_was_not_built_for_names_classes(name, data):
     pytest.importorskip("keras")
     factory = ESTIMATORS[name][0]

@@ -31,6 +31,8 @@ from sumdigits import SequentialDigitSumClassifier, load_mnist, make_digit_pairs
 from sumdigits.keras import CNNClassifier, FCNNClassifier  # noqa: E402
 from sumdigits.keras.builders import build_fcnn  # noqa: E402
 
+from _estimators import keras_estimators, learns_from, tiny  # noqa: E402
+
 N_TRAIN, N_TEST = 600, 200
 
 
@@ -471,38 +473,9 @@ def test_cnn_blocks_reject_bad_filters(filters, error):
 
 # -- pixel scale: decided from the data at fit, checked at predict ---------------------
 def _scale_cases():
-    """Every Keras estimator: a tiny one, and whether it learns from pairs and how."""
-    from sumdigits.keras import (
-        MultiTaskClassifier,
-        MultiTaskSumClassifier,
-        NeuroSymbolicFunctionClassifier,
-        NeuroSymbolicSumClassifier,
-    )
-
-    small = {"epochs": 1, "random_state": 0}
-    return {
-        "FCNNClassifier": (lambda: FCNNClassifier(hidden_layer_sizes=[4], **small), "digits"),
-        "CNNClassifier": (lambda: CNNClassifier(filters=[2], hidden_layer_sizes=[4], **small),
-                          "digits"),
-        "MultiTaskClassifier": (lambda: MultiTaskClassifier(hidden_layer_sizes=[4],
-                                                            head_layer_sizes=[], **small),
-                                "pair digits"),
-        "MultiTaskSumClassifier": (lambda: MultiTaskSumClassifier(hidden_layer_sizes=[4],
-                                                                  head_layer_sizes=[], **small),
-                                   "pair digits"),
-        "NeuroSymbolicSumClassifier": (lambda: NeuroSymbolicSumClassifier(
-            filters=[2], hidden_layer_sizes=[4], **small), "sums"),
-        "NeuroSymbolicFunctionClassifier": (lambda: NeuroSymbolicFunctionClassifier(
-            filters=[2], hidden_layer_sizes=[4], **small), "sums"),
-    }
-
-
-def test_every_keras_estimator_has_a_scale_case():
-    from sumdigits.utils import all_estimators
-
-    keras_names = {name for name, cls in all_estimators()
-                   if cls.__module__.startswith("sumdigits.keras")}
-    assert keras_names == set(_scale_cases())
+    """Every Keras estimator: a tiny one, and what it learns from."""
+    return {name: (lambda cls=cls: tiny(cls), learns_from(name, cls))
+            for name, cls in keras_estimators()}
 
 
 @pytest.fixture(scope="module")

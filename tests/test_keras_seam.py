@@ -24,9 +24,10 @@ from sumdigits.keras._base import BaseKerasClassifier  # noqa: E402
 from sumdigits.keras._params import BASE_PARAMS  # noqa: E402
 from sumdigits.keras.callbacks import make_learning_rate_schedule  # noqa: E402
 
+from _estimators import keras_estimators  # noqa: E402
+
 PACKAGE = pathlib.Path(sumdigits.__file__).parent
-ESTIMATORS = [FCNNClassifier, CNNClassifier, MultiTaskSumClassifier, NeuroSymbolicSumClassifier,
-              NeuroSymbolicFunctionClassifier]
+ESTIMATORS = [cls for _, cls in keras_estimators()]
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,21 @@ def test_dir_lists_the_lazy_names():
     assert "FCNNClassifier" in dir(sumdigits.keras)
 
 
+def test_every_keras_estimator_is_served_by_both_packages():
+    """The one table of Keras estimators names each class of sumdigits.keras' modules
+    and where it is defined."""
+    pytest.importorskip("keras")
+    import sumdigits.keras
+    from sumdigits.utils import all_estimators
+
+    found = {name: cls.__module__ for name, cls in all_estimators()
+             if cls.__module__.startswith("sumdigits.keras")}
+    assert sumdigits._KERAS_ESTIMATORS == found
+    for name in found:
+        assert getattr(sumdigits, name) is getattr(sumdigits.keras, name)
+        assert name in sumdigits.__all__ and name in sumdigits.keras.__all__
+
+
 @pytest.mark.parametrize("command", [[], ["demo"], ["data"], ["tune"]])
 def test_help_is_plain_text(capsys, command):
     with pytest.raises(SystemExit) as exit_info:

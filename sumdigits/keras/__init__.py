@@ -6,17 +6,15 @@ start-up notices its native libraries print (:mod:`sumdigits.keras._startup`).
 
 import importlib
 
+from .. import _KERAS_ESTIMATORS
 from ._startup import import_keras_quietly
 
 import_keras_quietly()
 
+# name -> submodule that defines it; loaded on first attribute access. The estimators
+# come from the table that sumdigits serves them from too.
 _LAZY = {
-    "FCNNClassifier": "sumdigits.keras.estimators",
-    "CNNClassifier": "sumdigits.keras.estimators",
-    "MultiTaskClassifier": "sumdigits.keras.multitask",
-    "MultiTaskSumClassifier": "sumdigits.keras.multitask",
-    "NeuroSymbolicSumClassifier": "sumdigits.keras.neurosymbolic",
-    "NeuroSymbolicFunctionClassifier": "sumdigits.keras.digit_functions",
+    **_KERAS_ESTIMATORS,
     "DigitPairDataset": "sumdigits.keras.streaming",
     "BatchNormStatistics": "sumdigits.keras.callbacks",
     "InactiveNeuronFraction": "sumdigits.keras.callbacks",

@@ -115,4 +115,4 @@ def _keras_names():
     """Names that ``sumdigits`` loads lazily from :mod:`sumdigits.keras`."""
     import sumdigits
 
-    return {name for name, module in sumdigits._LAZY.items() if module.startswith(_KERAS)}
+    return set(sumdigits._KERAS_ESTIMATORS)
