@@ -142,9 +142,46 @@ def draw_guide_figures(app=None):
         plt.close("all")
 
 
+# -- the API page's list of sumdigits.keras -----------------------------------
+# api.rst lists the public names of sumdigits.keras where it holds the line KERAS_NAMES:
+# they are read from sumdigits.keras.__all__, so that a new Keras estimator is on the
+# page without an edit of it. Autosummary writes the pages of the names a source file
+# lists; these are written here, the same way.
+KERAS_NAMES = ".. sumdigits.keras.__all__"
+
+
+def _keras_autosummary():
+    import sumdigits.keras
+
+    return ("\n.. autosummary::\n   :toctree: generated/\n   :nosignatures:\n\n"
+            + "".join(f"   {name}\n" for name in sumdigits.keras.__all__))
+
+
+def list_keras_names(app, docname, source):
+    """Replace the line KERAS_NAMES of the API page by an autosummary of its names."""
+    if docname == "api":
+        source[0] = source[0].replace(KERAS_NAMES, _keras_autosummary())
+
+
+def write_keras_pages(app):
+    """Write the autosummary pages of the names that KERAS_NAMES stands for."""
+    import tempfile
+
+    from sphinx.ext.autosummary.generate import generate_autosummary_docs
+
+    srcdir = Path(app.srcdir)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "keras.rst"
+        source.write_text(".. currentmodule:: sumdigits.keras\n" + _keras_autosummary())
+        generate_autosummary_docs([str(source)], output_dir=srcdir / "generated",
+                                  base_path=srcdir, app=app)
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
     app.connect("builder-inited", draw_guide_figures)
+    app.connect("builder-inited", write_keras_pages)
+    app.connect("source-read", list_keras_names)
 
 
 # -- sphinx-gallery -----------------------------------------------------------
