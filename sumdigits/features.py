@@ -233,7 +233,7 @@ class GaussianNoiseAugmenter(BaseSampler):
     sample_indices_ : ndarray of shape (n_samples_out,)
         Index into ``X`` of the sample each output row comes from.
     n_features_in_ : int
-        ``X.shape[1]`` in ``fit_resample``.
+        Values per sample in ``fit_resample``: pixels, for images of any shape.
 
     Examples
     --------
@@ -243,6 +243,9 @@ class GaussianNoiseAugmenter(BaseSampler):
     >>> X_res, y_res = GaussianNoiseAugmenter(n_copies=2, random_state=0).fit_resample(X, y)
     >>> X_res.shape, y_res.tolist()
     ((12, 784), [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3])
+    >>> augmenter = GaussianNoiseAugmenter(random_state=0)
+    >>> augmenter.fit_resample(np.zeros((4, 28, 28)), y)[0].shape, augmenter.n_features_in_
+    ((8, 28, 28), 784)
     """
 
     _parameter_constraints: dict = {
@@ -265,8 +268,10 @@ class GaussianNoiseAugmenter(BaseSampler):
         if self.clip is not None:
             if len(self.clip) != 2 or not self.clip[0] < self.clip[1]:
                 raise ValueError(f"clip must be (low, high) with low < high, got {self.clip!r}.")
-        return validate_data(self, X, y, allow_nd=True, multi_output=True,
+        X, y = validate_data(self, X, y, allow_nd=True, multi_output=True,
                              dtype=[np.float64, np.float32])
+        self.n_features_in_ = int(np.prod(X.shape[1:]))  # pixels, for images too
+        return X, y
 
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
