@@ -44,7 +44,7 @@ def run(data, *, quick=False, seed=0):
         rows.append([
             name, len(values), len(test_values), cfg["epochs"], seed,
             round(clf.score(test.data, test_values), 4),
-            round(float(np.mean(clf.predict_single_digits(X_test) == y_test)), 4),
+            round(float(np.mean(clf.digit_estimator_.predict(X_test) == y_test)), 4),
             round(seconds, 1), round(os.getloadavg()[0], 1),
         ])
     return [{

@@ -60,7 +60,7 @@ print(f"{clf.n_classes_} possible products; test product accuracy {product_accur
 # The digit network alone, on the single test digits. Where the products
 # leave two digits hard to tell apart in a short training run, the confusion
 # matrix shows it off the diagonal.
-digits = clf.predict_single_digits(X_test)
+digits = clf.digit_estimator_.predict(X_test)
 digit_accuracy = (digits == y_test).mean()
 print(f"test digit accuracy {digit_accuracy:.3f} (chance 0.1)")
 

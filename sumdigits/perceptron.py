@@ -86,13 +86,14 @@ class StepDecayPerceptron(LinearClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (1,) or (n_classes,)
         The biases.
     classes_ : ndarray of shape (n_classes,)
-        The class labels.
+        The labels ``predict`` can return: those seen in ``fit``.
     errors_ : ndarray of shape (max_iter,)
         The error rate on the whole training set after each iteration.
     learning_rates_ : ndarray of shape (max_iter,)
         ``eta_t`` of each iteration.
     n_iter_ : int
-        Iterations run.
+        Iterations of the optimisation: samples drawn, one update step each
+        (always ``max_iter``).
     n_features_in_ : int
         Features seen in ``fit``.
 

@@ -25,6 +25,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from sklearn_compat.base import _fit_context
 
+from ._digits import DigitsMixin
 from ._geometry import LAYOUTS, Geometry, shape_constraint
 from ._sums import joint_digit_distribution, sum_distribution, sum_matrix
 from ._validation import (
@@ -144,7 +145,8 @@ def sum_posterior(p, q, sums):
     return joint.sum(axis=2), joint.sum(axis=1), likelihood
 
 
-class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class SequentialDigitSumClassifier(DigitsMixin, ClassifierMixin, MetaEstimatorMixin,
+                                   BaseEstimator):
     """Sum of two digits from a digit classifier applied to each digit of a pair.
 
     Each pair image is split into its two digits (by ``layout``); one digit
@@ -171,6 +173,9 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     when ``y`` holds sums (so ``cross_val_score(clf, X, sums)`` runs EM in every
     fold); with ``verbose`` it prints which one it chose. Either way the scores
     and predictions are those of the sums.
+
+    ``predict_digits`` and ``predict_digit_proba`` read the two digits of the same
+    pairs; single digit images (flattened) go to ``estimator_``.
 
     Pairs may be given flattened (n, height * 2 * width), as images (n, height,
     2 * width) or with a channel axis (n, height, 2 * width, 1), at ``fit`` and
@@ -220,11 +225,10 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     Attributes
     ----------
     estimator_ : classifier
-        The fitted digit classifier.
+        The fitted digit classifier, of single flattened digit images.
     classes_ : ndarray of shape (n_classes,)
-        The sums seen in ``fit`` (all of 0..18 in any real training set), as for
-        every scikit-learn classifier: :meth:`predict` returns one of them, and
-        :meth:`predict_proba` has one column per sum in ``classes_``.
+        The labels ``predict`` can return, one per column of ``predict_proba``:
+        the sums seen in ``fit`` (all of 0..18 in any real training set).
     digit_shape_ : tuple of int
         (height, width) of one digit.
     n_features_in_ : int
@@ -232,7 +236,8 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
     fit_mode_ : {"digits", "sums"}
         Which labels ``fit`` learned from (see ``target``).
     n_iter_ : int
-        EM iterations run (1 with digit labels).
+        Iterations of the optimisation: EM iterations (E-step and M-step) of the
+        last ``fit`` from sums; 1 (one fit of the digit classifier) from digit labels.
     log_likelihood_ : ndarray of shape (``n_iter_``,)
         With sums only: the mean log-likelihood of the training sums after each
         M-step. EM with an exact M-step never lowers it; a regularised or
@@ -454,19 +459,6 @@ class SequentialDigitSumClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEsti
         first, second = self._split(X, reset=False)
         proba = self._digit_proba(np.concatenate([first, second]))
         return proba.reshape(2, first.shape[0], N_DIGIT_CLASSES).transpose(1, 0, 2)
-
-    def predict_digits(self, X):
-        """The predicted first and second digit of each pair.
-
-        Parameters
-        ----------
-        X : array-like of pair images
-
-        Returns
-        -------
-        digits : ndarray of shape (n_pairs, 2)
-        """
-        return self.predict_digit_proba(X).argmax(axis=2)
 
     def predict_proba(self, X):
         """Distribution of the sum of each pair: the convolution of its digits'.

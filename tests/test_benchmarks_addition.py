@@ -132,7 +132,7 @@ def test_an_ensemble_variant_scores_its_members_averaged_digit_probabilities(tmp
     members = [bench_addition._estimator(1, seed, cfg).fit(train.data, train.target)
                for seed in (0, 100)]
     (_, _), (X_test, y_test) = data
-    digits = sum(m.predict_single_digit_proba(X_test) for m in members) / 2
+    digits = sum(m.digit_estimator_.predict_proba(X_test) for m in members) / 2
     assert row["digit_acc"] == np.mean(digits.argmax(axis=1) == y_test)
     pairs = sum(m.predict_digit_proba(test.data) for m in members).astype(np.float64) / 2
     sums = np.zeros((len(pairs), 19))

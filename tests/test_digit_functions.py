@@ -200,8 +200,8 @@ def test_fit_on_products_predicts_exact_distributions(fitted, pairs, mnist_embed
     halves = np.concatenate([X[:, :, :28], X[:, :, 28:]])
     # the same float32 network on the same digits, in batches of other sizes
     np.testing.assert_allclose(digit_proba.transpose(1, 0, 2).reshape(80, 10),
-                               fitted.predict_single_digit_proba(halves), rtol=1e-5, atol=1e-6)
-    assert fitted.predict_single_digits(X_test[:5]).shape == (5,)
+                               fitted.digit_estimator_.predict_proba(halves), rtol=1e-5, atol=1e-6)
+    assert fitted.digit_estimator_.predict(X_test[:5]).shape == (5,)
     assert fitted.transform(X).shape == (40, 2 * 8)
     # the value's probability is the brute force over the predicted digit distributions
     _, expected = brute_force(digit_proba.astype(np.float64), product)
@@ -246,7 +246,7 @@ def test_fit_on_sums_of_three_digits(mnist_embedded):
     assert clf.predict_proba(flat[:6]).shape == (6, 28)
     assert clf.predict_digit_proba(flat[:6]).shape == (6, 3, 10)
     assert clf.predict_digits(flat[:6]).shape == (6, 3)
-    assert clf.predict_single_digit_proba(X_test[:4]).shape == (4, 10)
+    assert clf.digit_estimator_.predict_proba(X_test[:4]).shape == (4, 10)
     assert clf.predict(flat[:6]).dtype.kind == "i"
 
 
@@ -286,6 +286,6 @@ def test_fitted_methods_check_their_input(fitted, pairs):
     with pytest.raises(ValueError, match=r"samples of shape \(28, 84\).*\(28, 56\)"):
         fitted.predict(np.zeros((2, 28, 84)))
     with pytest.raises(ValueError, match=r"\(28, 56\).*\(28, 28\)"):
-        fitted.predict_single_digits(pairs.data[:2])
+        fitted.digit_estimator_.predict(pairs.data[:2])
     # any finite pixel values are images: scaled or standardised ones too
     assert fitted.predict_digit_proba(-np.ones((2, 28, 56))).shape[0] == 2

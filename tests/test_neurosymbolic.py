@@ -174,13 +174,13 @@ def fitted(mnist):
 @pytest.mark.slow
 def test_learns_digits_it_was_never_told(fitted, mnist):
     _, (X_test, y_test) = mnist
-    digit_accuracy = np.mean(fitted.predict_single_digits(X_test) == y_test)
+    digit_accuracy = np.mean(fitted.digit_estimator_.predict(X_test) == y_test)
     assert digit_accuracy > 0.8  # chance is 0.1; the labels were never given
     test = make_digit_pairs(X_test, y_test, strategy="disjoint", random_state=1)
     assert fitted.score(test.data, test.target) > 0.6  # chance is below 0.1
     # the digit network alone, on flattened digits too
-    proba = fitted.digit_classifier_.predict(X_test[:5, :, :, None] / 255.0, verbose=0)
-    np.testing.assert_allclose(proba, fitted.predict_single_digit_proba(X_test[:5].reshape(5, -1)),
+    proba = fitted.digit_network_.predict(X_test[:5, :, :, None] / 255.0, verbose=0)
+    np.testing.assert_allclose(proba, fitted.digit_estimator_.predict_proba(X_test[:5].reshape(5, -1)),
                                rtol=1e-5, atol=1e-6)
 
 
@@ -240,7 +240,7 @@ def test_digit_network_normalises_with_the_training_digits_statistics(
     (callback,) = [c for c in fitted.callbacks_ if isinstance(c, BatchNormStatistics)]
     assert (callback.n_images_, callback.augmentation, callback.X) == (600, None, None)
     images = fitted.feature_encoder_.transform(train.data).reshape(-1, 28, 28, 1)
-    network = fitted.digit_classifier_
+    network = fitted.digit_network_
     norms = [la for la in network.layers if isinstance(la, keras.layers.BatchNormalization)]
     assert len(norms) == 2  # after the convolution and the dense layer
     for layer, (mean, var) in zip(norms, naive_batch_norm_statistics(network, images)):
@@ -348,7 +348,7 @@ def test_predict_digit_proba_takes_pairs_like_every_estimator(fitted, mnist):
     assert proba.shape == (6, 2, 10)
     halves = np.concatenate([test.data[:, :, :28], test.data[:, :, 28:]])
     np.testing.assert_allclose(proba.transpose(1, 0, 2).reshape(12, 10),
-                               fitted.predict_single_digit_proba(halves), rtol=1e-5, atol=1e-6)
+                               fitted.digit_estimator_.predict_proba(halves), rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(fitted.predict_digits(test.data), proba.argmax(axis=2))
     with pytest.raises(ValueError, match=r"X has samples of shape \(28, 28\)"):  # digits
         fitted.predict_digit_proba(X_test[:4])
@@ -404,7 +404,7 @@ def test_two_digit_numbers(mnist):
     assert proba.shape == (7, 199)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     assert np.array_equal(clf.predict(numbers.data[:7]), proba.argmax(axis=1))
-    assert clf.predict_single_digits(X[:4]).shape == (4,)
+    assert clf.digit_estimator_.predict(X[:4]).shape == (4,)
     assert clf.predict_digit_proba(numbers.data[:3]).shape == (3, 2, 2, 10)
 
 
@@ -477,7 +477,7 @@ def test_mixed_precision_digit_network_keeps_the_sums_float32(pairs):
     clf = NeuroSymbolicSumClassifier(output_initializer="zeros", dtype_policy="mixed_bfloat16",
                                      random_state=0, **TINY)
     clf.initialize(pairs.data, pairs.target)
-    digits = clf.digit_classifier_
+    digits = clf.digit_network_
     assert digits.get_layer("conv_0").compute_dtype == "bfloat16"
     assert {w.dtype for w in digits.weights} == {"float32"}
     assert digits.get_layer("output").compute_dtype == "float32"
@@ -511,9 +511,9 @@ def test_build_cnn_rejects_an_unknown_output_initializer():
         build_cnn((28, 28, 1), 10, filters=[4], hidden_layer_sizes=[8], output_initializer="ones")
 
 
-def test_predict_single_digits_checks_the_digit_shape(fitted):
+def test_digit_estimator_checks_the_digit_shape(fitted):
     with pytest.raises(ValueError, match=r"\(28, 56\).*\(28, 28\)"):
-        fitted.predict_single_digits(np.zeros((2, 28, 56)))
+        fitted.digit_estimator_.predict(np.zeros((2, 28, 56)))
 
 
 # -------------------------------------------------------------- schedules

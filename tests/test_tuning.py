@@ -247,7 +247,7 @@ def test_storage_refuses_list_choices(pairs, tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
-# -- known issues of OptunaSearchCV (issue 6, section 4) --------------------------------
+# -- known issues of OptunaSearchCV --------------------------------------------------
 
 
 def test_no_warning_the_user_cannot_act_on(svc_search):
@@ -415,7 +415,7 @@ def test_search_offers_only_the_methods_of_its_estimator(small_digits):
     assert hasattr(OptunaSearchCV(SVC(probability=True), space), "predict_proba")
 
 
-# -- OptunaSearchCV follows scikit-learn's conventions (issue 12) -------------------
+# -- OptunaSearchCV follows scikit-learn's conventions -----------------------------
 
 
 def _lr_search(**params):

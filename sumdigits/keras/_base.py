@@ -430,12 +430,14 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         Per-epoch ``loss``, metrics and, with early stopping, ``val_loss`` and
         ``val_<metric>``; diagnostic callbacks add their own keys.
     n_iter_ : int
-        The number of epochs in ``history_``: those of the last ``fit``, plus one
-        per later ``partial_fit``.
+        Iterations of the optimisation: the epochs of the last ``fit``, plus one
+        per later ``partial_fit`` (``len(history_["loss"])``).
     callbacks_ : list of keras.callbacks.Callback
         The copies of ``callbacks`` used in the last fit (and the estimator's own:
         early stopping, the learning-rate schedule).
     classes_ : ndarray of shape (n_classes,)
+        The labels ``predict`` can return, one per column of ``predict_proba``:
+        those seen in ``fit``.
     n_classes_ : int
     n_features_in_ : int
     input_shape_ : tuple of int
@@ -516,34 +518,14 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
             )
 
     def get_params(self, deep=True):
-        """Parameters of this estimator: those of ``__init__`` and routed ones.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Unused: no parameter is an estimator.
-
-        Returns
-        -------
-        params : dict
-        """
+        """Parameters of ``__init__`` and routed ones, by name (``deep`` is unused)."""
         params = {name: getattr(self, name) for name in (p.name for p in self._params)}
         params.update((k, v) for k, v in vars(self).items()
                       if k not in params and not k.startswith("_") and not k.endswith("_"))
         return params
 
     def set_params(self, **params):
-        """Set parameters; a name that is neither a parameter nor routed raises.
-
-        Parameters
-        ----------
-        **params : dict
-            Parameters of ``__init__`` and routed ``<prefix>__<name>`` parameters.
-
-        Returns
-        -------
-        self : object
-        """
+        """Set parameters of ``__init__`` or routed ones; any other name raises."""
         current = self.get_params(deep=False)
         self._check_param_names(n for n in params if n not in current)
         for name, value in params.items():
@@ -890,26 +872,19 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
     # ------------------------------------------------------------- public API
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **kwargs):
-        """Build a new network (or, with ``warm_start``, keep it) and train it on (X, y).
+        """Train a new network (with ``warm_start``, the current one) on (X, y).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-            Images, flattened or not; pixels in [0, 255] are scaled to [0, 1] (``rescale``).
         y : array-like of shape (n_samples,)
-            Class labels (digits 0..9, sums 0..18, or any labels).
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights; samples of weight 0 are left out. Not modified.
         **kwargs
-            Passed to ``keras.Model.fit`` (prefer the routed ``fit__*`` parameters
-            for settings). ``validation_data=(X_val, y_val[, sample_weight_val])``
-            is checked, scaled and encoded like ``X`` and ``y`` (it replaces the
-            split early stopping would carve); ``callbacks=[...]`` run in this fit
-            only, after the estimator's own, and are not copied, as in Keras.
+            Passed to ``keras.Model.fit``; ``validation_data`` is encoded like (X, y).
 
         Returns
         -------
-        self
+        self : object
         """
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
@@ -919,27 +894,10 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                            kwargs=kwargs)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
-        """Train for one epoch, keeping the current weights (builds them on first call).
+        """Train one more epoch from the current weights (and learning rate).
 
-        The learning rate stays where the last fit left it.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-            Training images.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        classes : array-like, default=None
-            All classes; needed on the first call when ``y`` may not hold them all.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample in the loss.
-        **kwargs : dict
-            Passed on to ``keras.Model.fit``.
-
-        Returns
-        -------
-        self : object
-            The estimator, trained for one more epoch.
+        ``classes`` lists every label on the first call when ``y`` may lack some;
+        the other arguments are those of :meth:`fit`.
         """
         for name in ("epochs", "initial_epoch"):
             if name in kwargs:
@@ -952,17 +910,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                            kwargs=kwargs, classes=classes if fresh else None)
 
     def initialize(self, X, y):
-        """Build and compile the network for (X, y) without training it.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self
-        """
+        """Build and compile the network for (X, y) without training it; returns self."""
         self._validate_params()
         params = resolve(self, self.get_params(deep=False))
         X = self._check_X(X, reset=True)
@@ -971,26 +919,12 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         return self
 
     def fit_dataset(self, dataset, *, classes=None, validation_data=None):
-        """Build a new network and train it on batches from a ``keras.utils.PyDataset``.
+        """Train a new network on the ``(X, y)`` batches of a ``keras.utils.PyDataset``.
 
-        For data that do not fit in memory, such as millions of pairs gathered
-        on the fly by :class:`~sumdigits.keras.streaming.DigitPairDataset`. Each
-        batch ``(X, y)`` goes through the same input scaling and label encoding
-        as in :meth:`fit`; the batch size and the shuffling are the dataset's,
-        and the learning-rate schedule spans its batches.
-
-        Parameters
-        ----------
-        dataset : keras.utils.PyDataset
-            Yields ``(X_batch, y_batch)``.
-        classes : array-like, default=None
-            Every label the data hold; default: ``dataset.classes``.
-        validation_data : tuple (X_val, y_val), default=None
-            Needed for early stopping (no split is carved from a stream).
-
-        Returns
-        -------
-        self
+        For data that do not fit in memory
+        (:class:`~sumdigits.keras.streaming.DigitPairDataset`). ``classes`` defaults
+        to ``dataset.classes``; early stopping needs ``validation_data=(X, y)``.
+        Returns self.
         """
         from .streaming import EncodedDataset
 
@@ -1013,73 +947,28 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
                              fit_callbacks=[], params=params)
 
     def predict_proba(self, X, **kwargs):
-        """Class probabilities.
+        """Class probabilities, shape (n_samples, n_classes), in the order of ``classes_``.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-            Images.
-        **kwargs : dict
-            Passed on to ``keras.Model.predict`` (prefer ``predict__*`` parameters).
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probability of each class, in the order of ``classes_``.
+        ``kwargs`` go to ``keras.Model.predict``.
         """
         output = self._network_output(X, **kwargs)
         proba = self.target_encoder_.inverse_transform(output, return_proba=True)
         return np.asarray(proba).reshape(_num_samples(X), -1)
 
     def predict(self, X, **kwargs):
-        """Predicted class labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-            Images.
-        **kwargs : dict
-            Passed on to ``keras.Model.predict`` (prefer ``predict__*`` parameters).
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            The most probable class of each sample.
-        """
+        """The most probable class of each sample; ``kwargs`` go to ``keras.Model.predict``."""
         output = self._network_output(X, **kwargs)
         return self.target_encoder_.inverse_transform(output)
 
     def score(self, X, y, sample_weight=None):
-        """Accuracy of :meth:`predict` on (X, y).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-            Images.
-        y : array-like of shape (n_samples,)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-        """
+        """Accuracy of :meth:`predict` on (X, y), weighted by ``sample_weight``."""
         check_is_fitted(self, "model_")
         check_samples(X, y)
         return float(accuracy_score(_ravel_column(y), self.predict(X),
                                     sample_weight=sample_weight))
 
     def transform(self, X):
-        """Activations of the last hidden layer: the network's embedding of X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, height, width)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_units)
-        """
+        """The network's embedding of X (its last hidden layer), (n_samples, n_units)."""
         check_is_fitted(self, "model_")
         X = self.feature_encoder_.transform(self._check_X(X, reset=False))
         out = predict_in_batches(self._embedding_network(self.model_), X)

@@ -55,48 +55,33 @@ BASE_PARAMS = (
     Param("optimizer", "adam", [str, type, keras.optimizers.Optimizer],
           '{"adam", "sgd", "rmsprop", "adamw", "nadam"}, Optimizer class or instance',
           """\
-          Routed parameters ``optimizer__<name>`` go to the optimizer's constructor
-          (``optimizer__momentum=0.9``). An instance is copied at every fit (a Keras
-          optimizer is bound to the first model it trains)."""),
+          Routed parameters ``optimizer__<name>`` go to its constructor
+          (``optimizer__momentum=0.9``); an instance is copied at every fit."""),
     Param("learning_rate", "constant", [StrOptions(set(SCHEDULES))],
           '{"constant", "cosine", "one-cycle"}',
           """\
-          The learning-rate schedule over the ``T`` training steps that one ``fit``
-          runs (as Keras counts them: ``fit__epochs`` and a dataset's batches
-          included), with ``eta = learning_rate_init``: "constant" keeps ``eta``;
-          "cosine" decays it to ``0.01 * eta``; "one-cycle" warms up linearly from
-          ``eta / 10`` over ``warmup_fraction * T`` steps, then decays like
-          "cosine" (:class:`~sumdigits.keras.callbacks.LearningRateSchedule`).
-          ``partial_fit`` keeps the rate where the last fit left it."""),
+          Schedule over the steps of one ``fit``: "cosine" decays the rate to a
+          hundredth, "one-cycle" warms up from a tenth over ``warmup_fraction`` of
+          the steps, then decays as "cosine"."""),
     Param("learning_rate_init", 1e-3, _positive(numbers.Real), "float",
-          """\
-          The starting (peak) learning rate, unless an optimizer instance or
-          ``optimizer__learning_rate`` gives it."""),
+          "Starting (peak) learning rate, unless the optimizer sets one."),
     Param("warmup_fraction", 0.2, [Interval(numbers.Real, 0, 1, closed="left")],
           "float in [0, 1)", 'Share of the steps spent warming up for "one-cycle".'),
     Param("loss", "sparse_categorical_crossentropy", [str, keras.losses.Loss, callable],
           "str, callable, keras.losses.Loss class or instance",
           """\
-          The training loss. Given by name, function or class, it is averaged over
-          a batch with the sample weights, ``sum(w * loss) / sum(w)``, so that a
-          sample of weight k counts as k copies of it and weight 0 leaves it out,
-          as in scikit-learn (:mod:`sumdigits.keras.losses`; Keras alone divides
-          by the rows of the batch). An instance is used as given."""),
+          Training loss; by name, function or class it is averaged over a batch as
+          ``sum(w * loss) / sum(w)`` (sample weights as in scikit-learn)."""),
     Param("metrics", None, [list, None], "list of str",
           'Metrics recorded per epoch in ``history_``; None means ``["accuracy"]``.'),
     Param("batch_size", 128, [Interval(numbers.Integral, 1, None, closed="left")], "int",
-          """\
-          Samples per training step. Prediction, ``transform`` and validation run
-          in batches of :data:`~sumdigits.keras._base.PREDICT_BATCH_SIZE` (1024),
-          or ``predict__batch_size``."""),
+          "Samples per training step (prediction: 1024, or ``predict__batch_size``)."),
     Param("epochs", 10, [Interval(numbers.Integral, 1, None, closed="left")], "int",
           "The largest number of passes over the training data."),
     Param("early_stopping", False, ["boolean"], "bool",
           """\
-          Hold out ``validation_fraction`` of the training data (stratified by
-          class) and stop when the validation loss has not improved for
-          ``n_iter_no_change`` epochs, restoring the weights of the best epoch
-          (Keras' ``EarlyStopping``)."""),
+          Stop when the loss on a held-out ``validation_fraction`` has not improved
+          for ``n_iter_no_change`` epochs, and keep the best epoch's weights."""),
     Param("validation_fraction", 0.1, [Interval(numbers.Real, 0, 1, closed="neither")],
           "float in (0, 1)", "Share of the training data held out for early stopping."),
     Param("n_iter_no_change", 5, [Interval(numbers.Integral, 1, None, closed="left")], "int",
@@ -104,51 +89,37 @@ BASE_PARAMS = (
     Param("callbacks", None, [list, None],
           "list of keras.callbacks.Callback (instances or classes)",
           """\
-          Copied at every fit into ``callbacks_``, so the given instances never hold
-          a model: they survive ``clone``, grid searches and pickling, and a
-          stateful callback starts afresh. Classes are built with the routed
-          parameters ``callbacks__<i>__<name>``."""),
+          Keras callbacks, copied at every fit into ``callbacks_``; classes are built
+          with the routed parameters ``callbacks__<i>__<name>``."""),
     Param("class_weight", None, [dict, StrOptions({"balanced"}), None],
           'dict, "balanced" or None', "Multiplies the sample weights per class."),
     Param("shuffle", True, ["boolean"], "bool",
           "Shuffle the training data before each epoch (seeded by ``random_state``)."),
     Param("image_shape", None, shape_constraint(), 'tuple of int, "vector" or None',
           """\
-          The (height, width) of the whole input image when flattened input cannot
-          tell it (784 = 28 x 28, 1568 = 28 x 56, square sizes), or "vector" for
-          plain feature vectors (each a 1 x n_features image)."""),
+          (height, width) of the whole input when flattened input cannot tell it
+          (784 is 28 x 28, 1568 is 28 x 56), or "vector" for feature vectors."""),
     Param("rescale", "auto", [StrOptions({"auto"}),
                               Interval(numbers.Real, 0, None, closed="neither"), None],
           '"auto", float or None',
           """\
-          Factor applied to the pixels. "auto" decides it from the data given to
-          ``fit``, whatever their dtype: values in [0, 255] of which some exceed 1
-          are divided by 255, anything else (values in [0, 1], standardised or
-          negative values, values above 255) is kept as it is; ``scale_`` holds the
-          factor, and ``predict`` warns when its data are in [0, 1] and those of
-          ``fit`` in [0, 255], or the reverse. A float is the factor, None is 1."""),
+          Factor applied to the pixels: "auto" divides data in [0, 255] by 255 and
+          keeps any other data (decided at ``fit``); a float is the factor."""),
     Param("warm_start", False, ["boolean"], "bool",
           "Continue from the previous fit's weights (the schedule restarts)."),
     Param("random_state", None, ["random_state"], "int, RandomState instance or None",
           """\
-          Seeds the weights, dropout, augmentation, shuffling and the validation
-          split, each through its own seed (layer seeds, a seeded ``tf.data``
-          shuffle, a NumPy ``RandomState``): no process-wide random state is
-          read or changed. An int makes a CPU fit repeatable and builds the network
-          as ``sumdigits.keras.builders.build_*(..., seed=random_state)`` does."""),
+          Seeds the weights, dropout, augmentation, shuffling and validation split
+          (no global random state); an int makes a CPU fit repeatable."""),
     Param("verbose", 0, ["verbose"], "int", "0 is silent, 1 a progress bar, 2 one line per epoch."),
 )
 
 KWARGS_DOC = """\
     **kwargs
-        Routed parameters ``optimizer__*``, ``loss__*`` (for a loss class),
-        ``fit__*`` (to ``keras.Model.fit``, e.g. ``fit__epochs``), ``predict__*``
-        (e.g. ``predict__batch_size``), ``compile__*`` and
-        ``callbacks__<i>__<name>``; the Keras arguments ``run_eagerly``,
+        Routed parameters (``optimizer__*``, ``loss__*``, ``fit__*``, ``predict__*``,
+        ``compile__*``, ``callbacks__<i>__<name>``) and Keras' ``run_eagerly``,
         ``jit_compile``, ``steps_per_execution``, ``weighted_metrics``,
-        ``validation_batch_size`` and ``validation_freq``. Any other name (a
-        misspelt parameter) makes ``fit`` and ``set_params`` raise an error that
-        suggests the closest one.
+        ``validation_batch_size``, ``validation_freq``; a misspelt name raises.
 """
 
 def base_params(exclude=(), **changes):

@@ -325,25 +325,17 @@ class FunctionEncoder(TransformerMixin, BaseEstimator):
 class NeuroSymbolicFunctionClassifier(BaseNeuroSymbolicClassifier):
     """Learn to read digits from any known function of k <= 4 of them.
 
-    Each sample is a row of ``n_inputs`` digit images side by side (28 x 28k for
-    MNIST; k = 2 is a pair of :func:`sumdigits.make_digit_pairs`), labelled by
-    ``y = function(d_1, ..., d_k)`` for a function of the digits known in advance:
-    ``operator.mul``, ``max``, ``lambda a, b: a - b``, ``lambda *d: sum(d)``...
-    One CNN classifies every digit image; ``fit`` enumerates the function on the
-    10**k digit combinations once, and inside the Keras graph the exact
-    probability of each value is the sum, over the combinations the function maps
-    to it, of the products of the k digit probabilities, in log space
-    (:class:`FunctionLikelihood`). The network is trained on the negative
-    log-likelihood of the observed value (:func:`function_nll`), never on a digit
-    label, yet after ``fit`` :meth:`predict_digits` names the digits wherever the
-    function's values tell them apart: a sum, a product or a maximum does (each
-    maps a digit twice, ``(d, d)``, to a value that no other digit twice gives,
-    so no relabelling of the digits explains the labels as well), while
-    ``lambda a, b: (a + b) % 2`` can only teach parities.
+    Each sample is a row of ``n_inputs`` digit images side by side, labelled by
+    ``y = function(d_1, ..., d_k)`` for a function known in advance
+    (``operator.mul``, ``max``, ``lambda a, b: a - b``...). One CNN reads every
+    digit image; the graph computes the exact probability of each value of the
+    function (:class:`FunctionLikelihood`) and trains on its likelihood, so the
+    network learns the digits wherever the function's values tell them apart (a
+    sum, product or maximum does; a parity does not). See :ref:`guide_sums`.
 
-    With ``function=lambda a, b: a + b`` and ``n_inputs=2`` it learns what
-    :class:`~sumdigits.keras.NeuroSymbolicSumClassifier` learns from one-digit sums,
-    with the same likelihood.
+    ``predict``, ``predict_proba`` and ``score`` concern the function's values;
+    ``predict_digits`` and ``predict_digit_proba`` read the digits of the same
+    samples; single digit images go to ``digit_estimator_``.
 
     Parameters
     ----------
@@ -351,45 +343,33 @@ class NeuroSymbolicFunctionClassifier(BaseNeuroSymbolicClassifier):
     Attributes
     ----------
     model_ : keras.Model
-        The whole network (:func:`~sumdigits.keras.neurosymbolic.build_neurosymbolic`
-        with a :class:`FunctionLikelihood` head); it outputs the log-probability of
-        every value.
-    digit_classifier_ : keras.Model
-        The learned digit network: one digit image (height, width, 1), scaled
-        like the training data, to 10 probabilities.
+        The whole network; it outputs the log-probability of every value.
+    digit_network_ : keras.Model
+        The digit network: one scaled digit image (height, width, 1) to 10
+        probabilities, for raw Keras.
+    digit_estimator_ : ~sumdigits.keras.neurosymbolic.DigitImageClassifier
+        The digit network as a scikit-learn classifier of single digit images
+        (``predict``, ``predict_proba``, ``score``), scaled as in ``fit``.
     classes_ : ndarray of shape (n_classes,)
-        Every value of ``function`` on the 10**k digit combinations, sorted,
-        seen in training or not (like the sums of
-        :class:`~sumdigits.keras.NeuroSymbolicSumClassifier`).
+        The labels ``predict`` can return, one per column of ``predict_proba``:
+        every value of ``function`` on the 10**k digit combinations, sorted, seen
+        in ``fit`` or not.
     n_classes_ : int
+    n_iter_ : int
+        Iterations of the optimisation: the epochs of the last ``fit``, plus one
+        per later ``partial_fit`` (``len(history_["loss"])``).
+    history_ : dict of list
+        Per-epoch ``loss`` and ``accuracy`` (of the most probable value).
     digit_shape_ : tuple of int
         (height, width) of one digit image.
     input_shape_ : tuple of int
         ``(n_inputs, height, width, 1)``.
     scale_ : float
-        The factor applied to the pixels: ``rescale``, or under "auto" 1 / 255 when the
-        data given to ``fit`` are in [0, 255] and 1 otherwise. ``predict`` and
-        ``transform`` warn when their data are in [0, 1] and those of ``fit`` in
-        [0, 255], or the reverse.
-    history_ : dict of list
-        Per-epoch ``loss`` and ``accuracy`` (of the most probable value).
-    n_iter_ : int
-        Epochs run.
+        The factor applied to the pixels (see ``rescale``).
 
     See Also
     --------
     sumdigits.keras.NeuroSymbolicSumClassifier : sums of two numbers of any length.
-
-    Notes
-    -----
-    A function written as a ``lambda`` (or defined inside another function) works
-    for ``fit``, ``clone`` and grid searches, but the estimator then cannot be
-    pickled: Python's ``pickle`` stores a function by its importable name, which
-    a lambda has not. Use a module-level function (``operator.mul``, ``max``, or
-    one defined with ``def`` at the top of a module) to pickle the estimator.
-
-    The likelihood costs O(10**k) per sample and step (10,000 terms for k = 4),
-    hence ``n_inputs <= 4``.
 
     References
     ----------
@@ -410,34 +390,27 @@ class NeuroSymbolicFunctionClassifier(BaseNeuroSymbolicClassifier):
     ...                                       random_state=0).fit(pairs.data, products)
     >>> clf.classes_[:6].tolist(), clf.predict_proba(pairs.data[:2]).shape
     ([0, 1, 2, 3, 4, 5], (2, 37))
-    >>> clf.predict_digit_proba(pairs.data[:2]).shape, clf.predict_single_digits(X_test[:3]).shape
-    ((2, 2, 10), (3,))
+    >>> clf.predict_digit_proba(pairs.data[:2]).shape
+    (2, 2, 10)
+    >>> clf.digit_estimator_.predict(X_test[:3]).shape
+    (3,)
     """
 
     _params = (
         Param("function", None, [callable, None], "callable or None",
               """\
-              The known function of the digits: called as ``function(d_1, ..., d_k)``
-              on Python ints 0..9, it returns the label, a hashable scalar (an int,
-              or any values that sort together; not None or NaN). Called on each of
-              the 10**k combinations once per ``fit``. None: the sum of the k digits
-              (MNIST addition for k = 2)."""),
+              ``function(d_1, ..., d_k)`` of Python ints 0..9 returns the label (a
+              sortable hashable scalar); None is the sum. A lambda cannot be pickled."""),
         Param("n_inputs", 2, [Interval(numbers.Integral, 1, None, closed="left")],
               "int in 1..4",
-              """\
-              The number k of digits per sample, side by side, the first leftmost:
-              images of height x k widths (or flattened). At most 4: the likelihood
-              enumerates the 10**k digit combinations for every sample."""),
+              "Digits per sample, side by side (the likelihood costs 10**k per sample)."),
         *DIGIT_NETWORK_PARAMS,
         *neurosymbolic_base_params(
             loss="""\
-                 None trains on the negative log-likelihood of the observed value
-                 (:func:`function_nll`). A callable ``loss(y_true, y_pred)`` receives
-                 the observed values as their indices in ``classes_`` (n,) and the
-                 log-probabilities of every value (n, n_classes).""",
-            metrics="""\
-                    Recorded per epoch in ``history_``; None means ``["accuracy"]``, the
-                    share of samples whose most probable value is the observed one.""",
+                 None: the negative log-likelihood of the observed value
+                 (:func:`function_nll`); a callable gets the value indices (n,) and
+                 the log-probabilities (n, n_classes).""",
+            metrics='Recorded per epoch in ``history_``; None means ``["accuracy"]``.',
             class_weight="Weights per observed value.",
         ),
     )

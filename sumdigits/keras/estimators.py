@@ -26,19 +26,19 @@ BASE_ATTRIBUTES = """
     history_ : dict of list
         Per-epoch loss and metrics (``val_*`` with early stopping).
     n_iter_ : int
-        Epochs run.
+        Iterations of the optimisation: the epochs of the last ``fit``, plus one
+        per later ``partial_fit`` (``len(history_["loss"])``).
     callbacks_ : list of keras.callbacks.Callback
         The copies of ``callbacks`` (and the estimator's own) used in the last fit.
     classes_ : ndarray of shape (n_classes,)
+        The labels ``predict`` can return, one per column of ``predict_proba``:
+        those seen in ``fit``.
     n_classes_ : int
     n_features_in_ : int
     input_shape_ : tuple of int
         One sample's shape as the network receives it.
     scale_ : float
-        The factor applied to the pixels: ``rescale``, or under "auto" 1 / 255 when the
-        data given to ``fit`` are in [0, 255] and 1 otherwise. ``predict`` and
-        ``transform`` warn when their data are in [0, 1] and those of ``fit`` in
-        [0, 255], or the reverse.
+        The factor applied to the pixels (see ``rescale``).
 """
 
 
@@ -53,20 +53,12 @@ ACTIVATION = Param("activation", "relu", [StrOptions(ACTIVATIONS)],
 CNN_ACTIVATIONS = Param(
     "activation", "relu", [StrOptions(ACTIVATIONS), list, tuple],
     '{"relu", "tanh", "sigmoid", ...} or list of str',
-    """\
-    Activation of every layer, or a list with one per convolution (in order)
-    followed by one per dense layer (``["relu", "relu", "tanh"]`` with
-    ``filters=[32, 64]`` and ``hidden_layer_sizes=[128]``); a list of another
-    length raises a ValueError in ``fit``.""")
+    "Activation of every layer, or a list: one per convolution, then one per dense layer.")
 #: FCNN's activation: one for every hidden layer or one per hidden layer.
 LAYER_ACTIVATIONS = Param(
     "activation", "relu", [StrOptions(ACTIVATIONS), list, tuple],
     '{"relu", "tanh", "sigmoid", ...} or list of str',
-    """\
-    Activation of every hidden layer, or a list with one per hidden layer
-    (``["relu", "tanh"]`` with ``hidden_layer_sizes=[512, 64]``: report 003's
-    512 ReLU then 64 tanh network); a list of another length than the hidden
-    layers raises a ValueError in ``fit``.""")
+    "Activation of every hidden layer, or a list with one per hidden layer.")
 
 
 def _check_activation_list(activation):
@@ -82,17 +74,13 @@ def _noise_param(where, what):
     return Param(f"noise_{where}", 0.0, [Interval(numbers.Real, 0, None, closed="left")],
                  "float", f"""\
                  Standard deviation of the Gaussian noise added to {what} of each
-                 hidden layer while training (a
-                 :class:`~sumdigits.keras.noise.NoiseInjection` in each hidden
-                 layer, at ``noise_position``; report 004, section 5.1); 0 adds none.""")
+                 hidden layer while training (:class:`~sumdigits.keras.noise.NoiseInjection`).""")
 
 
 NOISE_POSITION = Param(
     "noise_position", "activations", [StrOptions(set(NOISE_POSITIONS))],
-    '{"activations", "pre_activations"}', """\
-    Where ``noise_forward`` and ``noise_backward`` act in each hidden layer: on its
-    activations (after the activation function) or on its pre-activations ``W x + b``
-    (before it), and on their gradients.""")
+    '{"activations", "pre_activations"}',
+    "Where the noise acts: after each hidden layer's activation function, or before it.")
 
 
 L2 = Param("l2", 0.0, [Interval(numbers.Real, 0, None, closed="left")], "float",
@@ -112,9 +100,8 @@ def dropout_param(default=0.0, where="after each hidden layer"):
 
 def filters_param(default, doc="Filters of each convolutional layer."):
     return Param("filters", default, [list, tuple, str], "list of int or str",
-                 doc + ' A string such as ``"32-64"`` is read too; an entry that is a list '
-                 'is a block of convolutions with one pooling after it (``[[32, 32], [64, '
-                 '64]]`` or ``"32+32-64+64"``: :func:`~sumdigits.keras.builders.conv_blocks`).')
+                 doc + ' A list entry is a block of convolutions before one pooling '
+                 '(``[[32, 32], [64]]``, or the string ``"32+32-64"``).')
 
 
 @declare
@@ -144,9 +131,8 @@ class FCNNClassifier(BaseKerasClassifier):
     _params = (
         Param("hidden_layer_sizes", None, [list, tuple, str, None], "list of int, str or None",
               """\
-              Width of each hidden layer, as a list or a string such as ``"512-256"``
-              (the form Optuna storages keep). None uses report 000's pyramid,
-              ``64 * 2**(N-1-k)`` for ``k = 0..N-1`` with ``N = n_hidden_layers``."""),
+              Width of each hidden layer (or a string such as ``"512-256"``); None:
+              ``n_hidden_layers`` widths halving down to 64."""),
         Param("n_hidden_layers", 3, [Interval(numbers.Integral, 0, None, closed="left")], "int",
               "Depth of the pyramid when ``hidden_layer_sizes`` is None."),
         LAYER_ACTIVATIONS, dropout_param(), L2, BATCH_NORM,
@@ -197,7 +183,7 @@ class CNNClassifier(BaseKerasClassifier):
     """
 
     _params = (
-        filters_param((32, 64, 128), "Filters of each convolutional layer (report 002's network)."),
+        filters_param((32, 64, 128), "Filters of each convolutional layer."),
         KERNEL_SIZE, STRIDES,
         Param("pooling", None, [StrOptions({"max", "avg"}), None], '{"max", "avg"} or None',
               "2 x 2 pooling after each convolution."),

@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from .._digits import DigitsMixin
 from .._validation import (
     N_DIGIT_CLASSES,
     N_SUM_CLASSES,
@@ -161,7 +162,7 @@ class DigitPairTargetEncoder(TransformerMixin, BaseEstimator):
 
 
 @declare
-class MultiTaskSumClassifier(_HardShared, BaseKerasClassifier):
+class MultiTaskSumClassifier(DigitsMixin, _HardShared, BaseKerasClassifier):
     __doc__ = """Sum of a digit pair from a hard-shared multitask network.
 
     The network (:func:`~sumdigits.keras.builders.build_multitask`) shares a
@@ -169,9 +170,10 @@ class MultiTaskSumClassifier(_HardShared, BaseKerasClassifier):
     (report 002, task 6, applied to pairs). It is fitted on the two digit labels
     of each pair and predicts the sum from the sum head; the digit heads act as
     auxiliary tasks that shape the shared representation. Fitted on sums alone,
-    only the sum head learns. ``classes_`` are the sums seen in ``fit`` (all 19
-    in any real training set), as for any scikit-learn classifier; ``predict_proba``
-    gives the sum head's probability of each, given that the sum is one of them.
+    only the sum head learns. ``predict_proba`` gives the sum head's probability
+    of each sum in ``classes_``, given that the sum is one of them.
+    ``predict_digits`` and ``predict_digit_proba`` read the two digits of the same
+    pairs from the digit heads; this network reads no single digit image.
 
     Parameters
     ----------
@@ -264,20 +266,6 @@ class MultiTaskSumClassifier(_HardShared, BaseKerasClassifier):
             raise ValueError("This MultiTaskSumClassifier was fitted on sums only: its digit "
                              "heads never learned; fit it on the digit labels (n_pairs, 2).")
         return np.stack([np.asarray(first), np.asarray(second)], axis=1)
-
-    def predict_digits(self, X):
-        """The two digits of each pair, from the digit heads.
-
-        Parameters
-        ----------
-        X : array-like of pair images
-
-        Returns
-        -------
-        digits : ndarray of shape (n_pairs, 2)
-            The most probable first and second digit.
-        """
-        return self.predict_digit_proba(X).argmax(axis=2)
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of the predicted sums.

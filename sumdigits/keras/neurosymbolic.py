@@ -21,12 +21,13 @@ import numbers
 import keras
 import numpy as np
 from keras import layers, ops
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted
 
 from .._geometry import shape_constraint, validation_shape
+from .._digits import DigitsMixin
 from .._sums import digits_to_sums, max_sum, most_probable_sum_digits, sums_to_digits
 from .._validation import check_images, check_samples
 from ._base import (
@@ -87,7 +88,7 @@ def _unfold_matrix():
     return unfold
 
 
-#: The reading that undoes the folded labelling (issue 16, N = 4): new logit of digit d =
+#: The reading that undoes the folded labelling: new logit of digit d =
 #: the mean of the logits of classes d - 1 and d + 1 (the classes a network that reads
 #: every digit d as half d - 1, half d + 1 puts d's images in), with the neighbours
 #: beyond 0 and 9 reflected onto 0 and 9. Every column sums to 1, so it keeps the
@@ -184,16 +185,14 @@ class DigitShiftCheck(keras.callbacks.Callback):
       It changes no position sum modulo 10, so it writes every digit of a sum as the
       true digits do, up to the carries between positions. For one-digit numbers the
       sum (0..18) shows the carry and tells the two labellings apart at once; for long
-      numbers only the carries do (MNIST addition at N = 100: 0.2 % test digit
-      accuracy, issue 16).
+      numbers only the carries do.
     - the fold, every digit d read as half ``d - 1``, half ``d + 1`` (0 mostly as 1,
       9 as 8). Every reading then has the wrong parity, and a position sum
       ``a + b`` is read as ``a + b - 2``, ``a + b`` or ``a + b + 2`` with
       probabilities 1/4, 1/2, 1/4: the true sum stays the most probable one, and
       the likelihood of each position's sum is 1/2 instead of 1. Once the other
       digits are read so, reading a digit right gives every sum the wrong parity, so
-      no single digit's reading can improve by itself (MNIST addition at N = 4,
-      seed 2: 0.05 % test digit accuracy, issue 16). The network still tells the
+      no single digit's reading can improve by itself. The network still tells the
       digits apart: ``d`` is the class midway between the two it uses, which
       :data:`UNFOLD` reads.
 
@@ -373,7 +372,7 @@ def build_neurosymbolic(input_shape, digit_network, *, shift_range=0.0, rotation
         augment = keras.Sequential([keras.Input(shape=tuple(input_shape[1:])), *augmentation],
                                    name=AUGMENTATION_LAYER)
         x = augment(x)
-    # the digit network under the name of the estimator's digit_classifier_
+    # the digit network under the name the estimator's digit_network_ reads
     digit_network = keras.Model(digit_network.input, digit_network.output, name=DIGIT_LAYER)
     x = FoldDigits(n_parts=input_shape[0], name="unfold_digits")(digit_network(x))
     outputs = (PositionSums(name="position_sums") if head is None else head)(x)
@@ -498,73 +497,41 @@ class SumEncoder(TransformerMixin, BaseEstimator):
 # ------------------------------------------------------------------ estimators
 #: The digit network's parameters, shared by every neuro-symbolic estimator.
 DIGIT_NETWORK_PARAMS = (
-    filters_param((32, 64, 128), """\
-          Filters of the digit CNN's convolutions (3 x 3, stride 1, 2 x 2 max pooling
-          after each: :func:`sumdigits.keras.builders.build_cnn`). The third block
-          shrinks the maps to 3 x 3 before the dense head, which makes the network
-          both faster and more accurate than two blocks on MNIST addition
-          (``benchmarks/bench_addition.py``)."""),
+    filters_param((32, 64, 128), "Filters of the digit CNN's convolutions, each followed by "
+                  "2 x 2 max pooling."),
     dataclasses.replace(KERNEL_SIZE, constraint=[Interval(numbers.Integral, 1, None,
                                                           closed="left")]),
     _widths("hidden_layer_sizes", (128,),
             "Hidden widths of the digit CNN's dense head."),
     dropout_param(0.25, "after the flattened maps and after each dense layer"),
     Param("batch_norm", True, ["boolean"], "bool",
-          "Batch normalisation after every convolution and dense layer, over all the "
-          "digit images of a batch, with momentum 0.98 for the moving statistics."),
+          "Batch normalisation after every convolution and dense layer."),
     Param("batch_norm_statistics", "augmented", [StrOptions({"augmented", "plain"}), None],
           '{"augmented", "plain"} or None',
           """\
-          At the end of every fit, set the digit network's batch-normalisation
-          statistics to the exact mean and variance over (up to 10,000 of) the training
-          digit images (:class:`~sumdigits.keras.BatchNormStatistics`): "augmented":
-          shifted and rotated at random as in training, so that the network normalises
-          at inference as it did in training; "plain": as given. None keeps Keras'
-          moving averages, which still remember their start (mean 0, variance 1) after a
-          small fit. Measured with seed 0 (moving averages / "plain" / "augmented", % of
-          the test digits): the default network from the sums of the embedded data's
-          5,000 disjoint pairs in 3 epochs, 96.25 / 98.7 / 98.55; a small one
-          (``filters=[8, 16]``, ``hidden_layer_sizes=[32]``) on 4,000 digit labels in 3
-          epochs, 10.05 / 93.0 / 93.2; the VGG-style network of
-          ``benchmarks/bench_addition.py`` from the sums of 30,000 full-MNIST pairs in
-          12 epochs, 99.64 / 99.61 / 99.64 (seed 1: 99.59 / 99.56 / 99.58; the same
-          trained weights each way). Ignored without ``batch_norm``."""),
+          At the end of fit, set the batch-normalisation statistics to those of the
+          training digits, shifted and rotated as in training ("augmented") or as
+          given ("plain"); None keeps Keras' moving averages."""),
     Param("output_initializer", "glorot_uniform",
           [StrOptions(set(OUTPUT_INITIALIZERS))], '{"glorot_uniform", "zeros"}',
           """\
-          Initial kernel of the digit CNN's softmax layer. "zeros" starts every digit
-          image at the uniform distribution over the ten digits, so no digit is
-          favoured before the labels say anything. With the random default the
-          untrained network favours some digits for every image, which can steer
-          learning into a wrong labelling within the first epoch (digits read one
-          too high or too low) at some seeds: for sums, the VGG-style network
-          ``filters=[[32, 32], [64, 64]], hidden_layer_sizes=[256]`` did so at 2 of
-          8 seeds, and learned the right digits at both with "zeros" (issue 16)."""),
+          Initial kernel of the softmax layer; "zeros" starts every image at 1/10 per
+          digit, which keeps deeper digit networks out of wrong early labellings."""),
     Param("dtype_policy", "float32", [StrOptions(set(DTYPE_POLICIES))],
           '{"float32", "mixed_bfloat16", "mixed_float16"}',
           """\
-          Keras dtype policy of the digit CNN. "mixed_bfloat16" keeps its weights in
-          float32 but computes its convolutions and dense layers in bfloat16. On a
-          CPU with AVX512-BF16 (2 cores of an AMD EPYC), an epoch took 0.69 of its
-          float32 time with the VGG-style digit CNN and 0.87 with the default one
-          (the ``precision`` row of ``benchmarks/bench_addition.py``). Its softmax
-          output and the symbolic part (the sums' likelihood) stay float32.
-          "mixed_float16" is the same with float16, for GPUs."""),
+          Precision of the digit CNN's computations (weights, softmax and sums stay
+          float32): "mixed_bfloat16" for CPUs with bfloat16, "mixed_float16" for GPUs."""),
     Param("shift_range", 0.1, [Interval(numbers.Real, 0, 0.5, closed="left")],
           "float in [0, 0.5)",
-          """\
-          Random shifts of each digit image during training, up to this fraction of
-          its size, in both directions; 0 turns it off."""),
+          "Random shifts of each training digit, up to this fraction of its size."),
     Param("rotation_range", 0.0, [Interval(numbers.Real, 0, 180, closed="left")],
           "float in [0, 180)",
-          """\
-          Random rotations of each digit image during training, up to this many
-          degrees either way; 0 turns it off."""),
+          "Random rotations of each training digit, up to this many degrees."),
     Param("digit_shape", None, shape_constraint(), 'tuple of int, "vector" or None',
           """\
-          (height, width) of one digit of flattened samples, when not 28 x 28;
-          "vector" takes each sample as a feature vector cut in equal parts, one
-          per digit image (one row each)."""),
+          (height, width) of one digit of flattened samples, when not 28 x 28, or
+          "vector": each sample is a feature vector cut in one part per digit."""),
 )
 
 
@@ -594,19 +561,41 @@ def neurosymbolic_base_params(*, loss, metrics, class_weight):
                            StrOptions({"auto"})],
             "kind": 'int or "auto"',
             "doc": f"""\
-                   Samples per training step. "auto": as many as hold about
-                   {DIGIT_IMAGES_PER_BATCH} digit images, at least one (64 pairs of
-                   one-digit numbers, 4 samples of two 15-digit numbers, 1 of two
-                   100-digit numbers), so that a step, and an epoch of the same digit
-                   images cut into longer numbers, costs about the same and trains as
-                   much at any number of digits. An int counts samples. Prediction runs
-                   in batches of 1024 samples, or ``predict__batch_size``."""},
+                   Samples per training step; "auto" holds about
+                   {DIGIT_IMAGES_PER_BATCH} digit images a step at any ``n_digits``."""},
         epochs={"default": 4},
         class_weight={"doc": class_weight},
     )
 
 
-class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
+class DigitImageClassifier(ClassifierMixin):
+    """A fitted neuro-symbolic estimator's digit network, as a classifier of digit images.
+
+    What ``digit_estimator_`` returns: ``predict_proba``, ``predict`` and ``score``
+    take single digit images, (n_images, height, width) or flattened, on the pixel
+    scale of the estimator's ``fit`` data; ``classes_`` are the digits 0..9.
+
+    Parameters
+    ----------
+    estimator : fitted neuro-symbolic estimator
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+        self.classes_ = np.arange(10)
+
+    def predict_proba(self, X):
+        """Probabilities of the ten digits of each image, shape (n_images, 10)."""
+        estimator = self.estimator
+        return estimator._digit_network_output(estimator._digit_input(X),
+                                               estimator.digit_network_)
+
+    def predict(self, X):
+        """The most probable digit of each image, shape (n_images,)."""
+        return self.predict_proba(X).argmax(axis=1)
+
+
+class BaseNeuroSymbolicClassifier(DigitsMixin, BaseKerasClassifier):
     """Base class of the neuro-symbolic estimators (not for direct use).
 
     A sample is a row of digit images; one CNN, the digit network, classifies
@@ -676,9 +665,16 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
 
     # ------------------------------------------------------------ digits API
     @property
-    def digit_classifier_(self):
+    def digit_network_(self):
+        """The learned digit network (keras.Model): one scaled digit image to 10 probabilities."""
         check_is_fitted(self, "model_")
         return self.model_.get_layer(DIGIT_LAYER)
+
+    @property
+    def digit_estimator_(self):
+        """The digit network as a scikit-learn classifier of single digit images."""
+        check_is_fitted(self, "model_")
+        return DigitImageClassifier(self)
 
     @property
     def digit_shape_(self):
@@ -705,7 +701,7 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
         return out.reshape(len(digits), digits.shape[1], -1)
 
     def predict_digit_proba(self, X):
-        """Probabilities of every digit of each sample, from the network learned from labels.
+        """Probabilities of the ten digits of every digit image of each sample.
 
         Parameters
         ----------
@@ -713,54 +709,13 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_inputs, 10)
-            ``proba[i, j, d]``: the probability that digit image j (from the left)
-            of sample i shows the digit ``d``.
+        proba : ndarray of shape (n_samples, ..., 10)
+            ``(n_samples, 2, 10)`` for two one-digit numbers, ``(n_samples, 2,
+            n_digits, 10)`` for longer ones (most significant digit first),
+            ``(n_samples, n_inputs, 10)`` for a row of digits.
         """
-        proba = self._sample_digits(X, self.digit_classifier_)
+        proba = self._sample_digits(X, self.digit_network_)
         return proba.reshape(len(proba), *self._digit_axes, 10)
-
-    def predict_digits(self, X):
-        """The digits of each sample (0..9), from the network learned from labels.
-
-        Parameters
-        ----------
-        X : array-like of samples, as in ``fit``
-
-        Returns
-        -------
-        digits : ndarray of shape ``predict_digit_proba(X).shape[:-1]``
-            The most probable digits (see :meth:`predict_digit_proba`).
-        """
-        return self.predict_digit_proba(X).argmax(axis=-1)
-
-    def predict_single_digit_proba(self, images):
-        """Digit probabilities of single digit images, from the network learned from labels.
-
-        Parameters
-        ----------
-        images : array-like of shape (n_images, height, width) or (n_images, height * width)
-            Digit images like those in the training samples.
-
-        Returns
-        -------
-        ndarray of shape (n_images, 10)
-        """
-        return self._digit_network_output(self._digit_input(images), self.digit_classifier_)
-
-    def predict_single_digits(self, images):
-        """Digits (0..9) of single digit images, from the network learned from labels.
-
-        Parameters
-        ----------
-        images : array-like of shape (n_images, height, width) or (n_images, height * width)
-            Digit images like those in the training samples.
-
-        Returns
-        -------
-        ndarray of shape (n_images,)
-        """
-        return self.predict_single_digit_proba(images).argmax(axis=1)
 
     def transform(self, X):
         """The digit network's embeddings of the digits of each sample, side by side.
@@ -775,7 +730,7 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
             ``n_digit_images``: 2 * n_digits for a pair of numbers, n_inputs for a
             row of digits.
         """
-        out = self._sample_digits(X, self._embedding_network(self.digit_classifier_))
+        out = self._sample_digits(X, self._embedding_network(self.digit_network_))
         return out.reshape(len(out), -1)
 
     def _embedding_source(self, model):
@@ -786,16 +741,14 @@ class BaseNeuroSymbolicClassifier(BaseKerasClassifier):
 class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
     """Learn to read digits from sums alone (neuro-symbolic MNIST addition).
 
-    Each sample shows two N-digit numbers, and its label is their sum. One CNN
-    classifies every digit image; inside the Keras graph the digit distributions
-    are combined into the distribution of the sum, exactly: at each position the
-    convolution of the two digit distributions (their joint outer product times the
-    fixed matrix :func:`sumdigits._sums.sum_matrix`, as in
-    :class:`~sumdigits.SequentialDigitSumClassifier`), then long addition with the
-    carries summed out, position by position (never a softmax over the
-    ``2 * 10**N - 1`` sums). The network is trained on the negative log-likelihood
-    of the observed sum, so it never sees a digit label, yet after ``fit``
-    :meth:`predict_digits` reads digits it was never told.
+    Each sample shows two N-digit numbers, labelled with their sum only. One CNN
+    reads every digit image; the Keras graph combines the digit distributions into
+    the exact distribution of the sum and trains on its likelihood, so the network
+    learns digits it is never told (:ref:`guide_sums`).
+
+    ``predict``, ``predict_proba`` and ``score`` concern the sums;
+    ``predict_digits`` and ``predict_digit_proba`` read the digits of the same
+    samples; single digit images go to ``digit_estimator_``.
 
     Parameters
     ----------
@@ -803,51 +756,35 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
     Attributes
     ----------
     model_ : keras.Model
-        The whole network (:func:`build_neurosymbolic`); it outputs the
-        distribution of each position's digit sum.
-    digit_classifier_ : keras.Model
-        The learned digit network: one digit image (height, width, 1), scaled
-        like the training data, to 10 probabilities.
+        The whole network; it outputs the distribution of each position's sum.
+    digit_network_ : keras.Model
+        The digit network: one scaled digit image (height, width, 1) to 10
+        probabilities, for raw Keras.
+    digit_estimator_ : DigitImageClassifier
+        The digit network as a scikit-learn classifier of single digit images
+        (``predict``, ``predict_proba``, ``score``), scaled as in ``fit``.
     classes_ : ndarray of shape (2 * 10**n_digits - 1,) or None
-        For ``n_digits <= 4``, all the sums ``0..2 * (10**n_digits - 1)``, seen
-        in training or not: unlike :class:`~sumdigits.SequentialDigitSumClassifier`
-        and :class:`~sumdigits.keras.MultiTaskSumClassifier`, whose ``classes_``
-        are the sums seen in ``fit`` as for any scikit-learn classifier, this one
-        is meant to predict sums never seen (a training set of 4-digit numbers
-        holds a fraction of the 19,999 sums). For ``n_digits > 4`` the sums are
-        too many to list and ``classes_`` is None; they are still all the
-        integers ``0..n_classes_ - 1``.
+        The labels ``predict`` can return, one per column of ``predict_proba``:
+        every sum ``0..2 * (10**n_digits - 1)``, seen in ``fit`` or not; None for
+        ``n_digits > 4`` (too many to list).
     n_classes_ : int
-        ``2 * 10**n_digits - 1``, a Python int of any size.
+        ``2 * 10**n_digits - 1``.
+    n_iter_ : int
+        Iterations of the optimisation: the epochs of the last ``fit``, plus one
+        per later ``partial_fit`` (``len(history_["loss"])``).
+    history_ : dict of list
+        Per-epoch loss and metrics; ``digit_shift`` and ``digit_unfold`` are 1.0
+        where :class:`DigitShiftCheck` re-read the digits.
     digit_shape_ : tuple of int
         (height, width) of one digit image.
-    history_ : dict of list
-        Per-epoch ``loss`` and ``sum_accuracy`` (``val_*`` with early stopping), and
-        ``digit_shift`` and ``digit_unfold`` with ``digit_shift_check``.
-    n_iter_ : int
-        Epochs run.
     input_shape_ : tuple of int
         ``(2 * n_digits, height, width, 1)``.
     scale_ : float
-        The factor applied to the pixels: ``rescale``, or under "auto" 1 / 255 when the
-        data given to ``fit`` are in [0, 255] and 1 otherwise. ``predict`` and
-        ``transform`` warn when their data are in [0, 1] and those of ``fit`` in
-        [0, 255], or the reverse.
+        The factor applied to the pixels (see ``rescale``).
 
     See Also
     --------
-    sumdigits.keras.builders.build_cnn : the digit network.
     sumdigits.pairs.make_number_pairs : samples of N-digit numbers.
-
-    Notes
-    -----
-    ``predict`` returns the exact most probable sum, by a dynamic program over
-    positions and carries that never lists the candidate sums, O(N) per sample
-    in practice (:func:`sumdigits._sums.most_probable_sum_digits`).
-    ``predict_proba`` returns the distribution over all ``2 * 10**N - 1`` sums
-    (80 kB a sample for N = 4, computed in bounded chunks), only for N <= 4; it
-    raises a ValueError beyond. ``score`` is the exact-match accuracy of the
-    predicted sums, for any N.
 
     References
     ----------
@@ -865,47 +802,28 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
     ...                                  random_state=0).fit(X_pairs, sums)
     >>> clf.predict_proba(X_pairs[:2]).shape, clf.predict_digit_proba(X_pairs[:2]).shape
     ((2, 19), (2, 2, 10))
-    >>> clf.predict_single_digits(X_test[:3]).shape
+    >>> clf.digit_estimator_.predict(X_test[:3]).shape
     (3,)
     """
 
     _params = (
         Param("n_digits", 1, [Interval(numbers.Integral, 1, None, closed="left")], "int >= 1",
               """\
-              Digits per number, any number (tested up to 100; memory and time grow
-              linearly with N at a fixed number of digit images). Samples are
-              two-digit-pair images (28 x 56, as :func:`sumdigits.make_digit_pairs`
-              makes them) for 1, and images of two strips of N digits for more (see
-              ``layout``; :func:`sumdigits.pairs.make_number_pairs` makes them). The
-              sums ``y`` are exact integers of any size: an integer array, or Python
-              ints in an object array beyond int64 (N >= 19)."""),
+              Digits per number, any N: samples hold two N-digit numbers
+              (:func:`~sumdigits.pairs.make_number_pairs`), ``y`` their exact sums."""),
         Param("layout", "horizontal", [StrOptions({"horizontal", "vertical"})],
               '{"horizontal", "vertical"}',
-              """\
-              How a sample holds its two numbers: side by side, height x 2N widths (the
-              N digits of the first number, then those of the second), or the first
-              above the second, 2 heights x N widths."""),
+              "The two numbers side by side, or the first above the second."),
         Param("digit_shift_check", True, ["boolean"], "bool",
               """\
-              At the end of every epoch, shift the digit classes by five (d -> d + 5
-              mod 10), or read digit d from classes d - 1 and d + 1, when that explains
-              the training sums better (:class:`DigitShiftCheck`): the shift keeps every
-              position sum modulo 10, and the fold it undoes (every digit read as half
-              d - 1, half d + 1) keeps the true sums the most probable; both are local
-              optima sum-only learning can fall into. ``history_["digit_shift"]`` and
-              ``history_["digit_unfold"]`` record them per epoch."""),
+              After every epoch, undo a wrong reading of the digits (shifted by five, or
+              folded) when the training sums say so (:class:`DigitShiftCheck`)."""),
         *DIGIT_NETWORK_PARAMS,
         *neurosymbolic_base_params(
             loss="""\
-                 None trains on the negative log-likelihood of the observed sum
-                 (:func:`sum_nll`). A callable ``loss(y_true, y_pred)`` receives the sums
-                 as their N + 1 decimal digits (n, N + 1), most significant first, and
-                 the position-sum distributions (n, N, 19).""",
-            metrics="""\
-                    Recorded per epoch in ``history_``; None means ``[sum_accuracy]``
-                    (the sum of the most probable position sums, the exact most probable
-                    sum for N = 1). Keras' ``"accuracy"`` does not apply to this
-                    network's output.""",
+                 None: the negative log-likelihood of the observed sum (:func:`sum_nll`);
+                 a callable gets the sums' digits (n, N + 1) and the output (n, N, 19).""",
+            metrics="Recorded per epoch in ``history_``; None means ``[sum_accuracy]``.",
             class_weight="Weights per observed sum.",
         ),
     )
@@ -942,69 +860,21 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
 
     # ------------------------------------------------------------- sums API
     def predict(self, X, **kwargs):
-        """The most probable sum of each sample, exactly, for any ``n_digits``.
+        """The exact most probable sum of each sample, for any ``n_digits``.
 
-        The network gives the distribution ``q_j`` of each position's digit sum
-        ``a_j + b_j``. A sum S fixes its written digits but not the carries between
-        positions, so ``P(S)`` sums over carry paths. ``predict`` returns
-        ``argmax_S P(S)`` without listing the ``2 * 10**N - 1`` candidate sums: a
-        dynamic program over positions and carries, from the units up, that keeps
-        only the sum prefixes that can still win
-        (:func:`sumdigits._sums.most_probable_sum_digits`).
-
-        Parameters
-        ----------
-        X : array-like of samples, as in ``fit``
-        **kwargs : dict
-            Passed on to ``keras.Model.predict``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            Int64 for ``n_digits <= 18``; Python ints in an object array beyond,
-            exact whatever their size.
+        Int64 up to ``n_digits=18``, Python ints in an object array beyond;
+        ``kwargs`` go to ``keras.Model.predict``.
         """
         return super().predict(X, **kwargs)
 
     def predict_proba(self, X, **kwargs):
-        """Probability of every sum ``0..2 * (10**N - 1)``, for ``n_digits <= 4``.
-
-        Parameters
-        ----------
-        X : array-like of samples, as in ``fit``
-        **kwargs : dict
-            Passed on to ``keras.Model.predict``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, 2 * 10**n_digits - 1)
-            In the order of ``classes_``.
-
-        Raises
-        ------
-        ValueError
-            For ``n_digits > 4``, where the sums are too many to list.
-        """
+        """Probability of every sum in ``classes_``; a ValueError for ``n_digits > 4``."""
         check_is_fitted(self, "model_")
         check_enumerable(self.target_encoder_.n_digits, "predict_proba")
         return super().predict_proba(X, **kwargs)
 
     def score(self, X, y, sample_weight=None):
-        """Exact-match accuracy of the predicted sums, for any ``n_digits``.
-
-        Parameters
-        ----------
-        X : array-like of samples, as in ``fit``
-        y : array-like of shape (n_samples,)
-            The true sums, exact integers (Python ints in an object array beyond
-            int64).
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-            The (weighted) share of samples whose predicted sum is the true one.
-        """
+        """Share of samples whose predicted sum is ``y`` exactly, for any ``n_digits``."""
         check_is_fitted(self, "model_")
         check_samples(X, y)
         n_digits = self.target_encoder_.n_digits
@@ -1014,20 +884,3 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
         return float(accuracy_score(np.ones_like(correct), correct,
                                     sample_weight=sample_weight))
 
-    # ------------------------------------------------------------ digits API
-    def predict_digit_proba(self, X):
-        """Probabilities of every digit of each sample, from the network learned from sums.
-
-        Parameters
-        ----------
-        X : array-like of samples, as in ``fit``
-            Two N-digit numbers each.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2, 10), or (n_samples, 2, n_digits, 10)
-            ``proba[i, j, ..., d]``: the probability that the digit of number ``j``
-            (at each position, most significant first, for N > 1) of sample ``i`` is
-            ``d``. For single digit images, use :meth:`predict_single_digit_proba`.
-        """
-        return super().predict_digit_proba(X)

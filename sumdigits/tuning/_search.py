@@ -299,10 +299,10 @@ subsample, timeout, verbose, callbacks, catch
     Attributes
     ----------
     n_iter_ : int
-        Training passes over each cross-validation fold of the best trial: its
-        ``partial_fit`` epochs with pruning (``max_iter``: the best trial is one that
-        was not pruned), 1 (one ``fit``) without; 0 if the study has no complete
-        trial. The other attributes are upstream's (``best_params_``,
+        Iterations of the optimisation of the best trial, on each cross-validation
+        fold: its ``partial_fit`` calls with pruning (``max_iter``: the best trial
+        is one that was not pruned), 1 (one ``fit``) without; 0 if the study has no
+        complete trial. The other attributes are upstream's (``best_params_``,
         ``best_estimator_``, ``study_``, ``trials_``...).
 
     Examples
