@@ -82,7 +82,7 @@ def test_no_private_attribute_or_method_of_scikeras_is_read_written_or_overridde
 
 # where a subclass differs from the base parameters, on purpose
 _NEUROSYMBOLIC = {"learning_rate": "one-cycle", "learning_rate_init": 3e-3, "loss": None,
-                  "batch_size": 64, "epochs": 4}
+                  "batch_size": "auto", "epochs": 4}
 CHANGED_DEFAULTS = {NeuroSymbolicSumClassifier: _NEUROSYMBOLIC,
                     NeuroSymbolicFunctionClassifier: _NEUROSYMBOLIC}
 # they have digit_shape instead
@@ -194,7 +194,7 @@ def test_constant_schedule_adds_no_callback(digits):
 def test_predict_uses_large_batches_unless_routed(digits, monkeypatch):
     X, y, X_test = digits
     est = FCNNClassifier(hidden_layer_sizes=[8], epochs=1, random_state=0).fit(X, y)
-    X_test = np.concatenate([X_test] * 30)  # 1500 digits
+    X_test = np.concatenate([X_test] * 100)  # 5000 digits: 5 batches, through the traced path
     seen = []
     predict = est.model_.predict_on_batch
 
@@ -205,10 +205,14 @@ def test_predict_uses_large_batches_unless_routed(digits, monkeypatch):
     expected = est.predict_proba(X_test)
     monkeypatch.setattr(est.model_, "predict_on_batch", recording)
     np.testing.assert_allclose(est.predict_proba(X_test), expected, rtol=1e-6, atol=1e-7)
-    assert seen == [1024, 512]  # the last 476 padded to a power of two: few traced shapes
+    assert seen == [1024] * 5  # the last 904 padded to 1024: one traced shape
     seen.clear()
     est.set_params(predict__batch_size=700).predict(X_test)
-    assert seen == [700, 700, 128]
+    assert seen == [700] * 8
+    seen.clear()
+    np.testing.assert_allclose(est.predict_proba(X_test[:1500]), expected[:1500],
+                               rtol=1e-6, atol=1e-7)
+    assert seen == []  # fewer than 4 batches (of 700): called untraced
 
 
 def test_base_class_needs_a_network():
