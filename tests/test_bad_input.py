@@ -742,8 +742,8 @@ def test_continuous_y_says_what_y_must_be(name, data):
     pytest.importorskip("keras")
     factory = ESTIMATORS[name][0]
     y = data["y"] + 0.25
-    with pytest.raises(ValueError, match=r"y must hold class labels .*got continuous values "
-                                         r"such as 0\.25.*regressor"):
+    with pytest.raises(ValueError, match=r"Unknown label type 'continuous': y must hold class "
+                                         r"labels .*got values such as 0\.25.*regressor"):
         factory().fit(data["X"], y)
 
 

@@ -225,9 +225,10 @@ class _LabelEncoder(ClassifierLabelEncoder):
             if kind != "unknown":
                 values = values[values != np.round(values)]
             raise ValueError(
-                "y must hold class labels (integers, strings or booleans), one per sample: a "
-                f"classifier predicts one of the labels it saw; got {kind} values such as "
-                f"{values[:1].tolist()[0]!r}. Round them to classes, or use a regressor.")
+                f"Unknown label type {kind!r}: y must hold class labels (integers, strings "
+                "or booleans), one per sample: a classifier predicts one of the labels it "
+                f"saw; got values such as {values[:1].tolist()[0]!r}. Round them to classes, "
+                "or use a regressor.")
         return super().fit(y)
 
 
@@ -632,11 +633,11 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         check_samples(X)
         # The same samples may come flattened, as images or with a channel axis: they are
         # validated flattened (n_features_in_ counts values) and returned as in fit.
-        shape = tuple(np.shape(X))
+        shape = tuple(np.asarray(X).shape)  # np.shape would refuse array-likes
         if not reset and shape[1:] != self._sample_shape:
             check_spelling(shape, self._sample_image_shape(), self.n_features_in_,
                            owner=type(self).__name__)
-        flat = X if len(shape) <= 2 else np.reshape(X, (shape[0], -1))
+        flat = X if len(shape) <= 2 else np.reshape(np.asarray(X), (shape[0], -1))
         flat = validate_data(self, flat, reset=reset, dtype=None, ensure_all_finite=False)
         if flat.dtype == object:
             flat = flat.astype(np.float64)

@@ -486,9 +486,14 @@ subsample, timeout, verbose, callbacks, catch
                 cross_validate(estimator, X, y, groups=groups, cv=cv, scoring=self.scoring,
                                error_score="raise", params=fit_params)
         except Exception as exc:
-            raise ValueError(
-                f"{message}. The first failed trial (number {first.number}, parameters "
-                f"{first.params}) raised {type(exc).__name__}: {exc}") from exc
+            text = (f"{message}. The first failed trial (number {first.number}, parameters "
+                    f"{first.params}) raised {type(exc).__name__}: {exc}")
+            # the cause's own type (a TypeError stays a TypeError), where it takes a message
+            try:
+                error = type(exc)(text)
+            except Exception:
+                error = ValueError(text)
+            raise error from exc
         raise ValueError(f"{message}. The first failed trial (number {first.number}, parameters "
                          f"{first.params}) raised nothing when cross-validated again: pass "
                          "error_score='raise' to stop at the first failure.")
