@@ -511,6 +511,7 @@ def test_build_cnn_rejects_an_unknown_output_initializer():
         build_cnn((28, 28, 1), 10, filters=[4], hidden_layer_sizes=[8], output_initializer="ones")
 
 
+@pytest.mark.slow
 def test_digit_estimator_checks_the_digit_shape(fitted):
     with pytest.raises(ValueError, match=r"\(28, 56\).*\(28, 28\)"):
         fitted.digit_estimator_.predict(np.zeros((2, 28, 56)))

@@ -233,7 +233,6 @@ def test_pairs_gathered_across_many_buffer_chunks_are_the_source_images(layout, 
     np.testing.assert_array_equal(pairs.data, expected)
 
 
-
 def _reference_pair_indices(y, n_pairs, strategy, seed):
     """The draw of ``pair_indices`` written plainly: int64 codes, np.stack, np.argsort."""
     rng = np.random.RandomState(seed)

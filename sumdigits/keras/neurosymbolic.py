@@ -862,19 +862,52 @@ class NeuroSymbolicSumClassifier(BaseNeuroSymbolicClassifier):
     def predict(self, X, **kwargs):
         """The exact most probable sum of each sample, for any ``n_digits``.
 
-        Int64 up to ``n_digits=18``, Python ints in an object array beyond;
-        ``kwargs`` go to ``keras.Model.predict``.
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+        **kwargs : dict
+            Passed on to ``keras.Model.predict``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Int64 up to ``n_digits=18``, Python ints in an object array beyond.
         """
         return super().predict(X, **kwargs)
 
     def predict_proba(self, X, **kwargs):
-        """Probability of every sum in ``classes_``; a ValueError for ``n_digits > 4``."""
+        """Probability of every sum in ``classes_``, for ``n_digits <= 4``.
+
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+        **kwargs : dict
+            Passed on to ``keras.Model.predict``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2 * 10**n_digits - 1)
+            In the order of ``classes_``. Beyond four digits the sums are too many
+            to list: a ValueError.
+        """
         check_is_fitted(self, "model_")
         check_enumerable(self.target_encoder_.n_digits, "predict_proba")
         return super().predict_proba(X, **kwargs)
 
     def score(self, X, y, sample_weight=None):
-        """Share of samples whose predicted sum is ``y`` exactly, for any ``n_digits``."""
+        """Share of samples whose predicted sum is ``y`` exactly, for any ``n_digits``.
+
+        Parameters
+        ----------
+        X : array-like of samples, as in ``fit``
+        y : array-like of shape (n_samples,)
+            The true sums, exact integers.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
         check_is_fitted(self, "model_")
         check_samples(X, y)
         n_digits = self.target_encoder_.n_digits
