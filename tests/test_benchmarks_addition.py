@@ -84,10 +84,12 @@ def test_batch_norm_row_scores_the_same_weights_three_ways(tmp_path):
     page = (tmp_path / "addition-quick.md").read_text()
     assert "### Batch normalisation at inference" in page
     variants = [f"variant-{name}" for name in bench_addition.VARIANTS]
-    assert bench_addition.rows(bench_addition.FULL)[-3 - len(variants):] == [
-        "bn-n1-s0", "bn-n1-s1", "bn-n15-s0", *variants]
-    assert bench_addition.rows(bench_addition.QUICK)[-2 - len(variants):] == [
-        "bn-n1-s0", "bn-n15-s0", *variants]
+    for cfg, bn in ((bench_addition.FULL, ["bn-n1-s0", "bn-n1-s1", "bn-n15-s0"]),
+                    (bench_addition.QUICK, ["bn-n1-s0", "bn-n15-s0"])):
+        defaults = [f"defaults-n{n}-s{s}" for n in bench_addition.DEFAULTS_N
+                    for s in cfg["seeds"]]
+        tail = [*bn, *variants, *defaults]
+        assert bench_addition.rows(cfg)[-len(tail):] == tail
 
 
 @pytest.mark.slow
