@@ -12,7 +12,7 @@ load falls on both; the table gives medians and their ratio.
 untimed call each, which traces Keras' predict function) against raw
 ``model.predict`` in batches of 128 (the training batch, the size scikeras used
 for prediction too) and of 1,024 (the estimator's default prediction batch,
-:data:`sumdigits.keras._base.PREDICT_BATCH_SIZE`).
+:data:`sumdigits.keras._predict.PREDICT_BATCH_SIZE`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def run(data, *, quick=False, seed=0):
     import keras
 
     from sumdigits.keras import FCNNClassifier
-    from sumdigits.keras._base import PREDICT_BATCH_SIZE
+    from sumdigits.keras._predict import PREDICT_BATCH_SIZE
     from sumdigits.keras.builders import build_fcnn
 
     cfg = QUICK if quick else FULL

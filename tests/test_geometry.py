@@ -113,7 +113,7 @@ def test_a_flattened_pair_means_two_square_digits_to_every_consumer(n_features, 
                                                (128, (8, 16)), (64, (8, 8))])
 def test_the_keras_input_encoder_reads_flattened_input_by_the_same_rule(n_features, image):
     pytest.importorskip("keras")
-    from sumdigits.keras._base import ImageInputEncoder
+    from sumdigits.keras._encoders import ImageInputEncoder
 
     encoder = ImageInputEncoder(as_images=True).fit(np.zeros((2, n_features)))
     assert encoder.input_shape_ == image  # a digit, or two side by side (layout="auto")

@@ -528,7 +528,7 @@ def test_pixel_scale_is_decided_from_the_data_at_fit(name, scale_data):
     ([np.nan, 3.0, 200.0], np.float64, 1 / 255, "0..255"),  # NaN ignored
 ])
 def test_auto_rescale_rule(values, dtype, scale, kind):
-    from sumdigits.keras._base import ImageInputEncoder
+    from sumdigits.keras._encoders import ImageInputEncoder
     from sumdigits.keras.neurosymbolic import NumberPairEncoder
 
     X = np.tile(np.asarray(values, dtype=dtype), (2, 8))  # 24 features: two 2 x 6 digits
@@ -542,7 +542,7 @@ def test_auto_rescale_rule(values, dtype, scale, kind):
 
 
 def test_rescale_given_is_used_and_ranges_still_checked():
-    from sumdigits.keras._base import ImageInputEncoder
+    from sumdigits.keras._encoders import ImageInputEncoder
 
     X = np.tile(np.arange(0, 256, 5, dtype=np.int64), (3, 1))
     for rescale, scale in [(None, 1.0), (0.5, 0.5)]:

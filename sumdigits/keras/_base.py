@@ -22,18 +22,15 @@ its internals cannot break it. On top of what scikeras 0.13 (unmaintained) does:
 * ``random_state`` seeds each layer, the shuffling (a seeded ``tf.data``
   pipeline) and the validation split through their own seeds: no process-wide
   random state (Python's, NumPy's, TensorFlow's global seed) is read or changed;
-* predictions run in large batches (:data:`PREDICT_BATCH_SIZE`).
+* predictions run in large batches
+  (:data:`~sumdigits.keras._predict.PREDICT_BATCH_SIZE`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import difflib
 import inspect
-import logging
 import numbers
-import warnings
 
 import keras
 import numpy as np
@@ -44,215 +41,29 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
-from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import (
-    _num_samples,
-    check_array,
-    check_is_fitted,
-    column_or_1d,
-    validate_data,
-)
+from sklearn.utils.validation import _num_samples, check_array, check_is_fitted, validate_data
 from sklearn_compat.base import _fit_context
 
 from .._geometry import check_spelling, resolve_geometry
 from .._validation import check_n_classes, check_samples
-from ._params import BASE_PARAMS, declare, resolve
+from ._data import (
+    _as_tuple,
+    _check_fit_callbacks,
+    _check_non_negative,
+    _first_batches,
+    _ravel_column,
+    _take,
+    sample_weights,
+    shuffled_batches,
+)
+from ._encoders import ImageInputEncoder, _LabelEncoder
+from ._params import BASE_PARAMS, ParamsMixin, declare, resolve
+from ._predict import PREDICT_BATCH_SIZE, _new_network_traces_unreported, predict_in_batches
 from .builders import EMBEDDING_LAYER
 from .callbacks import LearningRateSchedule
 from .losses import weighted_mean_loss
 
-__all__ = ["BaseKerasClassifier", "ImageInputEncoder", "PREDICT_BATCH_SIZE", "decide_scale",
-           "pixel_range", "predict_in_batches", "warn_if_rescaled"]
-
-#: Batch size of predict, predict_proba, transform and validation, unless
-#: ``predict__batch_size`` is set: prediction needs no small batches.
-PREDICT_BATCH_SIZE = 1024
-
-# Prefixes of routed parameters ``<prefix>__<name>``: to keras.Model.fit, predict and
-# compile, to the optimizer's and a loss class's constructors, and to callback classes.
-ROUTING_PREFIXES = ("fit", "predict", "compile", "optimizer", "loss", "callbacks")
-# Keras arguments accepted unprefixed, and where they go.
-KERAS_ARGUMENTS = {
-    "run_eagerly": "compile", "jit_compile": "compile", "steps_per_execution": "compile",
-    "weighted_metrics": "compile", "validation_batch_size": "fit", "validation_freq": "fit",
-}
-
-
-def pixel_range(X):
-    """The range of the values of X: "0..1", "0..255" or None.
-
-    "0..1": every value in [0, 1], some above 0. "0..255": every value in
-    [0, 255], some above 1. None: anything else (a negative value, a value above
-    255, no value above 0, no numeric value). NaN values are ignored.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sumdigits.keras._base import pixel_range
-    >>> pixel_range(np.array([0, 17, 255])), pixel_range([0.0, 0.5]), pixel_range([-1.2, 0.3])
-    ('0..255', '0..1', None)
-    """
-    X = np.asarray(X)
-    if X.size == 0 or X.dtype.kind not in "biuf":
-        return None
-    low, high = float(np.fmin.reduce(X, axis=None)), float(np.fmax.reduce(X, axis=None))
-    if not low >= 0:  # negative, or all NaN
-        return None
-    if 0 < high <= 1:
-        return "0..1"
-    if 1 < high <= 255:
-        return "0..255"
-    return None
-
-
-def decide_scale(X, rescale):
-    """``(scale, pixel_range(X))``: the factor ``rescale`` applies to the values of X.
-
-    ``rescale="auto"`` gives 1 / 255 for data in [0, 255] with a value above 1 (and
-    for ``uint8`` data that are all zero) and 1 for any other data; a float is the
-    factor, ``None`` is 1.
-    """
-    kind = pixel_range(X)
-    if isinstance(rescale, str):
-        if rescale != "auto":
-            raise ValueError(f"rescale must be 'auto', a float or None, got {rescale!r}.")
-        byte = kind == "0..255" or (kind is None and np.asarray(X).dtype == np.uint8)
-        return (1.0 / 255.0 if byte else 1.0), kind
-    return (1.0 if rescale is None else float(rescale)), kind
-
-
-def warn_if_rescaled(X, fitted_range, *, name="X"):
-    """Warn (UserWarning) when X is in [0, 1] and the fit's data in [0, 255], or the reverse.
-
-    X is taken to be in [0, 255] when at least 1 % of its values exceed 1: data
-    scaled to [0, 1] on other samples may exceed 1 at a few pixels.
-
-    Both are the same pixels scaled differently: a network trained on one range
-    and asked about the other predicts nearly at random.
-    """
-    kind = pixel_range(X) if fitted_range is not None else None
-    if kind is None or kind == fitted_range:
-        return
-    if kind == "0..255" and np.mean(np.asarray(X) > 1) < 0.01:
-        return  # a few values above 1: data scaled to [0, 1] on other samples (MinMaxScaler)
-    fix = "divide X by 255" if kind == "0..255" else "multiply X by 255"
-    warnings.warn(
-        f"{name} holds values in {kind.replace('..', ' to ')}, but the data given to fit "
-        f"held values in {fitted_range.replace('..', ' to ')}: the same pixels on another "
-        f"scale, which the network would read wrongly. Scale {name} as at fit ({fix}).",
-        UserWarning, stacklevel=3)
-
-
-class ImageInputEncoder(TransformerMixin, BaseEstimator):
-    """Reshape and scale images (or feature vectors) for a Keras network.
-
-    Parameters
-    ----------
-    image_shape : tuple of int, "vector" or None, default=None
-        The (height, width) of flattened images. ``None`` infers it: 784 features
-        are a 28 x 28 digit, 1568 a 28 x 56 pair (two digits side by side, the
-        default layout of :func:`sumdigits.make_digit_pairs`), a perfect square
-        ``d`` a ``sqrt(d) x sqrt(d)`` image, twice a square two of them side by side
-        (:func:`sumdigits._geometry.resolve_geometry`, ``layout="auto"``).
-        "vector": plain feature vectors, a 1 x n_features image each.
-    rescale : "auto", float or None, default="auto"
-        Factor applied to the pixels. "auto" decides from the data given to
-        ``fit``, whatever their dtype (:func:`decide_scale`): values in [0, 255]
-        of which some exceed 1 (8-bit pixels, as integers or floats, and any
-        ``uint8`` input) are divided by 255; values in [0, 1] are kept; any
-        other data (standardised or centred pixels, negative values, values
-        above 255, features that are not pixels) are kept as they are. A float
-        is the factor itself; ``None`` means 1.
-    as_images : bool, default=False
-        Give the network images (n, height, width[, channels]) rather than
-        flattened vectors (n, n_features).
-
-    Attributes
-    ----------
-    input_shape_ : tuple of int
-        The shape of one sample as the network sees it.
-    scale_ : float
-        The factor applied to the pixels: 1 / 255 or 1 under "auto".
-    pixel_range_ : {"0..1", "0..255"} or None
-        The range of the data seen by ``fit`` (:func:`pixel_range`). ``transform``
-        warns (UserWarning) when its data are in the other of the two ranges:
-        pixels scaled differently from those the network learned from.
-    """
-
-    def __init__(self, *, image_shape=None, rescale="auto", as_images=False):
-        self.image_shape = image_shape
-        self.rescale = rescale
-        self.as_images = as_images
-
-    def fit(self, X, y=None):
-        X = np.asarray(X)
-        if X.ndim == 2 and not self.as_images:
-            self.input_shape_ = (X.shape[1],)
-        elif X.ndim == 2:
-            self.input_shape_ = resolve_geometry(X.shape[1:], image_shape=self.image_shape,
-                                                 layout="auto").image_shape
-        elif X.ndim in (3, 4):
-            resolve_geometry(X.shape[1:], image_shape=self.image_shape, layout="auto")
-            self.input_shape_ = X.shape[1:] if self.as_images else (int(np.prod(X.shape[1:])),)
-        else:
-            raise ValueError(
-                "X must be a 2-D array (n_samples, n_features) or a stack of images "
-                f"(n_samples, height, width[, channels]); got an array of shape {X.shape}."
-            )
-        self.scale_, self.pixel_range_ = decide_scale(X, self.rescale)
-        return self
-
-    def transform(self, X):
-        check_is_fitted(self)
-        X = np.asarray(X)
-        warn_if_rescaled(X, self.pixel_range_)
-        X = X.reshape(-1, *self.input_shape_)
-        dtype = keras.backend.floatx()
-        if self.scale_ == 1.0:
-            return X.astype(dtype)
-        return np.multiply(X, self.scale_, dtype=dtype)  # one pass, one new array
-
-
-class _LabelEncoder(ClassifierLabelEncoder):
-    """scikeras' label encoder, saying what ``y`` must be when it holds no class labels."""
-
-    def fit(self, y):
-        kind = type_of_target(y, input_name="y")
-        if kind in ("continuous", "continuous-multioutput", "unknown"):
-            values = np.asarray(y).ravel()
-            if kind != "unknown":
-                values = values[values != np.round(values)]
-            raise ValueError(
-                f"Unknown label type {kind!r}: y must hold class labels (integers, strings "
-                "or booleans), one per sample: a classifier predicts one of the labels it "
-                f"saw; got values such as {values[:1].tolist()[0]!r}. Round them to classes, "
-                "or use a regressor.")
-        return super().fit(y)
-
-
-def _check_fit_callbacks(callbacks):
-    """The ``callbacks`` argument of ``fit`` as a list of Keras callbacks, or raise."""
-    if callbacks is None:
-        return []
-    if not isinstance(callbacks, (list, tuple)) or not all(
-        isinstance(c, keras.callbacks.Callback) for c in callbacks
-    ):
-        raise TypeError(
-            "callbacks must be a list of keras.callbacks.Callback instances, got "
-            f"{callbacks!r}."
-        )
-    return list(callbacks)
-
-
-def _check_non_negative(weights, name):
-    """Raise a ValueError naming ``name`` if a weight is negative."""
-    negative = weights < 0
-    if negative.any():
-        raise ValueError(f"{name} must be non-negative (a weight of 0 leaves a sample out); "
-                         f"got {int(negative.sum())} negative weight(s), the smallest "
-                         f"{weights.min():g}.")
+__all__ = ["BaseKerasClassifier"]
 
 
 def _embedding_of(network):
@@ -262,157 +73,9 @@ def _embedding_of(network):
     return network, keras.Model(network.inputs, network.get_layer(EMBEDDING_LAYER).output)
 
 
-def _ravel_column(y):
-    """A column vector y (n, 1) as (n,), with scikit-learn's DataConversionWarning."""
-    if y is None:
-        return y  # scikit-learn's "requires y to be passed" comes from the validation
-    y = np.asarray(y)
-    return column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
-
-
-def _take(a, idx):
-    """Rows ``idx`` of an array, or of each array of a list or tuple (one per output)."""
-    if isinstance(a, (list, tuple)):
-        return tuple(np.asarray(v)[idx] for v in a)
-    return None if a is None else np.asarray(a)[idx]
-
-
-#: How much of a streamed dataset the callbacks that take training data get: its first
-#: batches, up to this many input values (10,000 digit images of 28 x 28).
-HANDOVER_VALUES = 10_000 * 28 * 28
-
-
-def _first_batches(dataset):
-    """A dataset's first batches, concatenated, up to :data:`HANDOVER_VALUES` input values
-    (at least one batch): what a fit on arrays hands to its callbacks, for a stream."""
-    batches, values = [], 0
-    for index in range(len(dataset)):
-        batch = dataset[index]
-        batches.append(batch)
-        values += np.asarray(batch[0]).size
-        if values >= HANDOVER_VALUES:
-            break
-    def concatenate(parts):  # arrays, or tuples of arrays (one per network output)
-        if isinstance(parts[0], (tuple, list)):
-            return type(parts[0])(concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
-        return np.concatenate([np.asarray(p) for p in parts])
-
-    return tuple(concatenate([b[k] for b in batches]) for k in range(len(batches[0])))
-
-
-def _as_tuple(a):
-    return tuple(a) if isinstance(a, list) else a
-
-
-def predict_in_batches(model, X, *, batch_size=PREDICT_BATCH_SIZE, **kwargs):
-    """``model``'s output on the array X, predicted ``batch_size`` samples at a time.
-
-    Silent prediction never goes through ``keras.Model.predict``, which builds a new
-    ``tf.data`` pipeline at every call, costly for a small network. Input of fewer
-    than :data:`TRACED_MIN_BATCHES` batches is predicted by calling the model
-    outside a graph, batch by batch: nothing is traced. Larger input goes through
-    ``keras.Model.predict_on_batch``, whose predict function each network traces
-    once, for batches padded to ``batch_size`` rows, and then reuses. TensorFlow
-    counts the traces of every network's predict function together (they share
-    Keras' code) and warns of retracing when five of them fall within ten calls:
-    a loop fitting a new network and predicting a few batches with each would
-    trigger it, while a trace used for :data:`TRACED_MIN_BATCHES` batches or more
-    never does. Other arguments (``verbose``, ``callbacks``, ``steps``) go to
-    ``keras.Model.predict``.
-    """
-    if kwargs.get("verbose", 0) or set(kwargs) - {"verbose"}:
-        return model.predict(X, batch_size=batch_size, **kwargs)
-    starts = range(0, max(len(X), 1), batch_size)
-    if len(starts) < TRACED_MIN_BATCHES:
-        chunks = [_call_eagerly(model, X[i:i + batch_size]) for i in starts]
-    else:
-        chunks = [_predict_padded(model, X[i:i + batch_size], batch_size) for i in starts]
-    if isinstance(chunks[0], (list, tuple)):  # one array per network output
-        return [np.concatenate([np.asarray(c[k]) for c in chunks]) for k in range(len(chunks[0]))]
-    return np.concatenate([np.asarray(c) for c in chunks])
-
-
-#: Fewest batches that :func:`predict_in_batches` predicts through the network's traced
-#: predict function; fewer are predicted without tracing.
-TRACED_MIN_BATCHES = 4
-
-
-def _call_eagerly(model, chunk):
-    """The model's output on one batch, as NumPy, computed outside a graph.
-
-    The batch goes in the structure the model was built with (a list of one input
-    or the input itself), as Keras expects.
-    """
-    try:
-        as_list = isinstance(model.input, (list, tuple))
-    except (AttributeError, ValueError):  # a Sequential model never called
-        as_list = False
-    out = model([chunk] if as_list else chunk, training=False)
-    return keras.tree.map_structure(keras.ops.convert_to_numpy, out)
-
-
-def _predict_padded(model, chunk, batch_size):
-    """``predict_on_batch`` on ``chunk`` padded (repeating its last row) to ``batch_size``
-    rows: every batch has one shape, which the predict function traces once."""
-    n = len(chunk)
-    if n == batch_size:
-        return model.predict_on_batch(chunk)
-    padded = np.concatenate([chunk, np.repeat(chunk[-1:], batch_size - n, axis=0)])
-    out = model.predict_on_batch(padded)
-    if isinstance(out, (list, tuple)):
-        return [np.asarray(o)[:n] for o in out]
-    return np.asarray(out)[:n]
-
-
-class _NewNetworkTraces(logging.Filter):
-    """Drops TensorFlow's retracing warning about Keras' train and test functions.
-
-    Keras gives every network a train (and test) function of its own, traced once
-    per fit, and TensorFlow counts the traces of all of them together, since they
-    share Keras' code: five fits of a few training steps each, in one process, read
-    as "5 out of the last 13 calls ... triggered tf.function retracing", though no
-    function was traced twice. A fit needs a new network, hence a new function.
-    """
-
-    def filter(self, record):
-        message = record.getMessage()
-        return not ("triggered tf.function retracing" in message
-                    and "multi_step_on_iterator" in message)
-
-
-@contextlib.contextmanager
-def _new_network_traces_unreported():
-    """While a network trains: :class:`_NewNetworkTraces` on TensorFlow's logger."""
-    logger, dropped = logging.getLogger("tensorflow"), _NewNetworkTraces()
-    logger.addFilter(dropped)
-    try:
-        yield
-    finally:
-        logger.removeFilter(dropped)
-
-
-def shuffled_batches(data, *, batch_size, seed):
-    """A ``tf.data.Dataset`` of the batches of ``data`` in a new seeded order every epoch.
-
-    Keras' own shuffling of arrays draws from TensorFlow's global seed; this is the
-    same pipeline (shuffled indices, then a gather per batch) with the seed of its
-    own: ``Dataset.shuffle(seed=seed, reshuffle_each_iteration=True)`` gives the
-    same sequence of epochs for the same seed and touches no global state.
-    ``data`` is a tuple of arrays or tuples of arrays with one row per sample.
-    """
-    import tensorflow as tf
-
-    n = _num_samples(data[0])
-    tensors = tf.nest.map_structure(tf.convert_to_tensor, data)
-    order = tf.data.Dataset.range(n).shuffle(n, seed=seed, reshuffle_each_iteration=True)
-    dataset = order.batch(batch_size).map(
-        lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors),
-        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return dataset.prefetch(tf.data.AUTOTUNE)
-
 
 @declare
-class BaseKerasClassifier(TransformerMixin, KerasClassifier):
+class BaseKerasClassifier(ParamsMixin, TransformerMixin, KerasClassifier):
     """Base class of the Keras classifiers of sumdigits (not for direct use).
 
     A subclass describes its network; this class does the rest: input shape and
@@ -479,79 +142,6 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
     """
 
     _params = BASE_PARAMS
-
-    # ------------------------------------------------------------ parameters
-    @classmethod
-    def _declared_params(cls):
-        return {p.name for p in cls._params}
-
-    def _accepted_names(self):
-        return self._declared_params() | set(KERAS_ARGUMENTS)
-
-    def _check_param_names(self, names):
-        """Raise for any parameter name this estimator would not use.
-
-        Accepted are the declared parameters, routed ``<prefix>__<name>``
-        parameters (:data:`ROUTING_PREFIXES`) and the Keras arguments
-        :data:`KERAS_ARGUMENTS`. A misspelt name would otherwise be stored and
-        silently ignored: it raises an ``InvalidParameterError`` (a
-        ``ValueError`` and a ``TypeError``) with a suggestion.
-        """
-        known = self._accepted_names()
-        cls = type(self).__name__
-        for name in sorted(names):
-            head = name.split("__", 1)[0]
-            if name in known or ("__" in name and head in ROUTING_PREFIXES):
-                continue
-            if "__" in name and head == "model":
-                raise InvalidParameterError(
-                    f"{cls} got the routed parameter {name!r}, but model__ parameters are "
-                    f"not used: {cls} builds its network from its own parameters. Set "
-                    "those instead (see get_params())."
-                )
-            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise InvalidParameterError(
-                f"{cls} got an unexpected parameter {name!r}.{hint} Accepted: the "
-                "parameters of __init__ (get_params()), routed parameters "
-                f"{', '.join(p + '__<name>' for p in ROUTING_PREFIXES)}, and the Keras "
-                f"arguments {', '.join(sorted(KERAS_ARGUMENTS))}."
-            )
-
-    def get_params(self, deep=True):
-        """Parameters of ``__init__`` and routed ones, by name (``deep`` is unused)."""
-        params = {name: getattr(self, name) for name in (p.name for p in self._params)}
-        params.update((k, v) for k, v in vars(self).items()
-                      if k not in params and not k.startswith("_") and not k.endswith("_"))
-        return params
-
-    def set_params(self, **params):
-        """Set parameters of ``__init__`` or routed ones; any other name raises."""
-        current = self.get_params(deep=False)
-        self._check_param_names(n for n in params if n not in current)
-        for name, value in params.items():
-            setattr(self, name, value)
-        return self
-
-    def _validate_params(self):
-        """scikit-learn's validation, and no name that would go unused.
-
-        As in scikit-learn, ``__init__`` only stores its arguments and ``fit``
-        checks them: a misspelt constructor keyword fails at the first fit.
-        """
-        params = self.get_params(deep=False)
-        self._check_param_names(params)
-        validate_parameter_constraints(self._parameter_constraints, resolve(self, params),
-                                       caller_name=type(self).__name__)
-
-    def _routed(self, prefix):
-        """``{name: value}`` of the routed parameters ``<prefix>__<name>``."""
-        start = prefix + "__"
-        routed = {k[len(start):]: v for k, v in self.get_params(deep=False).items()
-                  if k.startswith(start)}
-        routed.update((k, getattr(self, k)) for k, where in KERAS_ARGUMENTS.items()
-                      if where == prefix and k in vars(self))
-        return routed
 
     # ------------------------------------------------------------------ hooks
     def _keras_build_fn(self, meta, params):
@@ -705,25 +295,6 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
             f"fit keeps the network built for classes {self.classes_.tolist()}. Fit without "
             "warm_start to learn new classes.")
 
-    def _sample_weights(self, y, sample_weight, params):
-        """Per-sample weights (a new array, class weights applied), or None."""
-        n = _num_samples(y)
-        if sample_weight is not None:
-            sample_weight = np.array(sample_weight, dtype=np.float64)
-            if sample_weight.shape != (n,):
-                raise ValueError(f"sample_weight must have shape ({n},), got "
-                                 f"{sample_weight.shape}.")
-            if not np.isfinite(sample_weight).all():
-                raise ValueError("sample_weight must be finite (no NaN or infinity).")
-            _check_non_negative(sample_weight, "sample_weight")
-        if params["class_weight"] is not None:
-            by_class = compute_sample_weight(params["class_weight"], y)
-            sample_weight = by_class if sample_weight is None else sample_weight * by_class
-        if sample_weight is not None and not np.any(sample_weight):
-            raise ValueError("No training samples had any weight; only zeros were passed in "
-                             "sample_weight: there is nothing to train on.")
-        return sample_weight
-
     def _train(self, X, y, sample_weight, *, fresh, epochs, kwargs, classes=None):
         """The steps of fit and partial_fit: validate, (build,) encode, train."""
         params = resolve(self, self.get_params(deep=False))
@@ -734,7 +305,7 @@ class BaseKerasClassifier(TransformerMixin, KerasClassifier):
         if fresh:
             self._setup(X, y, params, classes=classes)
         self._check_known_labels(y, partial=epochs is not None, given=classes is not None)
-        sample_weight = self._sample_weights(y, sample_weight, params)
+        sample_weight = sample_weights(y, sample_weight, params["class_weight"])
         if sample_weight is not None:  # samples of weight 0 are left out
             kept = sample_weight != 0
             X, y, sample_weight = X[kept], y[kept], sample_weight[kept]

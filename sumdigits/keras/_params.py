@@ -12,17 +12,23 @@ parameter name, default or description is written twice.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import inspect
 import numbers
 import textwrap
 
 import keras
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_parameter_constraints,
+)
 
 from .._geometry import shape_constraint
 from .callbacks import SCHEDULES  # the learning-rate schedules, by name
 
-__all__ = ["Param", "BASE_PARAMS", "base_params", "declare", "resolve"]
+__all__ = ["Param", "BASE_PARAMS", "ParamsMixin", "base_params", "declare", "resolve"]
 
 ACTIVATIONS = {"relu", "tanh", "sigmoid", "elu", "gelu", "selu", "leaky_relu", "swish"}
 
@@ -185,3 +191,94 @@ def resolve(estimator, params):
     """
     declared = {p.name for p in type(estimator)._params}
     return {k: v for k, v in params.items() if k in declared}
+
+
+# Prefixes of routed parameters ``<prefix>__<name>``: to keras.Model.fit, predict and
+# compile, to the optimizer's and a loss class's constructors, and to callback classes.
+ROUTING_PREFIXES = ("fit", "predict", "compile", "optimizer", "loss", "callbacks")
+# Keras arguments accepted unprefixed, and where they go.
+KERAS_ARGUMENTS = {
+    "run_eagerly": "compile", "jit_compile": "compile", "steps_per_execution": "compile",
+    "weighted_metrics": "compile", "validation_batch_size": "fit", "validation_freq": "fit",
+}
+
+
+class ParamsMixin:
+    """``get_params`` / ``set_params`` and the checks of the declared and routed parameters.
+
+    For a class with ``_params`` (a :func:`declare`-d Keras estimator): the declared
+    parameters, routed ``<prefix>__<name>`` ones (:data:`ROUTING_PREFIXES`) and the Keras
+    arguments :data:`KERAS_ARGUMENTS`; any other name raises.
+    """
+
+    @classmethod
+    def _declared_params(cls):
+        return {p.name for p in cls._params}
+
+    def _accepted_names(self):
+        return self._declared_params() | set(KERAS_ARGUMENTS)
+
+    def _check_param_names(self, names):
+        """Raise for any parameter name this estimator would not use.
+
+        Accepted are the declared parameters, routed ``<prefix>__<name>``
+        parameters (:data:`ROUTING_PREFIXES`) and the Keras arguments
+        :data:`KERAS_ARGUMENTS`. A misspelt name would otherwise be stored and
+        silently ignored: it raises an ``InvalidParameterError`` (a
+        ``ValueError`` and a ``TypeError``) with a suggestion.
+        """
+        known = self._accepted_names()
+        cls = type(self).__name__
+        for name in sorted(names):
+            head = name.split("__", 1)[0]
+            if name in known or ("__" in name and head in ROUTING_PREFIXES):
+                continue
+            if "__" in name and head == "model":
+                raise InvalidParameterError(
+                    f"{cls} got the routed parameter {name!r}, but model__ parameters are "
+                    f"not used: {cls} builds its network from its own parameters. Set "
+                    "those instead (see get_params())."
+                )
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise InvalidParameterError(
+                f"{cls} got an unexpected parameter {name!r}.{hint} Accepted: the "
+                "parameters of __init__ (get_params()), routed parameters "
+                f"{', '.join(p + '__<name>' for p in ROUTING_PREFIXES)}, and the Keras "
+                f"arguments {', '.join(sorted(KERAS_ARGUMENTS))}."
+            )
+
+    def get_params(self, deep=True):
+        """Parameters of ``__init__`` and routed ones, by name (``deep`` is unused)."""
+        params = {name: getattr(self, name) for name in (p.name for p in self._params)}
+        params.update((k, v) for k, v in vars(self).items()
+                      if k not in params and not k.startswith("_") and not k.endswith("_"))
+        return params
+
+    def set_params(self, **params):
+        """Set parameters of ``__init__`` or routed ones; any other name raises."""
+        current = self.get_params(deep=False)
+        self._check_param_names(n for n in params if n not in current)
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+    def _validate_params(self):
+        """scikit-learn's validation, and no name that would go unused.
+
+        As in scikit-learn, ``__init__`` only stores its arguments and ``fit``
+        checks them: a misspelt constructor keyword fails at the first fit.
+        """
+        params = self.get_params(deep=False)
+        self._check_param_names(params)
+        validate_parameter_constraints(self._parameter_constraints, resolve(self, params),
+                                       caller_name=type(self).__name__)
+
+    def _routed(self, prefix):
+        """``{name: value}`` of the routed parameters ``<prefix>__<name>``."""
+        start = prefix + "__"
+        routed = {k[len(start):]: v for k, v in self.get_params(deep=False).items()
+                  if k.startswith(start)}
+        routed.update((k, getattr(self, k)) for k, where in KERAS_ARGUMENTS.items()
+                      if where == prefix and k in vars(self))
+        return routed

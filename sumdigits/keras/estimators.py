@@ -12,7 +12,8 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseKerasClassifier, ImageInputEncoder
+from ._base import BaseKerasClassifier
+from ._encoders import ImageInputEncoder
 from ._params import ACTIVATIONS, Param, base_params, declare
 from .builders import NOISE_POSITIONS, build_cnn, build_fcnn, pyramid_widths
 

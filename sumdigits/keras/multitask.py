@@ -29,7 +29,9 @@ from .._validation import (
     check_samples,
     check_sum_labels,
 )
-from ._base import BaseKerasClassifier, ImageInputEncoder, _ravel_column
+from ._base import BaseKerasClassifier
+from ._data import _ravel_column
+from ._encoders import ImageInputEncoder
 from .builders import build_multitask
 from ._params import Param, base_params, declare
 from .estimators import (

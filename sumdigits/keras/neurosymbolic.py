@@ -30,12 +30,8 @@ from .._geometry import shape_constraint, validation_shape
 from .._digits import DigitsMixin
 from .._sums import digits_to_sums, max_sum, most_probable_sum_digits, sums_to_digits
 from .._validation import check_images, check_samples
-from ._base import (
-    BaseKerasClassifier,
-    decide_scale,
-    predict_in_batches,
-    warn_if_rescaled,
-)
+from ._base import BaseKerasClassifier
+from ._encoders import decide_scale, warn_if_rescaled
 from ._ns_graph import (
     MAX_ENUMERATED_DIGITS,
     check_enumerable,
@@ -46,6 +42,7 @@ from ._ns_graph import (
 )
 from ._ns_numbers import check_numbers, split_numbers
 from ._params import Param, base_params, declare, resolve
+from ._predict import predict_in_batches
 from .builders import DTYPE_POLICIES, OUTPUT_INITIALIZERS, LayerSeeds, build_cnn
 from .callbacks import (BatchNormStatistics, _weighted_samples, make_learning_rate_schedule,
                         restore_batch_norm_statistics, set_batch_norm_statistics)
@@ -395,7 +392,7 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         "vector": each digit is one row of features (the sample cut in one part
         per digit).
     rescale : "auto", float or None, default="auto"
-        As in :class:`~sumdigits.keras._base.ImageInputEncoder`.
+        As in :class:`~sumdigits.keras._encoders.ImageInputEncoder`.
 
     Attributes
     ----------
@@ -409,7 +406,7 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
     scale_ : float
     pixel_range_ : {"0..1", "0..255"} or None
         The range of the data given to ``fit``
-        (:func:`~sumdigits.keras._base.pixel_range`).
+        (:func:`~sumdigits.keras._encoders.pixel_range`).
     """
 
     def __init__(self, *, n_digits=1, layout="horizontal", digit_shape=None, rescale="auto"):
@@ -442,7 +439,7 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         """Digit images as the network takes them: float, scaled, with a channel axis.
 
         Warns when their values are in [0, 1] and those given to ``fit`` in
-        [0, 255], or the reverse (:func:`~sumdigits.keras._base.warn_if_rescaled`).
+        [0, 255], or the reverse (:func:`~sumdigits.keras._encoders.warn_if_rescaled`).
         """
         warn_if_rescaled(digits, self.pixel_range_)
         digits = np.asarray(digits, dtype=keras.backend.floatx())
