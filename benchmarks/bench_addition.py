@@ -490,7 +490,7 @@ def batch_norm_statistics(data, n_digits, seed, cfg):
     """One row's network trained once (moving averages), then scored with each of
     :data:`BN_MODES`, the same trained weights each way."""
     from sumdigits.keras import BatchNormStatistics
-    from sumdigits.keras.neurosymbolic import AUGMENTATION_LAYER, DIGIT_LAYER
+    from sumdigits.keras._ns_layers import AUGMENTATION_LAYER, DIGIT_LAYER
 
     train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
     clf = _estimator(n_digits, seed, dict(cfg, batch_norm_statistics=None))

@@ -44,11 +44,11 @@ NOT_GEOMETRY = {
     ("keras/_ns_graph.py",
      "if matrices.shape[-3] % 2:  # pad with the identity of the log-semiring"):
         "an odd number of carry matrices, not an image",
-    ("keras/neurosymbolic.py", "n_digits = digit_proba.shape[1] // 2"):
+    ("keras/_ns_layers.py", "n_digits = digit_proba.shape[1] // 2"):
         "digit probabilities (n, 2N, 10) of a Keras tensor, not an image",
-    ("keras/neurosymbolic.py", "return (input_shape[0], input_shape[1] // 2, 2 * k - 1)"):
+    ("keras/_ns_layers.py", "return (input_shape[0], input_shape[1] // 2, 2 * k - 1)"):
         "digit probabilities (n, 2N, 10) of a Keras tensor, not an image",
-    ("keras/neurosymbolic.py",
+    ("keras/_ns_layers.py",
      "return np.asarray(proba, dtype=np.float64).reshape(n_samples, 2, n_parts // 2, 10)"):
         "digit probabilities of the 2N digit images of number pairs, not an image",
 }

@@ -529,7 +529,7 @@ def test_pixel_scale_is_decided_from_the_data_at_fit(name, scale_data):
 ])
 def test_auto_rescale_rule(values, dtype, scale, kind):
     from sumdigits.keras._encoders import ImageInputEncoder
-    from sumdigits.keras.neurosymbolic import NumberPairEncoder
+    from sumdigits.keras._ns_encoders import NumberPairEncoder
 
     X = np.tile(np.asarray(values, dtype=dtype), (2, 8))  # 24 features: two 2 x 6 digits
     encoder = ImageInputEncoder().fit(X)

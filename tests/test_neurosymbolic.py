@@ -22,13 +22,11 @@ from sumdigits.keras import _ns_graph
 from sumdigits.keras._ns_graph import position_sum_proba, sum_log_proba, sum_proba
 from sumdigits.keras._ns_numbers import split_numbers
 from sumdigits.keras.callbacks import BatchNormStatistics, LearningRateSchedule
+from sumdigits.keras._ns_encoders import NumberPairEncoder, SumEncoder
+from sumdigits.keras._ns_layers import HALF_SHIFT, UNFOLD
 from sumdigits.keras.neurosymbolic import (
-    HALF_SHIFT,
-    UNFOLD,
     DigitShiftCheck,
     NeuroSymbolicSumClassifier,
-    NumberPairEncoder,
-    SumEncoder,
     build_neurosymbolic,
     make_learning_rate_schedule,
     sum_accuracy,
