@@ -16,7 +16,9 @@
 Importing this module does not import TensorFlow.
 """
 
-from ._search import OptunaSearchCV, open_storage, tune
+from ._search import OptunaSearchCV
 from ._spaces import available_spaces, search_space
+from ._storage import open_storage
+from ._tune import tune
 
 __all__ = ["OptunaSearchCV", "available_spaces", "open_storage", "search_space", "tune"]

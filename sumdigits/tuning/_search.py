@@ -1,29 +1,22 @@
-"""The search: OptunaSearchCV made clean for scikit-learn >= 1.6, and ``tune``."""
+"""The search: OptunaSearchCV made clean for scikit-learn >= 1.6 (``tune`` runs it:
+:mod:`sumdigits.tuning._tune`)."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
 import logging
-import os
 import re
-import socket
 import sys
 import time
 import warnings
-import zlib
 from collections.abc import Mapping
 from numbers import Integral, Real
-from pathlib import Path
 
 import numpy as np
 import optuna
 from optuna import distributions
-from optuna.pruners import BasePruner, MedianPruner, NopPruner
-from optuna.samplers import TPESampler
-from optuna.storages import BaseStorage, JournalStorage, RetryHeartbeatStaleTrialCallback
-from optuna.storages.journal import JournalFileBackend
-from optuna.study import MaxTrialsCallback, Study
+from optuna.study import Study
 from optuna.trial import TrialState
 from optuna_integration.sklearn import OptunaSearchCV as _UpstreamOptunaSearchCV
 from sklearn.base import clone, is_classifier
@@ -31,14 +24,13 @@ from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv, cross_validate
 from sklearn.utils import check_array, get_tags, indexable
 from sklearn.utils._param_validation import (
-    HasMethods, Interval, Options, RealNotInt, StrOptions, validate_params,
+    HasMethods, Interval, Options, RealNotInt, StrOptions,
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
-from .._validation import check_n_labels, check_random_state
-from ._spaces import non_storable_params, search_space
+from .._validation import check_n_labels
 
 # Warnings raised inside OptunaSearchCV.fit that no caller can act on, matched
 # precisely: optuna_integration reports every trial's cross-validation scores to the
@@ -517,155 +509,6 @@ subsample, timeout, verbose, callbacks, catch
             return super().score(X, y)
 
 
-#: File suffixes that :func:`tune` keeps in Optuna's journal format (a shared file system).
-JOURNAL_SUFFIXES = (".log", ".journal")
-
-# A trial whose worker stopped sending heartbeats for GRACE seconds is failed and
-# queued again (at most MAX_RETRY times), by the next worker that asks for a trial.
-HEARTBEAT_INTERVAL = 60
-MAX_RETRY = 3
-
-
-def _quietly_experimental(factory, *args, **kwargs):
-    """Call an optuna constructor without its ExperimentalWarning: the choice is ours."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return factory(*args, **kwargs)
-
-
-def open_storage(storage, *, heartbeat_interval=HEARTBEAT_INTERVAL):
-    """The Optuna storage that :func:`tune` keeps a study in, from a URL or a path.
-
-    - a database URL other than SQLite (``"postgresql+psycopg2://user@host/db"``,
-      ``"mysql://..."``): an :class:`~optuna.storages.RDBStorage` with heartbeats, for
-      several worker processes on one or many machines. A trial whose worker sends no
-      heartbeat for ``2 * heartbeat_interval`` seconds (a killed process, a lost
-      machine) is marked failed by the next worker that asks for a trial, and run
-      again (at most 3 times, :class:`~optuna.storages.RetryHeartbeatStaleTrialCallback`);
-    - a path ending in ``.log`` or ``.journal``: an :class:`~optuna.storages.JournalStorage`
-      on that file (:class:`~optuna.storages.journal.JournalFileBackend`), for several
-      processes on one machine or on a shared file system, without a database server
-      (no heartbeats: a killed worker's trial stays running);
-    - another path (``"study.db"``) or a ``sqlite:///`` URL: that SQLite file, for
-      one process (SQLite locks the whole file on each write: several workers on it
-      fail with "database is locked").
-
-    Missing folders of a file are created.
-
-    Parameters
-    ----------
-    storage : str or path-like
-        Database URL or file path.
-    heartbeat_interval : int, default=60
-        Seconds between two heartbeats of a running trial, for a database server.
-
-    Returns
-    -------
-    storage : optuna.storages.BaseStorage
-        The storage, to pass to :func:`tune` or :func:`optuna.load_study`.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from sumdigits.tuning import open_storage
-    >>> folder = tempfile.TemporaryDirectory()
-    >>> type(open_storage(pathlib.Path(folder.name) / "study.log")).__name__
-    'JournalStorage'
-    >>> type(open_storage(pathlib.Path(folder.name) / "study.db")).__name__
-    'RDBStorage'
-    >>> folder.cleanup()
-    """
-    if not isinstance(storage, (str, os.PathLike)):
-        raise TypeError(f"storage must be a str or path-like, got {type(storage).__name__}")
-    if (not isinstance(heartbeat_interval, Integral) or isinstance(heartbeat_interval, bool)
-            or heartbeat_interval < 1):
-        raise ValueError(f"heartbeat_interval must be a positive int (seconds), got "
-                         f"{heartbeat_interval!r}")
-    storage = os.fspath(storage)
-    if "://" in storage and not storage.startswith("sqlite:"):
-        return _database_storage(storage, int(heartbeat_interval))
-    if storage.startswith("sqlite:///"):
-        path = Path(storage[len("sqlite:///"):]).expanduser()
-    elif "://" in storage:
-        raise ValueError(f"storage: a SQLite URL is sqlite:///path, got {storage!r}")
-    else:
-        path = Path(storage).expanduser().resolve()
-        if path.suffix in JOURNAL_SUFFIXES:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return JournalStorage(JournalFileBackend(str(path)))
-        storage = f"sqlite:///{path}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return optuna.storages.RDBStorage(storage)
-
-
-def _database_storage(url, heartbeat_interval, attempts=5):
-    """An RDBStorage with heartbeats on a database server.
-
-    Workers that start together on an empty database all create Optuna's tables, and
-    PostgreSQL's ``CREATE TABLE`` is not atomic against a concurrent one: the losers
-    get a duplicate-key error, after which the tables exist, so they try again.
-    """
-    import sqlalchemy.exc
-
-    for attempt in range(attempts):
-        try:
-            return _quietly_experimental(lambda: optuna.storages.RDBStorage(
-                url, heartbeat_interval=heartbeat_interval,
-                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(MAX_RETRY),
-            ))
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-
-
-def _is_sqlite(storage):
-    return isinstance(storage, optuna.storages.RDBStorage) and storage.url.startswith("sqlite:")
-
-
-def _worker():
-    """This process, as the trials record it: host name and process id."""
-    return socket.gethostname(), os.getpid()
-
-
-def _sampler_seed(random_state, rng, study, shared):
-    """The sampler's seed: repeatable in memory, distinct per worker on a storage.
-
-    Two workers that start together on one study with the same ``random_state`` must
-    not draw the same trials: on a storage the seed mixes in the worker's host and
-    process id (and the trials already stored, so that a study continued in a new
-    process with a recycled process id draws new points).
-    """
-    if random_state is None:
-        return None
-    base = random_state if isinstance(random_state, Integral) else rng.randint(2**31 - 1)
-    entropy = [int(base)]
-    if shared:
-        host, pid = _worker()
-        entropy += [zlib.crc32(host.encode()), pid, len(study.get_trials(deepcopy=False))]
-    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
-
-
-class _WorkerTPESampler(TPESampler):
-    """TPE that records, in each trial it starts, the host and process id running it.
-
-    The record goes through the public storage API (the storage :func:`tune` opened).
-    """
-
-    def __init__(self, storage, study_name, **kwargs):
-        super().__init__(**kwargs)
-        self._worker_storage = storage
-        self._worker_study_id = storage.get_study_id_from_name(study_name)
-
-    def before_trial(self, study, trial):
-        super().before_trial(study, trial)
-        trial_id = self._worker_storage.get_trial_id_from_study_id_trial_number(
-            self._worker_study_id, trial.number)
-        host, pid = _worker()
-        self._worker_storage.set_trial_user_attr(trial_id, "worker_host", host)
-        self._worker_storage.set_trial_user_attr(trial_id, "worker_pid", pid)
-
-
 def _holds_keras(estimator):
     """Whether ``estimator`` is, or holds among its parameters, a Keras estimator."""
     return _is_keras(estimator) or any(
@@ -686,257 +529,3 @@ def _check_threads(estimator, n_jobs):
 def _is_keras(estimator):
     wrappers = sys.modules.get("scikeras.wrappers")
     return wrappers is not None and isinstance(estimator, wrappers.BaseWrapper)
-
-
-def _pruning(estimator, pruner):
-    """(pruner for the study, number of epochs) or (None, None) for no pruning."""
-    if pruner == "auto":
-        if not (_is_keras(estimator) and hasattr(estimator, "partial_fit")):
-            return None, None
-        # From the second epoch on, a trial whose validation score is below the
-        # median of the earlier trials at that epoch is stopped.
-        pruner = MedianPruner(n_startup_trials=3, n_warmup_steps=1)
-    elif pruner is None:
-        return None, None
-    if not hasattr(estimator, "partial_fit"):
-        raise ValueError(
-            f"pruning trains the estimator epoch by epoch with partial_fit, which "
-            f"{type(estimator).__name__} does not have (a Pipeline has none): tune the "
-            "estimator itself, or pass pruner=None"
-        )
-    params = estimator.get_params(deep=False)
-    epochs = params.get("epochs", params.get("max_iter"))
-    if not isinstance(epochs, Integral):
-        raise ValueError(
-            f"pruning needs the number of epochs of {type(estimator).__name__}, read from "
-            "its 'epochs' (or 'max_iter') parameter, which it does not have"
-        )
-    return pruner, int(epochs)
-
-
-@validate_params(
-    {
-        **_SEARCH_CONSTRAINTS,
-        "random_state": ["random_state", np.random.Generator],
-        "X": ["array-like", "sparse matrix"],
-        "y": ["array-like", None],
-        "param_distributions": [Mapping, None],
-        "space": [str, None],
-        "n_trials": [Interval(Integral, 1, None, closed="left"), None],
-        "max_trials": [Interval(Integral, 1, None, closed="left"), None],
-        "pruner": [StrOptions({"auto"}), BasePruner, None],
-        "storage": [str, os.PathLike, BaseStorage, None],
-        "study_name": [str, None],
-    },
-    prefer_skip_nested_validation=False,
-)
-def tune(
-    estimator,
-    X,
-    y=None,
-    *,
-    param_distributions=None,
-    space=None,
-    n_trials=20,
-    max_trials=None,
-    timeout=None,
-    cv=None,
-    scoring=None,
-    pruner="auto",
-    storage=None,
-    study_name=None,
-    random_state=None,
-    subsample=1.0,
-    n_jobs=None,
-    refit=True,
-    error_score=np.nan,
-    show_progress_bar=False,
-    verbose=0,
-    **fit_params,
-):
-    """Search the hyper-parameters of ``estimator`` with Optuna, in one line.
-
-    Each trial samples parameters from the search space, cross-validates the
-    estimator with them and reports the mean validation score to an Optuna study
-    (maximised); the best parameters are then refitted on all of ``X``.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The estimator to tune: any of the library's, a scikit-learn one, a
-        :class:`~sklearn.pipeline.Pipeline` or a meta-estimator holding them.
-    X : array-like of shape (n_samples, n_features)
-        Training data (pair images for the library's estimators).
-    y : array-like of shape (n_samples,), default=None
-        Target (sums).
-    param_distributions : dict of str to optuna distribution, default=None
-        The search space; by default :func:`search_space` of ``estimator``. Its keys
-        must be parameters of ``estimator`` (``estimator.get_params()``).
-    space : str, default=None
-        Name of the default space where an estimator has several (``"report000"``,
-        ``"report001"`` for the FCNN); see :func:`search_space`. Only used when
-        ``param_distributions`` is None.
-    n_trials : int, default=20
-        Trials this call runs at most, on top of those already in a stored study.
-        None: no limit of its own (``max_trials`` or ``timeout`` ends the search).
-    max_trials : int, default=None
-        The study's budget, over every worker that shares it: this call runs no
-        trial once the study holds ``max_trials`` finished (complete or pruned)
-        trials, and stops after the trial that reaches it
-        (:class:`~optuna.study.MaxTrialsCallback`). Workers that were running a trial
-        at that moment finish it, so ``k`` workers end with at most ``k - 1`` trials
-        more. A call on a study that already reached it runs no trial and only refits
-        its best parameters: the refit after a distributed search. ``n_trials`` still
-        caps this call: pass ``n_trials=None`` for a worker that runs until the
-        study's budget is spent.
-    timeout : float, default=None
-        Stop starting new trials after this many seconds.
-    cv : int, cross-validation generator or iterable, default=None
-        As in scikit-learn: None is 5-fold, stratified for classifiers. A
-        :class:`~sklearn.model_selection.ShuffleSplit` with one split is a single
-        validation set, as the reports used.
-    scoring : str or callable, default=None
-        Score to maximise; None is the estimator's ``score`` (accuracy).
-    pruner : "auto", optuna pruner or None, default="auto"
-        Stops unpromising trials early. Pruning trains every fold one epoch at a
-        time (``partial_fit``) for the estimator's ``epochs`` and reports the mean
-        validation score after each epoch to the pruner, so it needs an estimator
-        with ``partial_fit``: the Keras estimators, not a Pipeline. ``"auto"`` is a
-        :class:`~optuna.pruners.MedianPruner` (a trial whose score at an epoch,
-        from the second, is below the median of the earlier trials at that epoch
-        is stopped, after 3 complete trials) for the Keras estimators and no
-        pruning otherwise. None never prunes.
-    storage : str, path-like or optuna storage, default=None
-        Where the study is kept. None keeps it in memory. A URL or a path is opened
-        by :func:`open_storage`: a database server URL
-        (``"postgresql+psycopg2://..."``) for worker processes on many machines, with
-        heartbeats that fail and retry the trial of a killed worker; a ``.log`` or
-        ``.journal`` file (Optuna's journal) for several processes on one machine or
-        a shared file system; another path (``"study.db"``) or a ``sqlite:///`` URL
-        for a SQLite file, for one process only. Running ``tune`` again with the same
-        storage and ``study_name`` continues the study: its earlier trials count for
-        the sampler and for the best parameters. Several ``tune`` calls, in as many
-        processes, on one storage and study name share the study: give them
-        ``max_trials``, ``refit=False``, and refit once at the end (see
-        ``max_trials``). Each trial records the host and process id that ran it in
-        its user attributes ``worker_host`` and ``worker_pid``.
-    study_name : str, default=None
-        Name of the study in the storage. By default ``"sumdigits-<class name>"``
-        with ``"-<space>"`` when ``space`` is given.
-    random_state : int, RandomState instance, Generator or None, default=None
-        Seeds the sampler (a :class:`~optuna.samplers.TPESampler`, with
-        ``constant_liar=True`` so that concurrent trials avoid each other) and the
-        subsample (the estimator keeps its own ``random_state``). In memory, the
-        same ``random_state`` gives the same search. On a storage, the sampler's seed
-        also mixes in the worker's host name, process id and the number of trials
-        already stored, so that workers sharing a study, or a continued study, never
-        draw the same sequence of trials.
-    subsample : float or int, default=1.0
-        Fraction (or number) of the samples to search on; the refit uses them all.
-        Report 000 tuned its SVM on 10,000 pairs and trained on 64,000.
-    n_jobs : int, default=None
-        Trials run in parallel threads of this process. Refused for the Keras
-        estimators (the threads would share TensorFlow's global state) and for a
-        SQLite storage: run several processes on a shared storage instead.
-    refit : bool, default=True
-        Refit the best parameters on all of ``X`` (``best_estimator_``).
-    error_score : "raise" or float, default=np.nan
-        Score of a fold whose fit fails.
-    show_progress_bar : bool, default=False
-        Show a progress bar over the trials.
-    verbose : int, default=0
-        Optuna's log line for each trial when positive.
-    **fit_params : dict
-        Passed to the estimator's ``fit``.
-
-    Returns
-    -------
-    search : OptunaSearchCV
-        The fitted search: ``best_params_``, ``best_score_``, ``best_estimator_``,
-        ``study_`` (trials with their intermediate scores), ``trials_dataframe()``,
-        and ``predict``/``predict_proba``/``score`` of the best estimator.
-
-    See Also
-    --------
-    search_space : the default search spaces.
-    OptunaSearchCV : the search object, for full control.
-
-    Examples
-    --------
-    >>> from sklearn.ensemble import RandomForestClassifier
-    >>> from sumdigits import load_mnist, make_digit_pairs
-    >>> from sumdigits.tuning import tune
-    >>> (X, y), (X_test, y_test) = load_mnist("embedded")
-    >>> X, X_test = X.reshape(len(X), -1), X_test.reshape(len(X_test), -1)
-    >>> train = make_digit_pairs(X, y, 300, random_state=0)
-    >>> test = make_digit_pairs(X_test, y_test, 200, random_state=0)
-    >>> search = tune(RandomForestClassifier(random_state=0), train.data, train.target,
-    ...               n_trials=2, cv=2, random_state=0)
-    >>> sorted(search.best_params_)
-    ['criterion', 'max_depth', 'max_features', 'n_estimators']
-    >>> len(search.trials_)
-    2
-    >>> search.score(test.data, test.target) > 1 / 19
-    True
-    """
-    if param_distributions is None:
-        param_distributions = search_space(estimator, space=space)
-    _check_param_distributions(estimator, param_distributions)
-    if n_trials is None and max_trials is None and timeout is None:
-        raise ValueError("give n_trials, max_trials or timeout, else the search never ends")
-    _check_threads(estimator, n_jobs)
-    pruner, epochs = _pruning(estimator, pruner)
-
-    if storage is not None and non_storable_params(param_distributions):
-        raise ValueError(
-            f"an Optuna storage keeps only None, bool, int, float or str choices, and "
-            f"{non_storable_params(param_distributions)} have others (lists of layer "
-            "widths), with which a stored study could not be continued: pass storage=None, "
-            "or param_distributions without them"
-        )
-    shared = storage is not None
-    if storage is None:
-        storage = optuna.storages.InMemoryStorage()
-    elif not isinstance(storage, BaseStorage):
-        storage = open_storage(storage)
-    if _is_sqlite(storage) and n_jobs not in (None, 1):
-        raise ValueError(
-            f"n_jobs={n_jobs} on a SQLite storage: SQLite is for one process and one "
-            "thread (parallel writers fail with 'database is locked'); use a journal file "
-            "(a path ending in .log) or a PostgreSQL URL"
-        )
-    if study_name is None:
-        study_name = f"sumdigits-{type(estimator).__name__}" + (f"-{space}" if space else "")
-    with _optuna_verbosity(verbose):
-        study = optuna.create_study(
-            storage=storage, study_name=study_name, direction="maximize",
-            pruner=pruner or NopPruner(), load_if_exists=True,
-        )
-    if _is_sqlite(storage):
-        running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-        if running:
-            warnings.warn(
-                f"the SQLite study {study_name!r} has {len(running)} running trial(s): "
-                "another process is working on it, or one was killed. SQLite is for one "
-                "process; share a study between workers on a journal file (a path ending in "
-                ".log) or a PostgreSQL URL", UserWarning, stacklevel=2)
-    rng = check_random_state(random_state)
-    study.sampler = _quietly_experimental(
-        _WorkerTPESampler, storage, study_name, constant_liar=True,
-        seed=_sampler_seed(random_state, rng, study, shared))
-
-    callbacks = None
-    if max_trials is not None:
-        finished = (TrialState.COMPLETE, TrialState.PRUNED)
-        done = len(study.get_trials(deepcopy=False, states=finished))
-        remaining = max(max_trials - done, 0)
-        n_trials = remaining if n_trials is None else min(n_trials, remaining)
-        callbacks = [MaxTrialsCallback(max_trials, states=finished)]
-    search = OptunaSearchCV(
-        estimator, param_distributions, cv=cv, scoring=scoring, study=study,
-        n_trials=n_trials, timeout=timeout, random_state=rng, subsample=subsample,
-        n_jobs=n_jobs, refit=refit, error_score=error_score,
-        enable_pruning=pruner is not None, max_iter=epochs or 1000,
-        show_progress_bar=show_progress_bar, verbose=verbose, callbacks=callbacks,
-    )
-    return search.fit(X, y, **fit_params)
