@@ -55,6 +55,15 @@ def sample_weights(y, sample_weight, class_weight):
     return sample_weight
 
 
+def _weighted_samples(X, y, sample_weight):
+    """``(X, y, weights)`` without the samples of weight 0; weights of 1 when None."""
+    if sample_weight is None:
+        return X, y, np.ones(len(X))
+    weights = np.asarray(sample_weight, dtype=float).reshape(-1)
+    keep = weights > 0
+    return X[keep], y[keep], weights[keep]
+
+
 def _ravel_column(y):
     """A column vector y (n, 1) as (n,), with scikit-learn's DataConversionWarning."""
     if y is None:

@@ -17,10 +17,10 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from ._batch_norm import restore_batch_norm_statistics, set_batch_norm_statistics
+from ._data import _weighted_samples
 from ._ns_graph import is_most_probable_position_sums, position_sum_proba, sum_log_proba
 from ._predict import predict_in_batches
-from .callbacks import (_weighted_samples, restore_batch_norm_statistics,
-                        set_batch_norm_statistics)
 
 __all__ = [
     "DigitShiftCheck",
