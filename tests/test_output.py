@@ -94,12 +94,8 @@ def test_neurosymbolic_fit_and_predict_proba_print_nothing():
         "from sumdigits.keras import NeuroSymbolicSumClassifier\n"
         "clf = NeuroSymbolicSumClassifier(filters=[2], hidden_layer_sizes=[4], epochs=1, "
         "random_state=0).fit(pairs.data, pairs.target)\n"
-        "assert clf.predict_proba(pairs.data).shape == (200, 19)\n"
-        "print('done')\n")
-    result = _run(["-c", code])
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "done\n"
-    assert result.stderr == ""
+        "assert clf.predict_proba(pairs.data).shape == (200, 19)\n")
+    _assert_runs_silently(code)
 
 
 @pytest.mark.slow
@@ -110,9 +106,13 @@ def test_a_loop_of_fits_prints_no_retracing():
         "from sumdigits.keras import FCNNClassifier\n"
         "for width in (4, 8, 16, 32, 64, 128):\n"
         "    clf = FCNNClassifier(hidden_layer_sizes=[width], epochs=1, random_state=0)\n"
-        "    clf.fit(pairs.data, pairs.target).score(pairs.data, pairs.target)\n"
-        "print('done')\n")
-    result = _run(["-c", code])
+        "    clf.fit(pairs.data, pairs.target).score(pairs.data, pairs.target)\n")
+    _assert_runs_silently(code)
+
+
+def _assert_runs_silently(code):
+    """``code`` runs to its end in a fresh process and prints nothing on either stream."""
+    result = _run(["-c", code + "print('done')\n"])
     assert result.returncode == 0, result.stderr
     assert result.stdout == "done\n"
     assert result.stderr == ""
