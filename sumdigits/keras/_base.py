@@ -49,10 +49,10 @@ from .._validation import check_n_classes, check_samples
 from ._data import (
     _as_tuple,
     _check_fit_callbacks,
-    _check_non_negative,
     _first_batches,
     _ravel_column,
     _take,
+    check_weights,
     sample_weights,
     shuffled_batches,
 )
@@ -403,17 +403,8 @@ class BaseKerasClassifier(ParamsMixin, TransformerMixin, KerasClassifier):
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"validation_data (X, y): {exc}") from exc
         if len(validation_data) == 3 and validation_data[2] is not None:
-            weights = np.array(validation_data[2], dtype=np.float64)
-            if weights.shape != (_num_samples(X_val),):
-                raise ValueError(
-                    f"validation_data's sample_weight_val must have shape "
-                    f"({_num_samples(X_val)},), got {weights.shape}."
-                )
-            if not np.isfinite(weights).all():
-                raise ValueError("validation_data's sample_weight_val must be finite (no NaN "
-                                 "or infinity).")
-            _check_non_negative(weights, "validation_data's sample_weight_val")
-            encoded += (weights,)
+            encoded += (check_weights(validation_data[2], _num_samples(X_val),
+                                      "validation_data's sample_weight_val"),)
         return encoded
 
     def _validation_split(self, X, y, sample_weight):

@@ -12,13 +12,22 @@ from sklearn.utils.validation import _num_samples, column_or_1d
 __all__ = ["sample_weights", "shuffled_batches"]
 
 
-def _check_non_negative(weights, name):
-    """Raise a ValueError naming ``name`` if a weight is negative."""
+def check_weights(weights, n_samples, name):
+    """``weights`` as a new float64 array of shape (n_samples,), finite and non-negative.
+
+    Raises a ValueError naming ``name`` otherwise.
+    """
+    weights = np.array(weights, dtype=np.float64)
+    if weights.shape != (n_samples,):
+        raise ValueError(f"{name} must have shape ({n_samples},), got {weights.shape}.")
+    if not np.isfinite(weights).all():
+        raise ValueError(f"{name} must be finite (no NaN or infinity).")
     negative = weights < 0
     if negative.any():
         raise ValueError(f"{name} must be non-negative (a weight of 0 leaves a sample out); "
                          f"got {int(negative.sum())} negative weight(s), the smallest "
                          f"{weights.min():g}.")
+    return weights
 
 
 def _check_fit_callbacks(callbacks):
@@ -37,15 +46,8 @@ def _check_fit_callbacks(callbacks):
 
 def sample_weights(y, sample_weight, class_weight):
     """Per-sample weights (a new array, ``class_weight`` applied), or None."""
-    n = _num_samples(y)
     if sample_weight is not None:
-        sample_weight = np.array(sample_weight, dtype=np.float64)
-        if sample_weight.shape != (n,):
-            raise ValueError(f"sample_weight must have shape ({n},), got "
-                             f"{sample_weight.shape}.")
-        if not np.isfinite(sample_weight).all():
-            raise ValueError("sample_weight must be finite (no NaN or infinity).")
-        _check_non_negative(sample_weight, "sample_weight")
+        sample_weight = check_weights(sample_weight, _num_samples(y), "sample_weight")
     if class_weight is not None:
         by_class = compute_sample_weight(class_weight, y)
         sample_weight = by_class if sample_weight is None else sample_weight * by_class
