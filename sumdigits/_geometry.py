@@ -431,11 +431,15 @@ _MIN_IMAGE_SIDE = 8
 
 
 def _stacklevel():
-    """The stack level of the first caller outside sumdigits, for warnings."""
+    """The stack level of the first caller outside sumdigits and scikit-learn, for warnings.
+
+    scikit-learn's frames are passed over too: they are its wrappers around the
+    estimators' methods (``set_output``) and its meta-estimators, not the user's code.
+    """
     import sys
 
     frame, level = sys._getframe(1), 1
-    package = __name__.rsplit(".", 1)[0]
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(package):
+    packages = (__name__.rsplit(".", 1)[0] + ".", "sklearn.")
+    while frame is not None and (frame.f_globals.get("__name__", "") + ".").startswith(packages):
         frame, level = frame.f_back, level + 1
     return level

@@ -17,9 +17,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from .._geometry import resolve_geometry
+from .._geometry import _stacklevel, resolve_geometry
 
-__all__ = ["ImageInputEncoder", "decide_scale", "pixel_range", "warn_if_rescaled"]
+__all__ = ["ImageInputEncoder", "decide_scale", "network_input", "pixel_range",
+           "warn_if_rescaled"]
 
 
 def pixel_range(X):
@@ -84,7 +85,20 @@ def warn_if_rescaled(X, fitted_range, *, name="X"):
         f"{name} holds values in {kind.replace('..', ' to ')}, but the data given to fit "
         f"held values in {fitted_range.replace('..', ' to ')}: the same pixels on another "
         f"scale, which the network would read wrongly. Scale {name} as at fit ({fix}).",
-        UserWarning, stacklevel=3)
+        UserWarning, stacklevel=_stacklevel())
+
+
+def network_input(X, scale, fitted_range):
+    """X as the network takes it: Keras' float type, times ``scale`` in one pass.
+
+    Warns first when X is on the other pixel scale than the data of ``fit``
+    (``fitted_range``, :func:`warn_if_rescaled`).
+    """
+    warn_if_rescaled(X, fitted_range)
+    dtype = keras.backend.floatx()
+    if scale == 1.0:
+        return np.asarray(X, dtype=dtype)
+    return np.multiply(X, scale, dtype=dtype)  # one pass, one new array
 
 
 class ImageInputEncoder(TransformerMixin, BaseEstimator):
@@ -148,13 +162,8 @@ class ImageInputEncoder(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         check_is_fitted(self)
-        X = np.asarray(X)
-        warn_if_rescaled(X, self.pixel_range_)
-        X = X.reshape(-1, *self.input_shape_)
-        dtype = keras.backend.floatx()
-        if self.scale_ == 1.0:
-            return X.astype(dtype)
-        return np.multiply(X, self.scale_, dtype=dtype)  # one pass, one new array
+        X = np.asarray(X).reshape(-1, *self.input_shape_)
+        return network_input(X, self.scale_, self.pixel_range_)
 
 
 class _LabelEncoder(ClassifierLabelEncoder):

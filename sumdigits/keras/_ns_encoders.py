@@ -9,13 +9,12 @@ public estimators.
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._sums import digits_to_sums, max_sum, most_probable_sum_digits, sums_to_digits
-from ._encoders import decide_scale, warn_if_rescaled
+from ._encoders import decide_scale, network_input
 from ._ns_graph import MAX_ENUMERATED_DIGITS, check_enumerable, sum_proba
 from ._ns_numbers import check_numbers, split_numbers
 
@@ -86,11 +85,7 @@ class NumberPairEncoder(TransformerMixin, BaseEstimator):
         Warns when their values are in [0, 1] and those given to ``fit`` in
         [0, 255], or the reverse (:func:`~sumdigits.keras._encoders.warn_if_rescaled`).
         """
-        warn_if_rescaled(digits, self.pixel_range_)
-        digits = np.asarray(digits, dtype=keras.backend.floatx())
-        if self.scale_ != 1.0:
-            digits = digits * self.scale_
-        return digits[..., None]
+        return network_input(digits, self.scale_, self.pixel_range_)[..., None]
 
 
 class SumEncoder(TransformerMixin, BaseEstimator):
