@@ -407,10 +407,11 @@ class SequentialDigitSumClassifier(DigitsMixin, ClassifierMixin, MetaEstimatorMi
             posterior = np.concatenate([first, second])  # (2n, 10), rows as in X_digits
             rows, labels = np.nonzero(posterior >= _MIN_POSTERIOR)
             weights = posterior[rows, labels] * pair_weight[rows]
-            if m_step and labels_seen is not None and not np.array_equal(
-                    np.unique(labels), labels_seen):
+            labels_now = np.unique(labels)
+            if m_step and labels_seen is not None and not np.array_equal(labels_now,
+                                                                         labels_seen):
                 self.estimator_ = clone(self.estimator_)  # other labels: no warm start
-            labels_seen = np.unique(labels)
+            labels_seen = labels_now
             with warnings.catch_warnings():
                 if m_step:  # a warm-started M-step need not converge: EM's tol decides
                     warnings.simplefilter("ignore", ConvergenceWarning)
