@@ -48,6 +48,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import _store
+
 # The reports' tuned networks (report 000: Table 1; report 001: the best of 50 trials).
 REPORT_FCNN = {
     "000": dict(n_hidden_layers=6, dropout=0.104, l2=0.000189, batch_norm=True,
@@ -198,7 +200,7 @@ def searched_params(folder, row):
     study = folder / f"{row}_study.json"
     if study.exists():
         return json.loads(study.read_text())["best_params"]
-    stored = _stored(folder, row)
+    stored = _store.read_row(folder, row)
     if stored is None:
         raise ValueError(f"row {row!r} has no stored result in {folder}: run `--only {row}` "
                          f"first.")
@@ -917,10 +919,6 @@ KINDS = {"fcnn": fcnn_row, "streamed": streamed_row, "search": search_row, "refi
 
 
 # ------------------------------------------------------------------ storage and page
-def report_folder(out, report, quick):
-    return Path(out) / (f"report{report}" + ("-quick" if quick else ""))
-
-
 def run_report(report, spec, protocol, data, *, quick=False, seed=0, only=None, out=None,
                data_source=None):
     """Run the rows ``only`` (default all) of ``spec``, store each, render the page.
@@ -940,29 +938,21 @@ def run_report(report, spec, protocol, data, *, quick=False, seed=0, only=None, 
     for name in waiting:
         log(f"report {report} row {name} skipped: needs {rows[name]['needs']}")
     names = [name for name in names if name not in waiting]
-    folder = report_folder(out, report, quick)
+    folder = _store.folder(out, f"report{report}", quick)
     folder.mkdir(parents=True, exist_ok=True)
     P = protocol(data, spec, seed)
     for name in names:
         p = dict(rows[name], name=name)
         log(f"report {report} row {name} ({p['kind']}) starts, load {os.getloadavg()[0]:.1f}")
+        load_start = os.getloadavg()[0]
         result, seconds = timed(lambda: KINDS[p["kind"]](P, p, seed, folder))
-        if p.get("note"):
-            result["details"] = f"{result.get('details', '')} {p['note']}".strip()
-        result.update(row=name, seed=seed, quick=quick, seconds=seconds,
-                      data=str(data_source), load=os.getloadavg()[0],
-                      time=time.strftime("%Y-%m-%d %H:%M:%S"))
-        (folder / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
+        _store.write_row(folder, name, result, seed=seed, quick=quick, seconds=seconds,
+                         load_start=load_start, data=data_source)
         shown = dict(list(result["scores"].items())[:4])
         log(f"row {name} done in {seconds:.0f} s: {shown}")
     tables = page_tables(report, spec, folder)
     write_page(report, spec, tables, folder, quick)
     return tables
-
-
-def _stored(folder, name):
-    path = folder / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
 
 
 def _score_cell(r, name):
@@ -1007,7 +997,7 @@ def page_tables(report, spec, folder):
         score_names = table.get("score_columns", spec["score_columns"])
         rows = []
         for name in table["rows"]:
-            p, r = spec["rows"][name], _stored(folder, name)
+            p, r = spec["rows"][name], _store.read_row(folder, name)
             theirs = p.get("reported")
             if r is None:
                 reason = p.get("not_run") or (f"needs {p['needs']}" if p.get("needs") else "")
@@ -1024,6 +1014,13 @@ def page_tables(report, spec, folder):
     return tables
 
 
+def _details(r, p):
+    """A row's details and its spec's note (rows stored before notes were kept in the
+    spec alone hold the note in their details already)."""
+    details, note = r.get("details", ""), p.get("note")
+    return f"{details} {note}".strip() if note and note not in details else details
+
+
 def write_page(report, spec, tables, folder, quick):
     from benchmarks.run import markdown_table
 
@@ -1035,12 +1032,12 @@ def write_page(report, spec, tables, folder, quick):
     for table in tables:
         lines.append(markdown_table({k: table[k] for k in ("title", "columns", "rows", "notes")}))
         for name in table["row_names"]:
-            r = _stored(folder, name)
+            r = _store.read_row(folder, name)
             if r is None or name in shown:
                 continue
             shown.add(name)
-            lines.append(f"**{name}** ({r['time']}, {r['seconds']:.0f} s in all, seed "
-                         f"{_seed_cell(r)}, load {r['load']:.1f}): {r.get('details', '')}\n")
+            lines.append(f"**{name}** ({_store.provenance_line(r)}): "
+                         f"{_details(r, spec['rows'][name])}\n")
             if r.get("classes"):
                 lines += ["<details><summary>precision, recall, F1 and confusion matrix on "
                           "the test digits</summary>", "", per_class_tables(r), "",

@@ -29,13 +29,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
-import json
-import platform
-import sys
+import os
 import time
 from pathlib import Path
 
+from benchmarks import _store
+
 HERE = Path(__file__).resolve().parent
+RESULTS = _store.RESULTS
+ROW = "run"  # the one row of a benchmark without rows of its own
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "mnist"
 
 
@@ -66,10 +68,12 @@ def markdown_table(table):
 
 
 def run_benchmarks(names, data_source, *, quick=False, seed=0, out=None, only=None):
-    """Run the named benchmarks; return {name: {"tables": [...], "seconds": s}}.
+    """Run the named benchmarks; return {name: tables}.
 
-    ``only`` (rows of a report) goes to the benchmarks whose ``run`` takes it, with
-    ``out`` and ``data_source``.
+    A benchmark with rows of its own (a report, ``addition``) stores each row and
+    renders its page itself, and takes ``only``, ``out`` and ``data_source``. Any other
+    benchmark is stored as one row, ``<out>/<name>/run.json`` holding its tables, and
+    its page ``<out>/<name>.md`` is rendered from that row (:func:`render_page`).
     """
     from sumdigits.datasets import load_mnist
 
@@ -78,65 +82,35 @@ def run_benchmarks(names, data_source, *, quick=False, seed=0, out=None, only=No
     for name in names:
         module = importlib.import_module(f"benchmarks.bench_{name}")
         print(f"== {name}: {module.__doc__.strip().splitlines()[0]}", flush=True)
-        start = time.perf_counter()
-        kwargs = {}
+        start, load_start = time.perf_counter(), os.getloadavg()[0]
         if "only" in inspect.signature(module.run).parameters:
-            kwargs = dict(only=only, out=HERE / "results" if out is None else out,
-                          data_source=data_source)
+            tables = module.run(data, quick=quick, seed=seed, only=only,
+                                out=RESULTS if out is None else out, data_source=data_source)
         elif only:
             raise ValueError(f"--only names rows of a report; benchmark {name!r} has none")
-        tables = module.run(data, quick=quick, seed=seed, **kwargs)
-        results[name] = {"tables": tables, "seconds": time.perf_counter() - start}
+        else:
+            tables = module.run(data, quick=quick, seed=seed)
+            where = _store.folder(out, name, quick)
+            _store.write_row(where, ROW, dict(tables=tables), seed=seed, quick=quick,
+                             seconds=time.perf_counter() - start, load_start=load_start,
+                             data=data_source)
+            render_page(where)
+        results[name] = tables
         for table in tables:
             print(markdown_table(table), flush=True)
-        if out is not None:  # written after each benchmark, so a long run keeps what it did
-            write_results(results, out, data_source=data_source, quick=quick, seed=seed)
     return results
 
 
-def provenance():
-    """Where a stored row comes from: the command, sumdigits' version and commit, the
-    Python, the CPU and its count of cores."""
-    import os
-    import subprocess
-
-    import sumdigits
-
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=HERE, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "sumdigits"],
-                                    cwd=HERE.parent, capture_output=True, text=True,
-                                    check=True).stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        commit, dirty = None, None
-    cpu = platform.processor()
-    try:
-        cpu = next(line.split(":", 1)[1].strip()
-                   for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return dict(command="python -m benchmarks.run " + " ".join(sys.argv[1:]),
-                version=sumdigits.__version__, commit=commit, package_modified=dirty,
-                python=sys.version.split()[0], cpu=cpu, cores=os.cpu_count())
-
-
-def write_results(results, out, **meta):
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    meta = {k: str(v) for k, v in meta.items()}
-    meta.update(python=sys.version.split()[0], machine=platform.machine(),
-                processor=platform.processor(), time=time.strftime("%Y-%m-%d %H:%M:%S"))
-    (out / "results.json").write_text(json.dumps({"meta": meta, "results": results},
-                                                 indent=2, default=float))
-    md = ["# sumdigits benchmark results", "",
-          "Run with: `python -m benchmarks.run " + " ".join(sys.argv[1:]) + "`", "",
-          "; ".join(f"{k}: {v}" for k, v in meta.items()), ""]
-    for name, result in results.items():
-        md.append(f"## {name} ({result['seconds']:.0f} s)\n")
-        md += [markdown_table(t) for t in result["tables"]]
-    (out / "results.md").write_text("\n".join(md))
+def render_page(where):
+    """Render the page ``<where>.md`` of a benchmark stored as one row of tables."""
+    row = _store.read_row(where, ROW)
+    module = importlib.import_module(f"benchmarks.bench_{row['benchmark']}")
+    lines = [f"# {module.__doc__.strip().splitlines()[0]}", "",
+             f"Rendered from `{where.name}/{ROW}.json`: {_store.provenance_line(row)}.", ""]
+    lines += [markdown_table(t) for t in row["tables"]]
+    path = where.parent / f"{where.name}.md"
+    path.write_text("\n".join(lines))
+    return path
 
 
 def main(argv=None):
@@ -148,7 +122,8 @@ def main(argv=None):
                         help="MNIST source for load_mnist (default ../shared/data/mnist if present)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=str(HERE / "results"), help="folder for results.json/.md")
+    parser.add_argument("--out", default=str(RESULTS),
+                        help="the store: rows go to OUT/<benchmark>/, pages to OUT/<benchmark>.md")
     parser.add_argument("--only", default=None, type=lambda s: s.split(","),
                         help="rows of a report to run, e.g. fcnn,forest (default: all rows)")
     args = parser.parse_args(argv)

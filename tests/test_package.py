@@ -92,18 +92,22 @@ def test_demo_rejects_bad_arguments(capsys):
 
 
 @pytest.mark.slow
-def test_benchmark_runner_quick_run_writes_json_and_markdown(tmp_path):
+def test_benchmark_runner_stores_one_row_and_renders_the_page_from_it(tmp_path):
+    from benchmarks import _store
     from benchmarks.run import available, run_benchmarks
 
     assert "pairs" in available()
     results = run_benchmarks(["pairs"], "embedded", quick=True, out=tmp_path)
-    table = results["pairs"]["tables"][0]
+    table = results["pairs"][0]
     assert table["columns"][0] == "method" and len(table["rows"]) == 8
     # every method timed and, in its own process, measured for memory
     assert all(row[2] > 0 for row in table["rows"])
     assert all(row[6] is not None for row in table["rows"] if "already mapped" not in row[0])
-    assert (tmp_path / "results.json").is_file()
-    assert "| make_digit_pairs, stratified |" in (tmp_path / "results.md").read_text()
+    row = _store.read_row(tmp_path / "pairs-quick", "run")
+    assert row["tables"][0]["rows"] == [list(r) for r in table["rows"]]
+    assert set(_store.PROVENANCE) <= set(row) and row["seconds"] > 0 and row["quick"]
+    page = (tmp_path / "pairs-quick.md").read_text()
+    assert "| make_digit_pairs, stratified |" in page and row["command"] in page
 
 
 @pytest.mark.parametrize("package", ["sumdigits", "sumdigits.datasets", "sumdigits.keras",
