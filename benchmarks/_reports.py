@@ -1014,11 +1014,20 @@ def page_tables(report, spec, folder):
     return tables
 
 
+#: The sentence that ends the details a row kind writes. Rows stored before notes were
+#: kept in the spec alone hold the note of their day after it; the page shows the spec's
+#: note instead, so a note corrected in the spec never shows beside its old wording.
+_KIND_DETAILS_END = {"classic": "predicting the test sets took"}
+
+
 def _details(r, p):
-    """A row's details and its spec's note (rows stored before notes were kept in the
-    spec alone hold the note in their details already)."""
+    """A row's details as its kind wrote them, then its spec's note."""
     details, note = r.get("details", ""), p.get("note")
-    return f"{details} {note}".strip() if note and note not in details else details
+    end = _KIND_DETAILS_END.get(p.get("kind"))
+    if end and end in details:
+        start = details.rindex(end)
+        details = details[:details.index(".", start) + 1]
+    return f"{details} {note}".strip() if note else details
 
 
 def write_page(report, spec, tables, folder, quick):

@@ -307,3 +307,18 @@ def test_a_row_not_run_says_why_in_the_full_run_only(tmp_path):
                                                                                 rows={}))))}
     assert waiting == {"full": [f"{NOT_RUN}: too slow here", f"{NOT_RUN}: needs a", NOT_RUN],
                        "quick": [NOT_RUN, f"{NOT_RUN}: needs a", NOT_RUN]}
+
+
+def test_a_rows_note_comes_from_the_spec_not_from_the_row():
+    """A classic row stored when the note was still copied into its details shows the
+    spec's note in place of the note of its day."""
+    from benchmarks import _reports
+
+    stored = dict(details="predicting the test sets took 143 s. The old note, 1.3 s here.")
+    classic = dict(kind="classic", note="The note as the spec says it now.")
+    assert _reports._details(stored, classic) == ("predicting the test sets took 143 s. The "
+                                                  "note as the spec says it now.")
+    assert _reports._details(stored, dict(kind="classic")) == ("predicting the test sets "
+                                                               "took 143 s.")
+    assert _reports._details(dict(details="29 epochs run."), dict(kind="fcnn", note="N.")) == (
+        "29 epochs run. N.")
