@@ -257,21 +257,15 @@ def _describe(params):
 
 
 def fresh_pairs_dataset(X, y, n_pairs, *, layout, batch_size, seed, max_shift=0):
-    """A DigitPairDataset that draws ``n_pairs`` new random pairs at every epoch, each
-    digit moved by its own random offset of up to ``max_shift`` pixels (new every epoch)."""
+    """A DigitPairDataset of ``n_pairs`` random pairs of the digits ``X``, drawn anew at every
+    epoch (``resample=True``), each digit moved by its own random offset of up to
+    ``max_shift`` pixels (new every epoch)."""
     from sumdigits.keras.streaming import DigitPairDataset
     from sumdigits.pairs import pair_indices
 
-    rng = np.random.RandomState(seed)
-
-    class FreshPairs(DigitPairDataset):
-        def on_epoch_end(self):
-            super().on_epoch_end()  # new shifts
-            self.indices = pair_indices(self.y, n_pairs, strategy="random", random_state=rng)
-
-    return FreshPairs(X, y, pair_indices(y, n_pairs, strategy="random", random_state=rng),
-                      layout=layout, batch_size=batch_size, shuffle=False, max_shift=max_shift,
-                      random_state=seed)
+    return DigitPairDataset(X, y, pair_indices(y, n_pairs, strategy="random", random_state=seed),
+                            layout=layout, batch_size=batch_size, shuffle=False, resample=True,
+                            max_shift=max_shift, random_state=seed)
 
 
 def streamed_row(P, p, seed, folder):
@@ -303,7 +297,8 @@ def streamed_row(P, p, seed, folder):
                           f"digits, each digit shifted by up to {p['max_shift']} "
                           f"pixel{'s' * (p['max_shift'] != 1)}"),
                 fit_s=fit_s, epochs=est.n_iter_,
-                details=(f"Pairs drawn anew at every epoch (DigitPairDataset + fit_dataset); "
+                details=(f"Pairs drawn anew at every epoch (`DigitPairDataset(resample=True)` "
+                         f"+ fit_dataset); "
                          f"each digit of each pair moved by its own random offset in "
                          f"-{p['max_shift']}..{p['max_shift']} pixels down and across, zero "
                          f"filled, new at every epoch (`DigitPairDataset(max_shift="

@@ -5,6 +5,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 keras = pytest.importorskip("keras")
 
@@ -223,6 +225,138 @@ def test_dataset_refuses_a_bad_max_shift(digits, max_shift):
     X, y, _, _ = digits
     with pytest.raises(ValueError, match=r"max_shift must be an int in 0\.\.27"):
         DigitPairDataset(X, y, [[0, 1]], max_shift=max_shift)
+
+
+def _epoch_batches(data):
+    """Every batch of the dataset's current epoch, its images and labels concatenated."""
+    batches = [data[i] for i in range(len(data))]
+    return np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
+
+
+def _sorted_rows(a):
+    """The rows of ``a`` (a 1-D array: its values) in lexicographic order."""
+    a = np.asarray(a).reshape(len(a), -1)
+    return a[np.lexsort(a.T[::-1])]
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(n_images=st.integers(2, 60), n_pairs=st.integers(1, 90), batch_size=st.integers(1, 40),
+       target=st.sampled_from(["sum", "digits"]), shuffle=st.booleans(),
+       max_shift=st.integers(0, 1), seed=st.integers(0, 2**32 - 1))
+def test_resampled_pairs_are_new_valid_and_labelled_by_their_digits(
+        digits, n_images, n_pairs, batch_size, target, shuffle, max_shift, seed):
+    X, y = digits[0][:n_images], digits[1][:n_images]
+    indices = pair_indices(y, n_pairs, strategy="random", random_state=seed)
+    data = DigitPairDataset(X, y, indices, target=target, batch_size=batch_size,
+                            shuffle=shuffle, resample=True, max_shift=max_shift,
+                            random_state=seed)
+    n_batches = len(data)
+    assert n_batches == -(-n_pairs // batch_size)
+    np.testing.assert_array_equal(data.indices, indices)  # the pairs given, until a new epoch
+    epochs = [data.indices.copy()]
+    for _ in range(3):
+        data.on_epoch_end()
+        drawn = data.indices
+        assert drawn.shape == (n_pairs, 2) and np.issubdtype(drawn.dtype, np.integer)
+        assert drawn.min() >= 0 and drawn.max() < n_images  # from the digit pool
+        assert len(data) == n_batches
+        images, labels = _epoch_batches(data)
+        assert len(images) == n_pairs
+        # every pair of the epoch once, each labelled by the digits drawn for it
+        expected = y[drawn].sum(axis=1) if target == "sum" else y[drawn]
+        if shuffle:
+            np.testing.assert_array_equal(_sorted_rows(labels), _sorted_rows(expected))
+        else:
+            np.testing.assert_array_equal(labels, expected)
+        epochs.append(drawn.copy())
+    # the same seed, the same sequence of pairs, whatever shuffle and max_shift
+    again = DigitPairDataset(X, y, indices, batch_size=7, shuffle=not shuffle, resample=True,
+                             max_shift=1 - max_shift, random_state=seed)
+    for expected in epochs[1:]:
+        again.on_epoch_end()
+        np.testing.assert_array_equal(again.indices, expected)
+
+
+def test_resampled_batches_show_the_drawn_digits(digits):
+    X, y, _, _ = digits
+    indices = pair_indices(y, 50, strategy="random", random_state=0)
+    data = DigitPairDataset(X, y, indices, batch_size=16, shuffle=False, resample=True,
+                            random_state=0)
+    data.on_epoch_end()
+    images, sums = _epoch_batches(data)
+    naive = np.stack([np.hstack([X[a], X[b]]) for a, b in data.indices])
+    np.testing.assert_array_equal(images, naive)
+    np.testing.assert_array_equal(sums, y[data.indices].sum(axis=1))
+
+
+def test_resample_draws_new_pairs_at_every_epoch(digits):
+    X, y, _, _ = digits
+    indices = pair_indices(y, 500, strategy="random", random_state=0)
+    data = DigitPairDataset(X, y, indices, batch_size=64, resample=True, random_state=1)
+    seen = [data.indices.copy()]
+    for _ in range(3):
+        data.on_epoch_end()
+        seen.append(data.indices.copy())
+    for a, b in zip(seen[:-1], seen[1:]):  # 1 in 10**6 that a pair of 1,000 digits repeats
+        assert (a != b).any(axis=1).mean() > 0.99
+    other = DigitPairDataset(X, y, indices, batch_size=64, resample=True, random_state=2)
+    other.on_epoch_end()
+    assert (other.indices != seen[1]).any(axis=1).mean() > 0.99  # another seed, other pairs
+
+
+def test_resample_draws_each_digit_of_a_pair_uniformly_from_the_pool(digits):
+    X, y = digits[0][:20], digits[1][:20]
+    data = DigitPairDataset(X, y, pair_indices(y, 500, strategy="random", random_state=0),
+                            resample=True, random_state=0)
+    drawn = []
+    for _ in range(3):
+        data.on_epoch_end()
+        drawn.append(data.indices)
+    drawn = np.concatenate(drawn)
+    for place in (0, 1):  # 1,500 draws of 20 images: 75 each, standard deviation 8.5
+        counts = np.bincount(drawn[:, place], minlength=20)
+        assert counts.size == 20 and 40 < counts.min() and counts.max() < 110
+    assert (drawn[:, 0] == drawn[:, 1]).mean() < 0.1  # the two digits drawn independently
+
+
+def test_without_resample_the_pairs_and_batches_are_unchanged(digits):
+    X, y, _, _ = digits
+    indices = pair_indices(y, 100, strategy="random", random_state=4)
+    kw = dict(batch_size=32, max_shift=1, random_state=6)
+    default, off = DigitPairDataset(X, y, indices, **kw), DigitPairDataset(
+        X, y, indices, resample=False, **kw)
+    for _ in range(3):
+        np.testing.assert_array_equal(default.indices, indices)
+        np.testing.assert_array_equal(off.indices, indices)
+        for i in range(len(default)):
+            for a, b in zip(default[i], off[i]):
+                np.testing.assert_array_equal(a, b)
+        default.on_epoch_end()
+        off.on_epoch_end()
+
+
+@pytest.mark.parametrize("resample", [1, 0, "yes", None, 1.0])
+def test_dataset_refuses_a_resample_that_is_not_a_bool(digits, resample):
+    X, y, _, _ = digits
+    with pytest.raises(TypeError, match=r"resample must be a bool .* got"):
+        DigitPairDataset(X, y, [[0, 1]], resample=resample)
+
+
+@pytest.mark.slow
+def test_fit_dataset_trains_on_resampled_pairs(digits):
+    X, y, _, _ = digits
+    indices = pair_indices(y, 256, strategy="random", random_state=0)
+    data = DigitPairDataset(X, y, indices, batch_size=64, resample=True, random_state=0)
+    FCNNClassifier(hidden_layer_sizes=[8], epochs=2, random_state=0).fit_dataset(data)
+    # Keras ended both epochs (Keras 3 also calls on_epoch_end as a fit starts): the
+    # pairs now are those the same seed draws at the second call or a later one
+    replay = DigitPairDataset(X, y, indices, batch_size=64, resample=True, random_state=0)
+    calls = []
+    for n_calls in range(1, 6):
+        replay.on_epoch_end()
+        if np.array_equal(replay.indices, data.indices):
+            calls.append(n_calls)
+    assert len(calls) == 1 and calls[0] >= 2
 
 
 @pytest.mark.slow

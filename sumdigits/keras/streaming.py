@@ -2,7 +2,8 @@
 
 :class:`DigitPairDataset` is a ``keras.utils.PyDataset`` that holds the digit
 images once, an array of index pairs and their shuffled order (24 bytes a pair),
-and gathers each batch's pair images only when Keras asks for it. Give it to
+and gathers each batch's pair images only when Keras asks for it; it can draw new
+pairs of the same digits at every epoch (``resample=True``). Give it to
 :meth:`BaseKerasClassifier.fit_dataset <sumdigits.keras._base.BaseKerasClassifier.fit_dataset>`
 of any sumdigits Keras estimator, or to a raw ``keras.Model.fit``.
 """
@@ -51,6 +52,19 @@ class DigitPairDataset(keras.utils.PyDataset):
         pixels are 28 x 28).
     shuffle : bool, default=True
         Draw the pairs in a new random order at every epoch.
+    resample : bool, default=False
+        Draw new pairs at every epoch. Each call of ``on_epoch_end`` (Keras calls
+        it at the end of every epoch, and Keras 3 once more as a fit starts)
+        replaces the pairs by as many new ordered pairs, each digit drawn
+        uniformly at random, with replacement, from all the rows of ``X`` (as
+        :func:`sumdigits.pairs.pair_indices` draws with ``strategy="random"``):
+        ``indices`` sets their number and the pairs until the first call. The
+        labels follow the digits drawn, and the number of batches stays the
+        same. Use it when the digits are few or the network overfits: trained on
+        the same pairs at every epoch, a network can learn them by heart;
+        trained on fresh pairs, it sees new combinations of the same digits at
+        every epoch. Every row of ``X`` can be drawn: leave digits meant for
+        validation or testing out of ``X``.
     max_shift : int, default=0
         Augmentation by translation: each digit image of each pair is moved by
         its own random whole-pixel offsets in ``-max_shift..max_shift``, one
@@ -58,14 +72,19 @@ class DigitPairDataset(keras.utils.PyDataset):
         moved out are dropped, nothing wraps around), drawn anew at every epoch.
         Smaller than the digit's height and width; 0 gives the digits as they are.
     random_state : int, RandomState instance, Generator or None, default=None
-        Seed of the shuffling and of the shifts. The shifts of a batch depend on
-        the seed, the epoch and the batch's index only, so ``data[i]`` gives the
-        same batch however often and in whatever order the batches are asked for.
+        Seed of the shuffling, of the shifts and of the pairs drawn with
+        ``resample=True``. The shifts of a batch depend on the seed, the epoch and
+        the batch's index only, so ``data[i]`` gives the same batch however often
+        and in whatever order the batches are asked for; the pairs drawn depend
+        on the seed and the epoch only, not on ``shuffle`` or ``max_shift``.
     **kwargs
         ``workers``, ``use_multiprocessing``, ``max_queue_size`` of ``PyDataset``.
 
     Attributes
     ----------
+    indices : ndarray of shape (n_pairs, 2)
+        The pairs of the current epoch: those given, and with ``resample=True``
+        new ones after each epoch.
     classes : ndarray
         The possible targets: 0..18 for sums, 0..9 for digits.
     geometry : Geometry
@@ -87,10 +106,20 @@ class DigitPairDataset(keras.utils.PyDataset):
     >>> shifted = DigitPairDataset(X, y, [[0, 1], [2, 3]], max_shift=2, random_state=0)
     >>> bool((shifted[0][0] == shifted[0][0]).all()), shifted[0][0].shape
     (True, (2, 28, 56))
+
+    New pairs of the same digits at every epoch, as many as given:
+
+    >>> fresh = DigitPairDataset(X, y, pair_indices(y, 1000, strategy="random",
+    ...                                            random_state=0), resample=True,
+    ...                          random_state=0)
+    >>> first = fresh.indices.copy()
+    >>> fresh.on_epoch_end()
+    >>> fresh.indices.shape, bool((fresh.indices != first).any(axis=1).all())
+    ((1000, 2), True)
     """
 
     def __init__(self, X, y, indices, *, target="sum", batch_size=128, layout="horizontal",
-                 flatten=None, digit_shape=None, shuffle=True, max_shift=0,
+                 flatten=None, digit_shape=None, shuffle=True, resample=False, max_shift=0,
                  random_state=None, **kwargs):
         super().__init__(**kwargs)
         self.images, flat = check_images(X, digit_shape=digit_shape, name="X")
@@ -111,6 +140,12 @@ class DigitPairDataset(keras.utils.PyDataset):
             raise ValueError(f"target must be 'sum' or 'digits', got {target!r}.")
         if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+        if not isinstance(resample, (bool, np.bool_)):
+            raise TypeError(
+                f"resample must be a bool (True: new pairs at every epoch, False: the pairs "
+                f"of indices at every epoch), got {resample!r} of type "
+                f"{type(resample).__name__}."
+            )
         self.indices = indices
         self.target = target
         self.batch_size = int(batch_size)
@@ -119,7 +154,11 @@ class DigitPairDataset(keras.utils.PyDataset):
         self.flatten = flat if flatten is None else bool(flatten)
         self.max_shift = check_max_shift(max_shift, self.geometry.digit_shape)
         self.shuffle = shuffle
+        self.resample = bool(resample)
         self._rng = check_random_state(random_state)
+        self._epoch = 0
+        if self.resample:  # a seed of its own: the pairs do not depend on shuffle, max_shift
+            self._pairs_seed = int(self._rng.randint(2**31 - 1))
         self._order = np.arange(len(indices))
         self._new_epoch()
         self.classes = np.arange(N_SUM_CLASSES if target == "sum" else 10)
@@ -149,6 +188,10 @@ class DigitPairDataset(keras.utils.PyDataset):
         return pairs, (digits.sum(axis=1) if self.target == "sum" else digits)
 
     def on_epoch_end(self):
+        self._epoch += 1
+        if self.resample:
+            self.indices = np.random.default_rng((self._pairs_seed, self._epoch)).integers(
+                0, self.images.shape[0], size=self.indices.shape)
         self._new_epoch()
 
     def _new_epoch(self):
