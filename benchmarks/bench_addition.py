@@ -611,6 +611,9 @@ def _variant_table(stored):
                          100 * base["modes"]["augmented"]["digit_acc"],
                          100 * base["modes"]["augmented"]["sum_acc"], base["seconds"],
                          base["load"]])
+        else:
+            rows.append([f"none (row bn-n1-s{seed}, augmented)", NOT_RUN, seed, "", None,
+                         None, None, None])
         rows += [[r["name"], _change(r["change"]), seed, r["epochs"], 100 * r["digit_acc"],
                   100 * r["sum_acc"], r["seconds"], r["load"]]
                  for r in sorted(tried, key=lambda r: r["name"]) if r["seed"] == seed]
@@ -619,10 +622,11 @@ def _variant_table(stored):
         "columns": ["variant", "change", "seed", "epochs", "digit % (10,000 test digits)",
                     "sum %", "training s", "load"],
         "rows": rows,
-        "notes": "`python -m benchmarks.run addition --only variant-NAME`. Each with "
-                 "`batch_norm_statistics=\"augmented\"`, so the first line is the same "
-                 "training unchanged. One seed: differences of a few hundredths of a point "
-                 "are within the spread between seeds (the rows above).",
+        "notes": "`python -m benchmarks.run addition --only variant-NAME`; a variant not "
+                 "stored is not listed. Each with `batch_norm_statistics=\"augmented\"`, so "
+                 "the first line (`--only bn-n1-s<seed>`) is the same training unchanged. One "
+                 "seed: differences of a few hundredths of a point are within the spread "
+                 "between seeds (the rows above).",
     }]
 
 
