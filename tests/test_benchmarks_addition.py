@@ -154,3 +154,20 @@ def test_an_ensemble_variant_scores_its_members_averaged_digit_probabilities(tmp
 def test_unknown_variant_is_rejected():
     with pytest.raises(ValueError, match="variant-rotaton"):
         bench_addition._expand(["variant-rotaton"], bench_addition.FULL)
+
+
+def test_the_variant_table_says_when_its_baseline_row_is_not_stored():
+    variant = dict(kind="variant", name="dropout", change={"dropout": 0.4}, seed=0, epochs=12,
+                   digit_acc=0.99, sum_acc=0.98, seconds=10.0, load=1.0)
+    table = bench_addition.page_tables({"variant-dropout": variant})[-1]
+    assert [r[:2] for r in table["rows"]] == [["none (row bn-n1-s0, augmented)",
+                                               bench_addition.NOT_RUN],
+                                              ["dropout", "dropout=0.4"]]
+
+
+def test_the_reference_line_is_a_supervised_digit_accuracy_to_the_power_2n():
+    rows = bench_addition.page_tables({})[0]["rows"]
+    reference = next(r for r in rows if r[0].startswith("reference"))
+    assert reference[1:6] == [f"{100 * 0.9907 ** (2 * n):.2f}" for n in (1, 2, 4, 15, 100)]
+    assert reference[3] == "92.80"
+    assert all("issue" not in source for _, _, source in bench_addition.ANCHORS)
