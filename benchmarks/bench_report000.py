@@ -165,3 +165,65 @@ def protocol(data, spec, seed):
 def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
     return run_report("000", QUICK if quick else FULL, protocol, data, quick=quick, seed=seed,
                       only=only, out=out, data_source=data_source)
+
+
+# Every table, figure and headline number of report 000, in the report's order: the rows
+# that reproduce it, the images drawn from them (under results/report000/) and, where it
+# cannot or need not be reproduced, why (``benchmarks/render.py`` renders them).
+_TSNE = ["tsne_input.png", "tsne_embedding.png"]
+ITEMS = [
+    dict(id="Figure 1", caption="the sums of 80,000 stratified training pairs",
+         rows=["data"], figures=["data_distribution.png"]),
+    dict(id="Figure 2", caption="the sums of 50 pairs", rows=["data"],
+         figures=["data_distribution.png"]),
+    dict(id="Table 1", caption="the best network's hyperparameters, found by Optuna",
+         rows=["search", "search_cosine"]),
+    dict(id="Table 2", caption="the best network's neurons per dense layer, 2048 to 64",
+         rows=["fcnn"]),
+    dict(id="Table 3", caption="the best network's layers: dense, dropout, batch normalisation",
+         rows=["fcnn"]),
+    dict(id="Table 4", caption="the best network's test accuracy, 0.955",
+         rows=["fcnn", "fcnn_shift", "streamed"]),
+    dict(id="Figure 3", caption="confusion matrix of the best network", rows=["fcnn"],
+         figures=["fcnn_confusion.png"]),
+    dict(id="Figure 4", caption="ten test pairs with their sums and the network's predictions",
+         rows=["fcnn"], figures=["fcnn_pairs.png"]),
+    dict(id="Table 5", caption="the best SVM's hyperparameters: polynomial kernel of degree 3, "
+                               "gamma 21.8, C 1.61", rows=["svm_tuned"]),
+    dict(id="Table 6", caption="classification report of the best SVM, accuracy 0.80",
+         rows=["svm", "svm_onedal", "svm_nystroem", "svm_digits"]),
+    dict(id="Figure 5", caption="confusion matrix of the best SVM", rows=["svm_onedal"],
+         figures=["svm_onedal_confusion.png"]),
+    dict(id="Table 7", caption="the best random forest's hyperparameters: depth 591, 249 "
+                               "trees, gini, sqrt features", rows=["forest_tuned"]),
+    dict(id="Table 8", caption="classification report of the best random forest, accuracy 0.79",
+         rows=["forest", "forest_digits"]),
+    dict(id="Figure 6", caption="confusion matrix of the best random forest", rows=["forest"],
+         figures=["forest_confusion.png"]),
+    dict(id="Table 9", caption="the best AdaBoost's hyperparameters: 53 stumps",
+         rows=["adaboost_tuned"]),
+    dict(id="Figure 7", caption="confusion matrix of the best AdaBoost", rows=["adaboost"],
+         figures=["adaboost_confusion.png"]),
+    dict(id="Table 10", caption="classification report of the best AdaBoost (the report prints "
+                                "table 8 again; its text gives 0.14)",
+         rows=["adaboost", "adaboost_samme_r", "adaboost_digits"]),
+    dict(id="Figure 8", caption="sum probabilities of five test pairs, single and sequential "
+                                "linear classifiers at 10,000 pairs, as heatmaps",
+         rows=["linear"], figures=["linear_proba_heatmap.png"]),
+    dict(id="Figure 9", caption="the sum probabilities of sample 3 of figure 8, as bars",
+         rows=["linear"], figures=["linear_proba_bars.png"]),
+    dict(id="Table 11", caption="accuracy of the single and sequential linear classifiers by "
+                                "training pairs, 50 to 10,000", rows=["linear"]),
+    dict(id="Figure 10", caption="the accuracies of table 11 against training pairs",
+         rows=["linear"], figures=["linear_sizes.png"]),
+    dict(id="Figure 11", caption="t-SNE of the input and of the network's embedding over "
+                                 "perplexity", rows=["tsne"], figures=_TSNE),
+    dict(id="Figure 12", caption="the best t-SNE of each by silhouette (perplexity 88); ours: "
+                                 "the chosen perplexity's panel of each grid",
+         rows=["tsne"], figures=_TSNE),
+    dict(id="Summary: network", caption="the network trained to 95 %",
+         rows=["fcnn", "streamed"]),
+    dict(id="Summary: other algorithms", caption="SVM 80 %, random forest 79 %, AdaBoost 14 %",
+         rows=["svm_onedal", "forest", "adaboost"]),
+    dict(id="Summary: perplexity", caption="the optimal perplexity, 88", rows=["tsne"]),
+]

@@ -166,3 +166,57 @@ def protocol(data, spec, seed):
 def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
     return run_report("001", QUICK if quick else FULL, protocol, data, quick=quick, seed=seed,
                       only=only, out=out, data_source=data_source)
+
+
+# Every table, figure and headline number of report 001, in the report's order (its
+# tables have no numbers: they are named by section), as in bench_report000.ITEMS.
+ITEMS = [
+    dict(id="Figure 1", caption="a pair of training digits stacked vertically, 8 over 5",
+         rows=["data"], figures=["data_pairs.png"]),
+    dict(id="Figure 2", caption="the sums of the training, validation and test pairs",
+         rows=["data"], figures=["data_distribution.png"]),
+    dict(id="Section 2.1: trial network", caption="the trial network [512, 256]: 939,539 "
+                                                  "parameters", rows=["trial"]),
+    dict(id="Figure 3", caption="the trial network's loss and accuracy per epoch",
+         rows=["trial"], figures=["trial_curves.png"]),
+    dict(id="Section 2.1: trial accuracy", caption="the trial network after 25 epochs: "
+                                                   "training 97.17 %, validation 94.36 %, "
+                                                   "test 94.19 %", rows=["trial"]),
+    dict(id="Section 2.2: best trial", caption="the best of 50 Optuna trials: validation loss "
+                                               "0.215, [512, 256, 128, 64], learning rate "
+                                               "0.000633, batch 64, dropout 0.174, ReLU",
+         rows=["search", "search_val"]),
+    dict(id="Section 2.2: best test accuracy", caption="the best trial's network: test "
+                                                       "accuracy 95.05 %",
+         rows=["fcnn", "fcnn_shift", "search_shift", "search_val", "streamed"]),
+    dict(id="Section 2.3: best network", caption="the best network: 977,043 parameters",
+         rows=["fcnn"]),
+    dict(id="Figure 4", caption="the best network's loss and accuracy per epoch",
+         rows=["fcnn"], figures=["fcnn_curves.png"]),
+    dict(id="Figure 5", caption="confusion matrix of the best network", rows=["fcnn"],
+         figures=["fcnn_confusion.png"]),
+    dict(id="Section 3.1: random forest", caption="classification report of the random "
+                                                  "forest on 30,000 / 6,000 pairs, accuracy "
+                                                  "0.6732", rows=["forest", "forest_digits"]),
+    dict(id="Section 3.2: SVM", caption="the SVM: 5-fold CV accuracy 0.7333, test 0.6987, "
+                                        "classification report (`svm_cv`, scikit-learn's "
+                                        "solver, was stopped unfinished; `svm_cv_onedal` "
+                                        "solves the same problem)",
+         rows=["svm_cv_onedal", "svm_nystroem_cv", "svm_tuned", "svm_digits"]),
+    dict(id="Section 3.3: network", caption="classification report of the best network, "
+                                            "test accuracy 0.9524", rows=["fcnn"]),
+    dict(id="Section 4: single linear classifier", caption="a linear classifier on the pair "
+                                                           "images by training pairs, 0.1071 "
+                                                           "at 50 to 0.1839 at 10,000",
+         rows=["linear"]),
+    dict(id="Section 4: sequential linear classifier", caption="a linear classifier on each "
+                                                               "digit, combined, 0.3778 at 50 "
+                                                               "to 0.8178 at 10,000",
+         rows=["linear"]),
+    dict(id="Figure 6", caption="both linear classifiers' accuracy against training pairs",
+         rows=["linear"], figures=["linear_sizes.png"]),
+    dict(id="Figure 7", caption="t-SNE of the embedding over perplexity", rows=["tsne"],
+         figures=["tsne_embedding.png"]),
+    dict(id="Figure 8", caption="t-SNE of the input over perplexity", rows=["tsne"],
+         figures=["tsne_input.png"]),
+]

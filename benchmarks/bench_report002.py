@@ -185,3 +185,48 @@ QUICK = quick_spec(FULL, dict(
 def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
     return run_report("002", QUICK if quick else FULL, digits_protocol, data, quick=quick,
                       seed=seed, only=only, out=out, data_source=data_source)
+
+
+# Every table and figure of report 002, in the report's order, as in
+# bench_report000.ITEMS.
+_PERCEPTRONS = [f"perceptron_{_name(d)}{best}" for d in TABLE1 for best in ("", "_best")]
+_MLPS = [f"mlp_{layers}x{width}" for layers, width in TABLE2]
+_CNNS = [_cnn_name(kernels) for kernels in TABLE3]
+ITEMS = [
+    dict(id="Figure 1", caption="PCA of the training digits, 9.70 % and 7.10 % of the variance",
+         rows=["pca"], figures=["pca.png"]),
+    dict(id="Figure 2", caption="a sample of training digits", rows=["pca"],
+         figures=["digits.png"]),
+    dict(id="Figure 3", caption="the perceptron's weights for 0 against 1",
+         rows=["perceptron_figures"], figures=["perceptron_figures_weights.png"]),
+    dict(id="Figure 4", caption="the perceptron's training error for 0 against 1",
+         rows=["perceptron_figures"], figures=["perceptron_figures_errors.png"]),
+    dict(id="Table 1", caption="the perceptron's train and test accuracy on six pairs of digits",
+         rows=_PERCEPTRONS),
+    dict(id="Figure 5", caption="the perceptron's weights for 5 against 6",
+         rows=["perceptron_figures"], figures=["perceptron_figures_weights.png"]),
+    dict(id="Figure 6", caption="training accuracy at batch 100 and 50, smoothed at 0.5",
+         rows=["batch_curves"], figures=["batch_curves.png"]),
+    dict(id="Figure 7", caption="train and test accuracy per epoch of the MLP 2 x 1000, batch 100",
+         rows=["mlp_2x1000"], figures=["mlp_2x1000_curves.png"]),
+    dict(id="Table 2", caption="MLPs of 2 to 8 layers: parameters, time, train and test accuracy",
+         rows=_MLPS + ["mlp_best"]),
+    dict(id="Figure 8", caption="training accuracy per epoch of every MLP", rows=_MLPS,
+         figures=[f"{name}_curves.png" for name in _MLPS]),
+    dict(id="Figure 9", caption="accuracy per epoch of the CNN [32, 64, 128]",
+         rows=["cnn_32_64_128"], figures=["cnn_32_64_128_curves.png"]),
+    dict(id="Table 3", caption="CNNs of 2 to 5 convolutions: parameters, time, train and test "
+                               "accuracy", rows=_CNNS + ["cnn_best"]),
+    dict(id="Figure 10", caption="training accuracy per epoch of every CNN", rows=_CNNS,
+         figures=[f"{name}_curves.png" for name in _CNNS]),
+    dict(id="Figure 11", caption="feature maps of a 2 after the first convolution",
+         rows=["cnn_maps"], figures=["cnn_maps_feature_maps_2.png"]),
+    dict(id="Figure 12", caption="feature maps of a 9 after the first convolution",
+         rows=["cnn_maps"], figures=["cnn_maps_feature_maps_9.png"]),
+    dict(id="Figure 13", caption="the first convolution's kernels", rows=["cnn_maps"],
+         figures=["cnn_maps_kernels.png"]),
+    dict(id="Table 4", caption="single-task networks against one hard-shared multitask network "
+                               "(the report's Fashion-MNIST; ours: digits and a 3-class "
+                               "grouping of them)",
+         rows=["mtl_single", "mtl_shared", "mtl_weights"]),
+]

@@ -82,3 +82,41 @@ QUICK = quick_spec(FULL, dict(
 def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
     return run_report("003", QUICK if quick else FULL, digits_protocol, data, quick=quick,
                       seed=seed, only=only, out=out, data_source=data_source)
+
+
+# Every figure and headline number of report 003, in the report's order, as in
+# bench_report000.ITEMS (it has no tables; most of its figures are diagrams and formulas).
+ITEMS = [
+    dict(id="Abstract", caption="the best classifier: a little above 90 %",
+         rows=["adam", "best"]),
+    dict(id="Section 3.1", caption="784-512-10 ReLU with SGD at 0.001: slightly less than 50 %",
+         rows=["sgd"]),
+    dict(id="Figure 1", caption="diagram of the 784-512-10 network", rows=[],
+         reason="a diagram of the network the `sgd` row builds; nothing to measure"),
+    dict(id="Figure 2", caption="the ReLU function", rows=[],
+         reason="a formula; nothing to measure"),
+    dict(id="Section 3.2", caption="the same network with Adam: above 95 %", rows=["adam"]),
+    dict(id="Section 3.3", caption="512 ReLU and 64 tanh with SGD: below 50 % and below "
+                                   "section 3.1", rows=["relu_tanh_sgd"]),
+    dict(id="Figure 3", caption="diagram of the network with two hidden layers", rows=[],
+         reason="a diagram of the network the `relu_tanh_sgd` row builds; nothing to measure"),
+    dict(id="Figure 4", caption="the tanh formula", rows=[],
+         reason="a formula; nothing to measure"),
+    dict(id="Figure 5", caption="accuracy and loss per epoch of section 3.1 (SGD)",
+         rows=["curves"], figures=["curves.png"]),
+    dict(id="Figure 6", caption="accuracy and loss per epoch of section 3.2 (Adam)",
+         rows=["curves"], figures=["curves.png"]),
+    dict(id="Figure 7", caption="accuracy and loss per epoch of section 3.3 (ReLU and tanh, "
+                                "SGD)", rows=["relu_tanh_sgd"],
+         figures=["relu_tanh_sgd_curves.png"]),
+    dict(id="Figure 8", caption="the log loss formula", rows=[],
+         reason="a formula; nothing to measure"),
+    dict(id="Figure 9", caption="the Adam formula", rows=[],
+         reason="a formula; nothing to measure"),
+    dict(id="Figure 10", caption="the SGD formula", rows=[],
+         reason="a formula; nothing to measure"),
+    dict(id="Discussion", caption="early stopping wished for, not implemented; 10 epochs chosen "
+                                  "instead", rows=["fixed_epochs", "early_stopping"]),
+    dict(id="Conclusion", caption="Adam above 95 %, the two SGD networks below 50 %",
+         rows=["sgd", "adam", "relu_tanh_sgd"]),
+]
