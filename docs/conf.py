@@ -177,8 +177,21 @@ def write_keras_pages(app):
                                   base_path=srcdir, app=app)
 
 
+# -- the reports' pages ---------------------------------------------------------
+# docs/reports/ ("Reproducing the reports") is written at each build from the store of
+# benchmark rows, benchmarks/results/, by benchmarks/render.py: every item of every
+# report with ours, the command and the images. The build recomputes nothing; the
+# folder is a build output (git-ignored).
+def write_report_pages(app):
+    """Render docs/reports/ from the stored benchmark rows."""
+    from benchmarks.render import render_docs
+
+    render_docs(Path(app.srcdir) / "reports")
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
+    app.connect("builder-inited", write_report_pages)
     app.connect("builder-inited", draw_guide_figures)
     app.connect("builder-inited", write_keras_pages)
     app.connect("source-read", list_keras_names)
