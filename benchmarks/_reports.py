@@ -56,7 +56,11 @@ REPORT_FCNN = {
                 learning_rate_init=0.000236, batch_size=69),
     "001": dict(hidden_layer_sizes=[512, 256, 128, 64], dropout=0.174,
                 learning_rate_init=0.000633, batch_size=64),
+    # report 001's trial network of section 2.1, before its search
+    "001 trial": dict(hidden_layer_sizes=[512, 256], dropout=0.2, learning_rate_init=0.001,
+                      batch_size=64),
 }
+N_SHOWN = 10  # test pairs stored with their predictions, for a figure
 NOT_RUN = "not run yet"
 
 
@@ -163,6 +167,8 @@ def fit_report_pairs(est, P, p, seed):
         fit_kw = {} if val is None else {"validation_data": val}
         _, fit_s = timed(lambda: est.fit(train.data, train.target, **fit_kw))
         how = ""
+    if not est.early_stopping:
+        return fit_s, f"{est.epochs} epochs, {held} as validation data.{how}"
     return fit_s, (f"Up to {est.epochs} epochs, early stopping on {held} (patience "
                    f"{est.n_iter_no_change}, best weights restored): {est.n_iter_} epochs "
                    f"run.{how}")
@@ -176,18 +182,26 @@ def _training(P, p):
 
 
 def fcnn_row(P, p, seed, folder):
-    """A report's tuned FCNN at the report's size, to completion with early stopping."""
+    """A report's FCNN at the report's size, to completion with early stopping (or
+    ``max_epochs`` without, when ``patience`` is None); stores its history per epoch and
+    the first test pairs with their predictions."""
     from sumdigits.keras import FCNNClassifier
 
+    patience = p["patience"]
     est = FCNNClassifier(**REPORT_FCNN[p["network"]], epochs=p["max_epochs"],
-                         early_stopping=True, n_iter_no_change=p["patience"],
-                         random_state=seed)
+                         early_stopping=patience is not None,
+                         n_iter_no_change=patience or 5, random_state=seed)
     fit_s, details = fit_report_pairs(est, P, p, seed)
     with open(folder / f"{p['name']}.pkl", "wb") as f:  # the network, for the t-SNE row
         pickle.dump(est, f)
-    return dict(model=f"FCNN, report {p['network']}'s tuned network: "
+    shown = next(iter(P["test"].values()))
+    images = shown.data[:N_SHOWN]
+    return dict(model=f"FCNN, report {p['network']}'s network: "
                       f"{_describe(REPORT_FCNN[p['network']])}",
                 training=_training(P, p), fit_s=fit_s, epochs=est.n_iter_, details=details,
+                history=est.history_,
+                pairs=dict(images=images.tolist(), y_true=shown.target[:N_SHOWN].tolist(),
+                           y_pred=est.predict(images).tolist()),
                 **evaluate(est.predict, _test_sets(P)))
 
 
@@ -234,6 +248,7 @@ def refit_row(P, p, seed, folder):
     est, fit_s, details = refit_best(best, P, p, seed, p["max_epochs"])
     return dict(model=f"FCNN, best of `{p['search_row']}`: {_shown(best)}",
                 training=_training(P, p), fit_s=fit_s, epochs=est.n_iter_, details=details,
+                history=est.history_,
                 **evaluate(est.predict, _test_sets(P)))
 
 
@@ -638,7 +653,6 @@ def over_seeds(est, X, y, X_test, y_test, scorer, seeds, first=0):
     """``(means, stds or None, seeds, mean fit seconds)``: :func:`repeated_scores` over
     the seeds ``first, ..., first + seeds - 1``; one seed (``seeds=1``, or an
     estimator without a seed) is one fit."""
-    from sklearn.base import clone
 
     from sumdigits.model_selection import repeated_scores
 
@@ -648,23 +662,63 @@ def over_seeds(est, X, y, X_test, y_test, scorer, seeds, first=0):
                                  scoring=scorer)
         return result.mean, result.std, result.seeds.tolist(), float(result.fit_time.mean())
     if seeded:
-        est = clone(est).set_params(**{k: first for k in est.get_params()
-                                       if k == "random_state" or k.endswith("__random_state")})
+        est = _seeded(est, first)
     _, fit_s = timed(lambda: est.fit(X, y))
     return scorer(est, X_test, y_test), None, [first], fit_s
 
 
+def _seeded(est, seed):
+    from sklearn.base import clone
+
+    return clone(est).set_params(**{k: seed for k in est.get_params()
+                                    if k == "random_state" or k.endswith("__random_state")})
+
+
+def over_seeds_with_history(est, X, y, X_test, y_test, scorer, seeds, first=0):
+    """:func:`over_seeds` with the test digits given to each fit as validation data,
+    so that its history holds the test loss and accuracy per epoch; also returns the
+    history per epoch, the mean over the seeds (over the epochs all seeds ran)."""
+    runs, histories, fits = [], [], []
+    for s in range(first, first + seeds):
+        e = _seeded(est, s)
+        key = f"{e.steps[-1][0]}__validation_data" if hasattr(e, "steps") else "validation_data"
+        _, fit_s = timed(lambda: e.fit(X, y, **{key: (X_test, y_test)}))
+        runs.append(scorer(e, X_test, y_test))
+        histories.append(_final(e).history_)
+        fits.append(fit_s)
+    n = min(len(h["loss"]) for h in histories)
+    history = {k: np.mean([h[k][:n] for h in histories], axis=0).tolist() for k in histories[0]}
+    means = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
+    stds = ({k: float(np.std([r[k] for r in runs], ddof=1)) for k in runs[0]}
+            if seeds > 1 else None)
+    return means, stds, list(range(first, first + seeds)), float(np.mean(fits)), history
+
+
 def digits_row(P, p, seed, folder):
     """A digit classifier (``digit_estimator``) fitted over ``seeds`` seeds on the
-    training digits (only ``classes`` when given), scored on the test digits."""
+    training digits (only ``classes`` when given), scored on the test digits. With
+    ``curves=True`` each fit gets the test digits as validation data and the row
+    stores the mean ``history`` per epoch (HOG features are then computed first)."""
     (X, y), (X_test, y_test) = P["train"], P["test"]
     classes = list(p.get("classes", range(10)))
     if "classes" in p:
         X, y = X[np.isin(y, classes)], y[np.isin(y, classes)]
         X_test, y_test = X_test[np.isin(y_test, classes)], y_test[np.isin(y_test, classes)]
-    est = digit_estimator(p)
-    means, stds, seeds, fit_s = over_seeds(est, X, y, X_test, y_test,
-                                           digit_scorer(X, y, classes), p.get("seeds", 1), seed)
+    history = None
+    if p.get("curves"):
+        if p.get("features") == "hog":  # validation data must be features already
+            from sumdigits.features import HOGTransformer
+
+            hog = HOGTransformer(digit_shape=(28, 28)).fit(X)
+            X, X_test = hog.transform(X), hog.transform(X_test)
+        est = digit_estimator(dict(p, features=None))
+        means, stds, seeds, fit_s, history = over_seeds_with_history(
+            est, X, y, X_test, y_test, digit_scorer(X, y, classes), p.get("seeds", 1), seed)
+    else:
+        est = digit_estimator(p)
+        means, stds, seeds, fit_s = over_seeds(est, X, y, X_test, y_test,
+                                               digit_scorer(X, y, classes), p.get("seeds", 1),
+                                               seed)
     shown = ", ".join(f"{k}={v}" for k, v in p.get("params", {}).items())
     prep = []
     if p.get("augment"):
@@ -676,7 +730,11 @@ def digits_row(P, p, seed, folder):
               f"fit s is the mean per seed")
     if "epochs" in means:
         detail += f"; epochs run: {means['epochs']:.1f} on average"
-    return dict(model=(f"{prep} -> " if prep else "") + f"{type(_final(est)).__name__}({shown})",
+    if history is not None:
+        detail += "; curves: the mean per epoch over the seeds, the test digits as validation"
+    extra = {} if history is None else {"history": history}
+    return dict(**extra,
+                model=(f"{prep} -> " if prep else "") + f"{type(_final(est)).__name__}({shown})",
                 training=f"{len(y):,} training digits" + (f" of {classes}" if "classes" in p
                                                            else ""),
                 fit_s=fit_s, seeds=seeds, classes=classes, scores=means, spread=stds,
@@ -935,12 +993,15 @@ def run_report(report, spec, protocol, data, *, quick=False, seed=0, only=None, 
     names = [name for name in names if name not in waiting]
     folder = _store.folder(out, f"report{report}", quick)
     folder.mkdir(parents=True, exist_ok=True)
+    from benchmarks import _report_figures
+
+    kinds = {**KINDS, **_report_figures.KINDS}
     P = protocol(data, spec, seed)
     for name in names:
         p = dict(rows[name], name=name)
         log(f"report {report} row {name} ({p['kind']}) starts, load {os.getloadavg()[0]:.1f}")
         load_start = os.getloadavg()[0]
-        result, seconds = timed(lambda: KINDS[p["kind"]](P, p, seed, folder))
+        result, seconds = timed(lambda: kinds[p["kind"]](P, p, seed, folder))
         _store.write_row(folder, name, result, seed=seed, quick=quick, seconds=seconds,
                          load_start=load_start, data=data_source)
         shown = dict(list(result["scores"].items())[:4])

@@ -109,6 +109,13 @@ FULL = dict(
         tsne=dict(kind="tsne", what="t-SNE, perplexity by silhouette", network_row="fcnn",
                   n_points=2_000, perplexities=[5, 10, 30, 50, 88, 100], backend="opentsne",
                   probe_perplexity=30, reported=88),
+        data=dict(kind="data", what="the sums of the pairs (figures 1-2)", sample=50,
+                  n_pairs=10, reported="every sum drawn as often as its digit pairs allow"),
+        linear=dict(kind="linear", what="single vs sequential logistic regression "
+                                        "(table 11, figures 8-10)",
+                    sizes=[50, 100, 500, 1_000, 10_000], n_proba=5, sample=3,
+                    reported="single 0.08, 0.10, 0.11, 0.14, 0.18; sequential 0.36, 0.71, "
+                             "0.73, 0.75, 0.82"),
     ),
     tables={
         "Tables 1-4: the tuned FCNN (test accuracy 0.955)": dict(
@@ -119,6 +126,12 @@ FULL = dict(
         "Tables 7-8: random forest (0.79)": dict(rows=["forest", "forest_digits"]),
         "Tables 9-10: AdaBoost (0.14)": dict(
             rows=["adaboost", "adaboost_samme_r", "adaboost_digits"]),
+        "Figures 1-2: the sums of the pairs": dict(rows=["data"],
+                                                   score_columns=["training pairs",
+                                                                  "50 training pairs"]),
+        "Table 11, figures 8-10: single vs sequential logistic regression": dict(
+            rows=["linear"], score_columns=[f"{m} {n:,}" for m in ("single", "sequential")
+                                            for n in (50, 100, 500, 1_000, 10_000)]),
         "Figures 11-12: t-SNE of the input and of the embedding (perplexity 88)": dict(
             rows=["tsne"], score_columns=["chosen perplexity (input)",
                                           "chosen perplexity (embedding)"]),
@@ -145,6 +158,7 @@ QUICK = quick_spec(FULL, dict(
         forest_digits=dict(params=dict(n_estimators=10, max_depth=591, max_features="sqrt")),
         adaboost_digits=dict(params=dict(n_estimators=5)),
         tsne=dict(n_points=150, perplexities=[5, 30]),
+        linear=dict(sizes=[50, 100]),
     ),
 ))
 

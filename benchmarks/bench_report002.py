@@ -67,7 +67,7 @@ for digits, (train, test) in TABLE1.items():
 for (layers, width), (n_params, seconds, train, test) in TABLE2.items():
     ROWS[f"mlp_{layers}x{width}"] = dict(
         kind="digits", what=f"MLP {layers} x {width}, report's protocol", model="fcnn",
-        params=dict(hidden_layer_sizes=[width] * layers, batch_size=100, epochs=15),
+        params=dict(hidden_layer_sizes=[width] * layers, batch_size=100, epochs=15), curves=True,
         reported=f"{n_params} parameters, {seconds}, train {train}, test {test}")
 ROWS["mlp_best"] = dict(kind="digits", what="MLP, ours at our best", model="fcnn",
                         params=MLP_BEST, seeds=3, reported="test 0.9802")
@@ -83,7 +83,7 @@ REPORT_CNN = dict(kernel_size=4, strides=2, hidden_layer_sizes=[], batch_size=32
 for kernels, (n_params, seconds, train, test) in TABLE3.items():
     ROWS[_cnn_name(kernels)] = dict(
         kind="digits", what=f"CNN {list(kernels)}, stride 2, report's protocol", model="cnn",
-        params=dict(REPORT_CNN, filters=list(kernels)),
+        params=dict(REPORT_CNN, filters=list(kernels)), curves=True,
         reported=f"{n_params} parameters, {seconds}, train {train}, test {test}")
 ROWS["cnn_best"] = dict(kind="digits", what="CNN, ours at our best (target >= 0.9930)",
                         model="cnn", params=CNN_BEST, reported="test 0.9902")
@@ -107,6 +107,12 @@ ROWS.update(
     mtl_pairs=dict(kind="multitask", variant="pairs", params=MTL, weights=PAIR_WEIGHTS,
                    n_pairs=60_000, n_test_pairs=10_000,
                    what="pairs: digit, digit and sum heads, task weights"),
+    perceptron_figures=dict(kind="perceptron_figures", model="perceptron", pairs=[(0, 1), (5, 6)],
+                            what="weights and error curves, 0 vs 1 and 5 vs 6 (figures 3-5)",
+                            reported="0 vs 1: test 0.9983; 5 vs 6: test 0.9703"),
+    cnn_maps=dict(kind="cnn_maps", model="cnn", params=dict(REPORT_CNN, filters=[32, 64, 128]),
+                  digits=[2, 9], what="first-layer kernels, feature maps of a 2 and a 9 "
+                                      "(figures 11-13)", reported=None),
 )
 FULL = dict(
     protocol=dict(),
@@ -147,6 +153,11 @@ FULL = dict(
                    "report: [32, 64, 128], [32, 64], [16, 32, 64, 128] and [16, ..., 256], "
                    "by 0.0016 to 0.0036, one seed each as in the report. cnn_best (0.9952) "
                    "is above every row.")),
+        "Figures 3-5: perceptron weights and training errors": dict(
+            rows=["perceptron_figures"],
+            score_columns=["0 vs 1 test accuracy", "5 vs 6 test accuracy"]),
+        "Figures 11-13: the CNN's first layer": dict(rows=["cnn_maps"],
+                                                     score_columns=["test accuracy"]),
         "Task 6, table 4: hard-shared multitask learning": dict(
             rows=["mtl_single", "mtl_shared", "mtl_weights"], score_columns=MTL_TASKS,
             notes=("Digit (10 classes) and its group ({0-3}, {4-6}, {7-9}); trunk "
@@ -168,6 +179,7 @@ QUICK = quick_spec(FULL, dict(
           "mlp_best": dict(seeds=2, params=dict(MLP_BEST, hidden_layer_sizes=[16], epochs=2)),
           "perceptron_01_best": dict(seeds=2, params=dict(max_iter=200, step_size=20)),
           "pca": dict(n_points=500),
+          "cnn_maps": dict(params=dict(REPORT_CNN, filters=[4, 8], epochs=1)),
           **{n: dict(params=dict(MTL, hidden_layer_sizes=[16], head_layer_sizes=[8], epochs=1))
              for n in ROWS if n.startswith("mtl_")},
           "mtl_weights": dict(params=dict(MTL, hidden_layer_sizes=[16], head_layer_sizes=[8],

@@ -34,7 +34,8 @@ L2 = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
 
 
 def _mlp(what, params, **row):
-    return dict(kind="digits", what=what, model="fcnn", params=params, **row)
+    """A row of the MLP, with its training and test curves per epoch."""
+    return dict(kind="digits", what=what, model="fcnn", params=params, curves=True, **row)
 
 
 ROWS = dict(
@@ -83,6 +84,9 @@ ROWS = dict(
 LOSSES = ["train loss", "test loss", "test accuracy"]
 FULL = dict(
     protocol=dict(),
+    figures={"lr_train_loss.png": dict(kind="by_row", rows=[f"lr_{lr:g}" for lr in LEARNING_RATES],
+                                       x=LEARNING_RATES, score="train loss",
+                                       xlabel="learning rate", log=True)},
     score_columns=LOSSES,
     intro=("Report 004 (`../shared/seeds/004_2ea00abbfdca39a4.txt`): single MNIST digits, "
            "the 60,000 training and 10,000 test digits, pixels / 255; the baseline is the "
