@@ -13,9 +13,6 @@ from benchmarks._store import RESULTS
 ROOT = Path(__file__).resolve().parent.parent
 #: Rows that items name before their report's spec defines them (the item shows "not
 #: run yet" until the row is in the spec and stored).
-AWAITED = {"000": {"forest_tuned", "adaboost_tuned"}}
-
-
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     """A copy of the project's store; figures are not drawn (the pages do not show
@@ -35,7 +32,7 @@ def test_every_item_names_rows_of_its_spec_or_a_reason(report):
         assert set(item) <= {"id", "caption", "rows", "figures", "reason"}, item
         assert item["caption"] and not item["caption"].endswith("."), item
         assert item["rows"] or item.get("reason"), item
-        unknown = set(item["rows"]) - set(module.FULL["rows"]) - AWAITED.get(report, set())
+        unknown = set(item["rows"]) - set(module.FULL["rows"])
         assert not unknown, (item["id"], unknown)
         assert all("/" not in name and name.endswith(".png")
                    for name in item.get("figures", [])), item
