@@ -181,10 +181,7 @@ def _training(P, p):
                if shift else ""))
 
 
-def fcnn_row(P, p, seed, folder):
-    """A report's FCNN at the report's size, to completion with early stopping (or
-    ``max_epochs`` without, when ``patience`` is None); stores its history per epoch and
-    the first test pairs with their predictions."""
+def _fit_fcnn(P, p, seed):
     from sumdigits.keras import FCNNClassifier
 
     patience = p["patience"]
@@ -192,17 +189,40 @@ def fcnn_row(P, p, seed, folder):
                          early_stopping=patience is not None,
                          n_iter_no_change=patience or 5, random_state=seed)
     fit_s, details = fit_report_pairs(est, P, p, seed)
+    return est, fit_s, details, evaluate(est.predict, _test_sets(P))
+
+
+def fcnn_row(P, p, seed, folder):
+    """A report's FCNN at the report's size, to completion with early stopping (or
+    ``max_epochs`` without, when ``patience`` is None), over ``seeds`` seeds (scores:
+    mean and sample std); stores the first seed's history per epoch, confusion
+    matrix and first test pairs with their predictions."""
+    seeds = list(range(seed, seed + p.get("seeds", 1)))
+    runs = [_fit_fcnn(P, p, s) for s in seeds]
+    est, fit_s, details, scores = runs[0]
     with open(folder / f"{p['name']}.pkl", "wb") as f:  # the network, for the t-SNE row
         pickle.dump(est, f)
     shown = next(iter(P["test"].values()))
     images = shown.data[:N_SHOWN]
-    return dict(model=f"FCNN, report {p['network']}'s network: "
-                      f"{_describe(REPORT_FCNN[p['network']])}",
-                training=_training(P, p), fit_s=fit_s, epochs=est.n_iter_, details=details,
-                history=est.history_,
-                pairs=dict(images=images.tolist(), y_true=shown.target[:N_SHOWN].tolist(),
-                           y_pred=est.predict(images).tolist()),
-                **evaluate(est.predict, _test_sets(P)))
+    result = dict(model=f"FCNN, report {p['network']}'s network: "
+                        f"{_describe(REPORT_FCNN[p['network']])}",
+                  training=_training(P, p), fit_s=fit_s, epochs=est.n_iter_, details=details,
+                  history=est.history_,
+                  pairs=dict(images=images.tolist(), y_true=shown.target[:N_SHOWN].tolist(),
+                             y_pred=est.predict(images).tolist()),
+                  **scores)
+    if len(seeds) > 1:
+        per_seed = [r[3]["scores"] for r in runs]
+        result.update(
+            seeds=seeds, fit_s=float(np.mean([r[1] for r in runs])),
+            epochs=float(np.mean([r[0].n_iter_ for r in runs])),
+            scores={k: float(np.mean([s[k] for s in per_seed])) for k in per_seed[0]},
+            spread={k: float(np.std([s[k] for s in per_seed], ddof=1)) for k in per_seed[0]},
+            details=(f"{details} Over seeds {seeds[0]}..{seeds[-1]}: scores are the mean "
+                     f"± sample std, fit s the mean; epochs run per seed: "
+                     f"{', '.join(str(r[0].n_iter_) for r in runs)}; the history, the "
+                     f"confusion matrix and the pairs shown are seed {seed}'s."))
+    return result
 
 
 def searched_params(folder, row):

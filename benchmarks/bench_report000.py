@@ -42,7 +42,7 @@ FULL = dict(
            "report's figure; fit s are wall-clock seconds on the machine's 2 CPU cores."),
     rows=dict(
         fcnn=dict(kind="fcnn", what="report's network at the report's protocol", network="000",
-                  max_epochs=40, patience=5, reported=0.955),
+                  max_epochs=40, patience=5, seeds=3, reported=0.955),
         fcnn_shift=dict(kind="fcnn", what="report's network, its pairs shifted at random",
                         network="000", max_epochs=60, patience=5, max_shift=1,
                         reported=0.955),
@@ -157,7 +157,7 @@ FULL = dict(
 QUICK = quick_spec(FULL, dict(
     protocol=dict(train_pairs=2_000, classic_pairs=1_000, test_pairs=500),
     rows=dict(
-        fcnn=dict(max_epochs=2, patience=1),
+        fcnn=dict(max_epochs=2, patience=1, seeds=1),
         fcnn_shift=dict(max_epochs=2, patience=1),
         streamed=dict(hidden_layer_sizes=[64], pairs_per_epoch=2_000, max_epochs=2,
                       patience=1, val_digits=500, val_pairs=300),
