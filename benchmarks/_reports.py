@@ -1031,6 +1031,34 @@ def run_report(report, spec, protocol, data, *, quick=False, seed=0, only=None, 
     return tables
 
 
+def _reported_value(reported):
+    """The report's test accuracy in a spec's ``reported``: the number itself, the one
+    after "test", or the one it starts with; None when there is none."""
+    import re
+
+    if isinstance(reported, (int, float)) and not isinstance(reported, bool):
+        return float(reported)
+    if not isinstance(reported, str):
+        return None
+    found = re.search(r"\btest (0\.\d+)", reported) or re.match(r"(0\.\d+)", reported)
+    return float(found.group(1)) if found else None
+
+
+def against_report(p, r):
+    """Where the report's figure lies against ours over several seeds: within our mean
+    ± 2 sample std of the test accuracy, above or below; "" for a row of one seed or a
+    figure that is not a test accuracy."""
+    value, spread = _reported_value(p.get("reported")), r.get("spread")
+    name = next((n for n in r["scores"] if n == "test accuracy"), next(iter(r["scores"])))
+    if value is None or not spread or name not in spread:
+        return ""
+    mean, std = r["scores"][name], spread[name]
+    where = ("within" if abs(value - mean) <= 2 * std
+             else "above" if value > mean else "below")
+    return (f"The report's {value:g} lies {where} our {name} {mean:.4f} ± 2 x {std:.4f} "
+            f"({len(r.get('seeds', []))} seeds).")
+
+
 def _score_cell(r, name):
     """A stored score; ``mean ± std`` over the seeds where the row has a spread."""
     value, spread = r["scores"].get(name), (r.get("spread") or {}).get(name)
@@ -1121,8 +1149,10 @@ def write_page(report, spec, tables, folder, quick):
             if r is None or name in shown:
                 continue
             shown.add(name)
+            against = against_report(spec["rows"][name], r)
             lines.append(f"**{name}** ({_store.provenance_line(r)}): "
-                         f"{_details(r, spec['rows'][name])}\n")
+                         f"{_details(r, spec['rows'][name])}"
+                         + (f" {against}" if against else "") + "\n")
             if r.get("classes"):
                 lines += ["<details><summary>precision, recall, F1 and confusion matrix on "
                           "the test digits</summary>", "", per_class_tables(r), "",

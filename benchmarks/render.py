@@ -164,11 +164,12 @@ def _row_line(report, spec, name, row):
             f"`{_command(report, name)}` |")
 
 
-def _row_details(name, row):
+def _row_details(spec, name, row):
     """Markdown under an item for a stored row: its model, training and provenance, and
     its per-class tables or classification report."""
+    against = _reports.against_report(spec["rows"][name], row) if name in spec["rows"] else ""
     lines = [f"`{name}`: {row['model']}; {row['training']}. "
-             f"Stored {_store.provenance_line(row)}.", ""]
+             f"Stored {_store.provenance_line(row)}." + (f" {against}" if against else ""), ""]
     if row.get("classes") and "precision " + str(row["classes"][0]) in row["scores"]:
         lines += ["<details><summary>precision, recall, F1 and confusion matrix of "
                   f"<code>{name}</code></summary>", "", _reports.per_class_tables(row), "",
@@ -209,7 +210,7 @@ def item_markdown(report, spec, item, folder, shown):
     for name, row in rows.items():
         if row is not None and name not in shown:
             shown.add(name)
-            lines += _row_details(name, row)
+            lines += _row_details(spec, name, row)
     for image in item.get("figures", []):
         if not (Path(folder) / image).exists():
             continue

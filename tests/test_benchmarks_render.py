@@ -98,3 +98,24 @@ def test_an_item_with_a_row_or_image_missing_is_not_run_yet(store, tmp_path):
     reasons = _sections((tmp_path / "docs" / "report003.md").read_text())
     assert reasons["Figure 8"].strip().endswith("**Not run yet**: a formula; nothing to "
                                                 "measure.")
+
+
+@pytest.mark.parametrize("reported, scores, spread, where", [
+    (0.955, {"test accuracy": 0.95}, {"test accuracy": 0.004}, "within"),
+    ("train 0.99, test 0.9991", {"test accuracy": 0.9983}, {"test accuracy": 0.0001}, "above"),
+    ("0.90 ± 0.01; loss 0.3", {"test accuracy": 0.95}, {"test accuracy": 0.01}, "below"),
+])
+def test_the_report_figure_is_placed_against_our_spread(reported, scores, spread, where):
+    from benchmarks._reports import against_report
+
+    text = against_report({"reported": reported}, dict(scores=scores, spread=spread,
+                                                       seeds=[0, 1, 2]))
+    assert f" lies {where} our test accuracy " in text and "(3 seeds)" in text
+
+
+def test_a_row_of_one_seed_or_a_figure_without_accuracy_is_not_placed():
+    from benchmarks._reports import against_report
+
+    row = dict(scores={"test accuracy": 0.9}, spread=None, seeds=[0])
+    assert against_report({"reported": 0.95}, row) == ""
+    assert against_report({"reported": "about 50 %"}, dict(row, spread={"test accuracy": 0.01})) == ""
