@@ -170,4 +170,59 @@ def test_the_reference_line_is_a_supervised_digit_accuracy_to_the_power_2n():
     reference = next(r for r in rows if r[0].startswith("reference"))
     assert reference[1:6] == [f"{100 * 0.9907 ** (2 * n):.2f}" for n in (1, 2, 4, 15, 100)]
     assert reference[3] == "92.80"
+    # N = 200 and 500: 0.9907^400 and 0.9907^1000, the smallest with two significant digits
+    assert reference[6:8] == ["2.38", "0.0088"]
+    assert abs(float(reference[7]) - 100 * 0.9907 ** 1000) < 5e-5
     assert all("issue" not in source for _, _, source in bench_addition.ANCHORS)
+
+
+def test_n200_and_n500_are_rows_with_deepprooflogs_figures_and_only_its():
+    assert bench_addition.N_DIGITS[-2:] == (200, 500)
+    assert {"n200-s0", "n200-s1", "n200-s2", "n500-s0", "n500-s1", "n500-s2"} <= set(
+        bench_addition.rows(bench_addition.FULL))
+    assert bench_addition._expand(["n500"], bench_addition.FULL) == ["n500-s0", "n500-s1",
+                                                                      "n500-s2"]
+    cells = {name: cells for name, cells, _ in bench_addition.ANCHORS}
+    assert (cells["DeepProofLog"][200], cells["DeepProofLog"][500]) == ("23.2 ± 3.0",
+                                                                        "6.0 ± 4.9")
+    assert all(200 not in c and 500 not in c for name, c in cells.items()
+               if name != "DeepProofLog")
+    rows = bench_addition.page_tables({})[0]["rows"]
+    deepprooflog = next(r for r in rows if r[0] == "DeepProofLog")
+    assert deepprooflog[6:8] == ["23.2 ± 3.0", "6.0 ± 4.9"]
+    assert all(r[6:8] == ["", ""] for r in rows[:len(bench_addition.ANCHORS)]
+               if r[0] != "DeepProofLog")
+
+
+def test_the_protocol_at_n200_and_n500_leaves_few_test_pairs_and_the_page_says_so():
+    import numpy as np
+
+    # full MNIST's counts (tiny blank images: the counts are what is tested)
+    y_train, y_test = np.arange(60_000) % 10, np.arange(10_000) % 10
+    data = ((np.zeros((60_000, 2, 2), np.uint8), y_train),
+            (np.zeros((10_000, 2, 2), np.uint8), y_test))
+    for n, sizes in ((200, (150, 25)), (500, (60, 10))):
+        train, test = bench_addition._protocol(data, n, 0)
+        assert (len(train.target), len(test.target)) == sizes == bench_addition.protocol_sizes(n)
+        assert bool((test.target == test.numbers.sum(axis=1)).all())
+        assert bench_addition._estimator(n, 0, bench_addition.FULL).batch_size == 1
+    notes = bench_addition.page_tables({})[0]["notes"]
+    assert "25 at N = 200, 10 at N = 500" in notes and "multiple of 10 %" in notes
+
+
+def test_unrun_n_read_not_run_yet_on_the_page_and_stay_out_of_the_headline(tmp_path):
+    label = bench_addition._label(bench_addition.FULL)
+    stored = {f"n{n}-s{s}": _run(n, s, 0.5 + s / 10, label) for n in (1, 100) for s in (0, 1)}
+    path = bench_addition.write_page(bench_addition.page_tables(stored), tmp_path / "addition",
+                                     False)
+    page = path.read_text()
+    assert "| N = 100 | N = 200 | N = 500 | source |" in page
+    ours = next(line for line in page.splitlines() if line.startswith("| NeuroSymbolic"))
+    cells = [c.strip() for c in ours.strip("|").split("|")]
+    assert cells[1].startswith("55.00 ± 7.07") and cells[5].startswith("55.00 ± 7.07")
+    assert cells[2:5] == [bench_addition.NOT_RUN] * 3
+    assert cells[6:8] == [bench_addition.NOT_RUN] * 2
+    assert "n200-s0" in page and "n500-s2" in page  # the rows the page offers to run
+    headline = bench_addition.headline_table(stored)
+    assert [line.split("|")[1].strip() for line in headline.splitlines()[2:]] == ["1", "100"]
+    assert "23.2" not in headline and "6.0 ± 4.9" not in headline
