@@ -295,12 +295,30 @@ def render_docs(target, store=None):
     return [index_page(target, store), *pages, addition_page(target, store)]
 
 
+def unrecorded(store=None):
+    """Queue lines (``benchmarks.queue``) that re-run every stored row written before
+    rows recorded where they come from (no ``command``), one line per benchmark."""
+    store = Path(_store.RESULTS if store is None else store)
+    lines = []
+    for where in sorted(p for p in store.iterdir() if p.is_dir() and not p.name.endswith("-quick")):
+        names = [name for name, row in _store.read_rows(where).items() if row.get("command") is None]
+        if names:
+            lines.append(f"{where.name} --only {','.join(names)}")
+    return lines
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Re-render every benchmark page from the "
                                                  "stored rows, without running anything.")
     parser.add_argument("--out", default=str(_store.RESULTS),
                         help="the store (default: the project's, benchmarks/results)")
+    parser.add_argument("--unrecorded", action="store_true",
+                        help="render nothing; print the queue lines that re-run the rows "
+                             "stored before rows recorded their command, version and CPU")
     args = parser.parse_args(argv)
+    if args.unrecorded:
+        print("\n".join(unrecorded(args.out)))
+        return
     for path in render_store(Path(args.out)):
         print(path)
 

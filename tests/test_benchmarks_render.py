@@ -119,3 +119,16 @@ def test_a_row_of_one_seed_or_a_figure_without_accuracy_is_not_placed():
     row = dict(scores={"test accuracy": 0.9}, spread=None, seeds=[0])
     assert against_report({"reported": 0.95}, row) == ""
     assert against_report({"reported": "about 50 %"}, dict(row, spread={"test accuracy": 0.01})) == ""
+
+
+def test_rows_without_their_command_are_listed_for_a_rerun(tmp_path):
+    import json
+
+    from benchmarks.render import unrecorded
+
+    (tmp_path / "report004").mkdir()
+    (tmp_path / "report004-quick").mkdir()
+    for folder, name, row in [("report004", "old", {}), ("report004", "new", {"command": "x"}),
+                              ("report004-quick", "smoke", {})]:
+        (tmp_path / folder / f"{name}.json").write_text(json.dumps(row))
+    assert unrecorded(tmp_path) == ["report004 --only old"]
