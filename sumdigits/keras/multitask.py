@@ -51,23 +51,23 @@ __all__ = ["MultiTaskClassifier", "MultiTaskSumClassifier"]
 TASKS = ("first", "second", "sum")
 
 
-def _task_names(n_tasks):
-    """The output names of the general estimator's heads."""
-    return [f"task_{t}" for t in range(n_tasks)]
-
-
 class _HardShared:
     """What the multitask estimators share: the input encoder, the network and the
-    per-task compilation (one loss, weight and metric list per head)."""
+    per-task compilation (one loss, weight and metric list per head).
+
+    A subclass names its heads (``_heads()``: output name -> number of classes, in
+    the order of the network's outputs) and their loss weights
+    (``_task_weights(params)``).
+    """
 
     @property
     def feature_encoder(self):
         return ImageInputEncoder(image_shape=self.image_shape, rescale=self.rescale,
                                  as_images=self.trunk == "cnn")
 
-    def _build(self, meta, params, heads):
+    def _keras_build_fn(self, meta, params):
         return build_multitask(
-            meta["input_shape_"], heads=heads, trunk=params["trunk"],
+            meta["input_shape_"], heads=self._heads(), trunk=params["trunk"],
             hidden_layer_sizes=params["hidden_layer_sizes"],
             head_layer_sizes=params["head_layer_sizes"], filters=params["filters"],
             kernel_size=params["kernel_size"], strides=params["strides"],
@@ -75,26 +75,28 @@ class _HardShared:
             batch_norm=params["batch_norm"], seed=meta["seed"],
         )
 
-    def _per_task(self, params, tasks, weights):
+    def _compile_arguments(self, params):
         """Keras' compile arguments with a loss, weight and metrics per task."""
+        tasks = list(self._heads())
         kwargs = super()._compile_arguments(params)
         kwargs["loss"] = {task: kwargs["loss"] for task in tasks}
-        kwargs["loss_weights"] = dict(zip(tasks, weights))
+        kwargs["loss_weights"] = dict(zip(tasks, self._task_weights(params)))
         kwargs["metrics"] = {task: list(kwargs["metrics"]) for task in tasks}
         return kwargs
 
 
-def _network_params(default_widths):
-    """The parameters of the hard-shared network, up to ``task_weights``."""
+def _multitask_params(task_weights):
+    """The parameters of the hard-shared network, ``task_weights`` among them."""
     return (
         Param("trunk", "fcnn", [StrOptions({"fcnn", "cnn"})], '{"fcnn", "cnn"}',
               "Dense trunk on the flattened input, or convolutions then dense layers."),
-        _widths("hidden_layer_sizes", default_widths,
+        _widths("hidden_layer_sizes", (256, 128),
                 "Dense widths of the shared trunk; the last is the embedding."),
         _widths("head_layer_sizes", (64,),
                 "Dense widths of each task head."),
         filters_param((32, 64), 'Convolutions of the "cnn" trunk.'),
-        KERNEL_SIZE, STRIDES,
+        KERNEL_SIZE, STRIDES, task_weights,
+        ACTIVATION, dropout_param(), L2, BATCH_NORM, *base_params(),
     )
 
 
@@ -115,14 +117,17 @@ def check_task_weights(task_weights, n_tasks, *, what=""):
     return [float(w) for w in weights]
 
 
-def _layer_params():
-    return (ACTIVATION, dropout_param(), L2, BATCH_NORM, *base_params())
-
-
 def _sums(y):
     """The sums of digit labels (n, 2), or sums (n,) as they are."""
     y = np.asarray(y)
     return y.sum(axis=1) if y.ndim == 2 else y
+
+
+def _check_pair_labels(y):
+    """Digit labels (n, 2) or sums (n,), checked, and which of the two: "digits" or "sums"."""
+    if np.ndim(y) == 2:
+        return check_digit_labels(y, name="y", ndim=2), "digits"
+    return check_sum_labels(y, name="y"), "sums"
 
 
 class DigitPairTargetEncoder(TransformerMixin, BaseEstimator):
@@ -199,27 +204,23 @@ class MultiTaskSumClassifier(DigitsMixin, _HardShared, BaseKerasClassifier):
     (2, 2)
     """
 
-    _params = (
-        *_network_params((256, 128)),
+    _params = _multitask_params(
         Param("task_weights", (1.0, 1.0, 1.0), [tuple, list], "tuple of 3 floats",
-              "Weights of the first-digit, second-digit and sum losses."),
-        *_layer_params(),
-    )
+              "Weights of the first-digit, second-digit and sum losses."))
 
     @property
     def target_encoder(self):
         return DigitPairTargetEncoder()
 
-    def _keras_build_fn(self, meta, params):
-        return self._build(meta, params, {"first": N_DIGIT_CLASSES, "second": N_DIGIT_CLASSES,
-                                          "sum": N_SUM_CLASSES})
+    def _heads(self):
+        return {"first": N_DIGIT_CLASSES, "second": N_DIGIT_CLASSES, "sum": N_SUM_CLASSES}
 
-    def _compile_arguments(self, params):
+    def _task_weights(self, params):
         weights = check_task_weights(params["task_weights"], len(TASKS),
                                      what="(first, second, sum)")
         if getattr(self, "fit_mode_", "digits") == "sums":
             weights[:2] = [0.0, 0.0]  # no digit labels: only the sum head learns
-        return self._per_task(params, TASKS, weights)
+        return weights
 
     def _stratify_labels(self, y):
         return np.asarray(y[TASKS.index("sum")])
@@ -244,11 +245,7 @@ class MultiTaskSumClassifier(DigitsMixin, _HardShared, BaseKerasClassifier):
         self
         """
         if y is not None:  # else the base class says that y is required
-            y = _ravel_column(y)
-            if np.ndim(y) == 2:
-                y, self.fit_mode_ = check_digit_labels(y, name="y", ndim=2), "digits"
-            else:
-                y, self.fit_mode_ = check_sum_labels(y, name="y"), "sums"
+            y, self.fit_mode_ = _check_pair_labels(_ravel_column(y))
         return super().fit(X, y, sample_weight=sample_weight, **kwargs)
 
     def predict_digit_proba(self, X):
@@ -286,9 +283,7 @@ class MultiTaskSumClassifier(DigitsMixin, _HardShared, BaseKerasClassifier):
             Fraction of pairs whose sum is predicted right.
         """
         check_samples(X, y)
-        y = np.asarray(y)
-        sums = (check_digit_labels(y, ndim=2).sum(axis=1) if y.ndim == 2
-                else check_sum_labels(y))
+        sums = _sums(_check_pair_labels(np.asarray(y))[0])
         return accuracy_score(sums, self.predict(X), sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
@@ -411,12 +406,9 @@ class MultiTaskClassifier(_HardShared, BaseKerasClassifier):
     [(3, 10), (3, 3)]
     """
 
-    _params = (
-        *_network_params((256, 128)),
+    _params = _multitask_params(
         Param("task_weights", None, [list, tuple, None], "list of float or None",
-              "Weight of each task's loss, one per label column (None: 1 each)."),
-        *_layer_params(),
-    )
+              "Weight of each task's loss, one per label column (None: 1 each)."))
 
     def fit(self, X, y, sample_weight=None, **kwargs):
         """Fit the network on the images and their label columns.
@@ -443,15 +435,12 @@ class MultiTaskClassifier(_HardShared, BaseKerasClassifier):
     def target_encoder(self):
         return LabelColumnsEncoder()
 
-    def _keras_build_fn(self, meta, params):
-        n_classes = self.target_encoder_.task_n_classes_
-        return self._build(meta, params, dict(zip(_task_names(len(n_classes)), n_classes)))
+    def _heads(self):
+        return {f"task_{t}": n for t, n in enumerate(self.target_encoder_.task_n_classes_)}
 
-    def _compile_arguments(self, params):
-        n_tasks = len(self.target_encoder_.task_n_classes_)
-        weights = params["task_weights"]
-        weights = [1.0] * n_tasks if weights is None else check_task_weights(weights, n_tasks)
-        return self._per_task(params, _task_names(n_tasks), weights)
+    def _task_weights(self, params):
+        n_tasks, weights = len(self.target_encoder_.task_n_classes_), params["task_weights"]
+        return [1.0] * n_tasks if weights is None else check_task_weights(weights, n_tasks)
 
     def _stratify_labels(self, y):
         # the joint label of all tasks
