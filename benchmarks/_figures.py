@@ -17,8 +17,10 @@ from the field of the row named after it:
 - ``sizes``: accuracy by training size; ``distribution``: counts of the sums.
 
 A report spec may also draw figures across rows (``spec["figures"]``: file name ->
-``dict(kind="by_row", rows=[...], x=[...], score=..., xlabel=..., log=bool)``), such
-as the training loss over the learning-rate grid.
+``dict(kind="by_row", rows=[...], x=[...], score=..., xlabel=..., log=bool)``, a score
+against a parameter, such as the training loss over the learning-rate grid; or
+``dict(kind="curves", rows=[...], metric=..., ylabel=...)``, one history metric of
+several rows per epoch, such as the training loss under each level of noise).
 """
 
 from __future__ import annotations
@@ -168,6 +170,26 @@ def by_row(spec_figure, rows):
     return fig
 
 
+def curves_by_row(spec_figure, rows):
+    """One history metric of several rows, per epoch, on one axes (rows not stored yet
+    are left out)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in spec_figure["rows"]:
+        row = rows.get(name)
+        if row is not None and spec_figure["metric"] in row.get("history", {}):
+            values = row["history"][spec_figure["metric"]]
+            ax.plot(np.arange(1, len(values) + 1), values, label=name)
+    ax.set(xlabel="epoch", ylabel=spec_figure["ylabel"],
+           yscale="log" if spec_figure.get("log") else "linear")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+CROSS_ROW = {"by_row": by_row, "curves": curves_by_row}
+
+
 def _save(drawn, stem):
     """Save a display or figure as ``<stem>.png``, or a dict of them as
     ``<stem>_<key>.png``; return the paths."""
@@ -193,5 +215,6 @@ def render_figures(report, spec, folder):
                 paths += _save(draw(row), folder / f"{name}_{kind}")
     for file_name, figure in spec.get("figures", {}).items():
         if any(name in rows for name in figure["rows"]):
-            paths += _save(by_row(figure, rows), folder / file_name.removesuffix(".png"))
+            drawn = CROSS_ROW[figure["kind"]](figure, rows)
+            paths += _save(drawn, folder / file_name.removesuffix(".png"))
     return paths

@@ -82,11 +82,17 @@ ROWS = dict(
                  features="hog", params={}, reported="0.9691"),
 )
 LOSSES = ["train loss", "test loss", "test accuracy"]
+NOISE_ROWS = [name for name in ROWS if name.startswith("noise_")]
 FULL = dict(
     protocol=dict(),
     figures={"lr_train_loss.png": dict(kind="by_row", rows=[f"lr_{lr:g}" for lr in LEARNING_RATES],
                                        x=LEARNING_RATES, score="train loss",
-                                       xlabel="learning rate", log=True)},
+                                       xlabel="learning rate", log=True),
+             **{f"noise_{metric}.png": dict(kind="curves", rows=["sigmoid", *NOISE_ROWS],
+                                            metric=metric, ylabel=label, log=True)
+                for metric, label in (("loss", "training loss"), ("val_loss", "test loss"))},
+             "l2_loss.png": dict(kind="curves", rows=["sigmoid", "l2_0.0001"], metric="loss",
+                                 ylabel="training loss")},
     score_columns=LOSSES,
     intro=("Report 004 (`../shared/seeds/004_2ea00abbfdca39a4.txt`): single MNIST digits, "
            "the 60,000 training and 10,000 test digits, pixels / 255; the baseline is the "
@@ -177,9 +183,9 @@ ITEMS = [
          figures=[f"inactive_{a}.png" for a in _ACTIVATIONS]),
     dict(id="Figure 6", caption="training loss with Gaussian noise in the forward or backward "
                                 "pass", rows=_NOISE,
-         figures=[f"{name}_curves.png" for name in _NOISE]),
+         figures=["noise_loss.png"]),
     dict(id="Figure 7", caption="test loss with Gaussian noise in the forward or backward pass",
-         rows=_NOISE, figures=[f"{name}_curves.png" for name in _NOISE]),
+         rows=_NOISE, figures=["noise_val_loss.png"]),
     dict(id="Section 5.1: noise", caption="backward noise diverges above sigma 0.05; forward "
                                           "noise of sigma 1 converges, test accuracy about 0.86",
          rows=_NOISE),
@@ -192,7 +198,7 @@ ITEMS = [
                                        "the baseline", rows=_L2),
     dict(id="Figure 9", caption="training loss without and with L2 regularisation",
          rows=["sigmoid", "l2_0.0001"],
-         figures=["sigmoid_curves.png", "l2_0.0001_curves.png"]),
+         figures=["l2_loss.png"]),
     dict(id="Table 11", caption="the baseline, augmentation and L2: losses and test accuracy",
          rows=["sigmoid", "augment", "l2_0.0001"]),
     dict(id="Section 6.1: HOG network", caption="an MLP 300-150-70 on HOG features: "
