@@ -1055,8 +1055,8 @@ def against_report(p, r):
     mean, std = r["scores"][name], spread[name]
     where = ("within" if abs(value - mean) <= 2 * std
              else "above" if value > mean else "below")
-    return (f"The report's {value:g} lies {where} our {name} {mean:.4f} ± 2 x {std:.4f} "
-            f"({len(r.get('seeds', []))} seeds).")
+    return (f"The report's {value:g} lies {where} ours ({name}: {mean:.4f} ± 2 x {std:.4f}, "
+            f"{len(r.get('seeds', []))} seeds).")
 
 
 def _score_cell(r, name):

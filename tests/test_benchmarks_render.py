@@ -110,7 +110,7 @@ def test_the_report_figure_is_placed_against_our_spread(reported, scores, spread
 
     text = against_report({"reported": reported}, dict(scores=scores, spread=spread,
                                                        seeds=[0, 1, 2]))
-    assert f" lies {where} our test accuracy " in text and "(3 seeds)" in text
+    assert f" lies {where} ours (test accuracy: " in text and ", 3 seeds)." in text
 
 
 def test_a_row_of_one_seed_or_a_figure_without_accuracy_is_not_placed():
