@@ -137,7 +137,8 @@ def distribution(row):
     from sumdigits.plotting import SumDistributionDisplay
 
     counts = row["distribution"]
-    return SumDistributionDisplay(np.array(list(counts.values())), names=list(counts)).plot()
+    return SumDistributionDisplay(np.array(list(counts.values())), names=list(counts)).plot(
+        normalize=True)  # shares: sets of 50 and of 80,000 pairs on one axis
 
 
 KINDS = {"confusion": confusion, "curves": curves, "errors": errors, "weights": weights,
