@@ -1134,6 +1134,27 @@ def _details(r, p):
     return f"{details} {note}".strip() if note else details
 
 
+def per_class_details(r, subject):
+    """Markdown lines: a digits row's per-class tables, folded under ``subject``; none for
+    a row without per-class scores."""
+    if not (r.get("classes") and f"precision {r['classes'][0]}" in r["scores"]):
+        return []
+    return [f"<details><summary>precision, recall, F1 and confusion matrix {subject}"
+            "</summary>", "", per_class_tables(r), "", "</details>", ""]
+
+
+def classification_details(r, subject):
+    """Markdown lines: a pairs row's classification report and 19 x 19 confusion matrix,
+    folded under ``subject``; none for a row without them."""
+    if not r.get("classification_report"):
+        return []
+    matrix = "\n".join(" ".join(f"{v:5d}" for v in row) for row in r["confusion_matrix"])
+    return [f"<details><summary>classification report and confusion matrix {subject}"
+            "</summary>", "", "```text", r["classification_report"].rstrip(), "",
+            "confusion matrix (rows: true sum 0..18, columns: predicted):", matrix, "```", "",
+            "</details>", ""]
+
+
 def write_page(report, spec, tables, folder, quick):
     from benchmarks.run import markdown_table
 
@@ -1153,20 +1174,10 @@ def write_page(report, spec, tables, folder, quick):
             lines.append(f"**{name}** ({_store.provenance_line(r)}): "
                          f"{_details(r, spec['rows'][name])}"
                          + (f" {against}" if against else "") + "\n")
-            if r.get("classes"):
-                lines += ["<details><summary>precision, recall, F1 and confusion matrix on "
-                          "the test digits</summary>", "", per_class_tables(r), "",
-                          "</details>", ""]
+            lines += per_class_details(r, "on the test digits")
             for figure in r.get("figures", []):
                 lines.append(f"![{figure}]({figure})\n")
-            if r.get("classification_report"):
-                matrix = "\n".join(" ".join(f"{v:5d}" for v in row)
-                                   for row in r["confusion_matrix"])
-                lines += ["<details><summary>classification report and confusion matrix "
-                          f"({next(iter(r['scores']))})</summary>", "", "```",
-                          r["classification_report"].rstrip(), "", "confusion matrix (rows: "
-                          "true sum 0..18, columns: predicted):", matrix, "```", "",
-                          "</details>", ""]
+            lines += classification_details(r, f"({next(iter(r['scores']))})")
     path = folder.parent / f"{folder.name}.md"
     path.write_text("\n".join(lines))
     return path

@@ -170,17 +170,8 @@ def _row_details(spec, name, row):
     against = _reports.against_report(spec["rows"][name], row) if name in spec["rows"] else ""
     lines = [f"`{name}`: {row['model']}; {row['training']}. "
              f"Stored {_store.provenance_line(row)}." + (f" {against}" if against else ""), ""]
-    if row.get("classes") and "precision " + str(row["classes"][0]) in row["scores"]:
-        lines += ["<details><summary>precision, recall, F1 and confusion matrix of "
-                  f"<code>{name}</code></summary>", "", _reports.per_class_tables(row), "",
-                  "</details>", ""]
-    if row.get("classification_report"):
-        matrix = "\n".join(" ".join(f"{v:5d}" for v in line) for line in row["confusion_matrix"])
-        lines += [f"<details><summary>classification report and confusion matrix of "
-                  f"<code>{name}</code></summary>", "", "```text",
-                  row["classification_report"].rstrip(), "", "confusion matrix (rows: true "
-                  "sum 0..18, columns: predicted):", matrix, "```", "", "</details>", ""]
-    return lines
+    return (lines + _reports.per_class_details(row, f"of <code>{name}</code>")
+            + _reports.classification_details(row, f"of <code>{name}</code>"))
 
 
 def _status_line(item, status, folder):
