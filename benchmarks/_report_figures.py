@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._reports import digit_estimator, timed
+from benchmarks._reports import digit_estimator, scaled, timed
 
 
 def _counts(target):
@@ -48,26 +48,16 @@ def data_row(P, p, seed, folder):
 def linear_row(P, p, seed, folder):
     """Single vs sequential logistic regression by training size (bench_linear's models),
     and both models' sum probabilities of the first test pairs at the largest size."""
-    from sklearn.linear_model import LogisticRegression
-
-    from benchmarks.bench_linear import timed_fit
-    from sumdigits import make_digit_pairs
-    from sumdigits.sequential import SequentialDigitSumClassifier
+    from benchmarks.bench_linear import scaled_pairs, single_and_sequential
 
     X, y = P["digits"]
-    flat = X.reshape(len(X), -1)
     test_name, test = list(P["test"].items())[-1]  # the disjoint test pairs where there are two
-    X_test = test.data.reshape(len(test.target), -1).astype(np.float32) / 255
+    X_test = scaled(test)
     scores = {"single": [], "sequential": []}
     fits = []
     for n in p["sizes"]:
-        train = make_digit_pairs(flat, y, n, strategy="random", layout=P["layout"],
-                                 random_state=seed)
-        Xn = train.data.astype(np.float32) / 255
-        single, t1 = timed_fit(LogisticRegression(max_iter=1000), Xn, train.target)
-        seq, t2 = timed_fit(SequentialDigitSumClassifier(LogisticRegression(max_iter=1000),
-                                                         layout=P["layout"]),
-                            Xn, train.digits)
+        train = scaled_pairs(X, y, n, strategy="random", seed=seed, layout=P["layout"])
+        single, t1, seq, t2 = single_and_sequential(train, P["layout"])
         fits.append(t1 + t2)
         scores["single"].append(float(single.score(X_test, test.target)))
         scores["sequential"].append(float(seq.score(X_test, test.target)))

@@ -44,7 +44,6 @@ import os
 import pickle
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -212,12 +211,10 @@ def fcnn_row(P, p, seed, folder):
                              y_pred=est.predict(images).tolist()),
                   **scores)
     if len(seeds) > 1:
-        per_seed = [r[3]["scores"] for r in runs]
+        means, stds = mean_and_spread([r[3]["scores"] for r in runs])
         result.update(
             seeds=seeds, fit_s=float(np.mean([r[1] for r in runs])),
-            epochs=float(np.mean([r[0].n_iter_ for r in runs])),
-            scores={k: float(np.mean([s[k] for s in per_seed])) for k in per_seed[0]},
-            spread={k: float(np.std([s[k] for s in per_seed], ddof=1)) for k in per_seed[0]},
+            epochs=float(np.mean([r[0].n_iter_ for r in runs])), scores=means, spread=stds,
             details=(f"{details} Over seeds {seeds[0]}..{seeds[-1]}: scores are the mean "
                      f"± sample std, fit s the mean; epochs run per seed: "
                      f"{', '.join(str(r[0].n_iter_) for r in runs)}; the history, the "
@@ -673,7 +670,6 @@ def over_seeds(est, X, y, X_test, y_test, scorer, seeds, first=0):
     """``(means, stds or None, seeds, mean fit seconds)``: :func:`repeated_scores` over
     the seeds ``first, ..., first + seeds - 1``; one seed (``seeds=1``, or an
     estimator without a seed) is one fit."""
-
     from sumdigits.model_selection import repeated_scores
 
     seeded = any(k == "random_state" or k.endswith("__random_state") for k in est.get_params())
@@ -685,6 +681,15 @@ def over_seeds(est, X, y, X_test, y_test, scorer, seeds, first=0):
         est = _seeded(est, first)
     _, fit_s = timed(lambda: est.fit(X, y))
     return scorer(est, X_test, y_test), None, [first], fit_s
+
+
+def mean_and_spread(runs):
+    """The mean and the sample std of each score over runs (dicts of scores); no spread
+    (None) for one run."""
+    means = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
+    stds = ({k: float(np.std([r[k] for r in runs], ddof=1)) for k in runs[0]}
+            if len(runs) > 1 else None)
+    return means, stds
 
 
 def _seeded(est, seed):
@@ -708,9 +713,7 @@ def over_seeds_with_history(est, X, y, X_test, y_test, scorer, seeds, first=0):
         fits.append(fit_s)
     n = min(len(h["loss"]) for h in histories)
     history = {k: np.mean([h[k][:n] for h in histories], axis=0).tolist() for k in histories[0]}
-    means = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
-    stds = ({k: float(np.std([r[k] for r in runs], ddof=1)) for k in runs[0]}
-            if seeds > 1 else None)
+    means, stds = mean_and_spread(runs)
     return means, stds, list(range(first, first + seeds)), float(np.mean(fits)), history
 
 
@@ -1019,8 +1022,8 @@ def run_report(report, spec, protocol, data, *, quick=False, seed=0, only=None, 
     P = protocol(data, spec, seed)
     for name in names:
         p = dict(rows[name], name=name)
-        log(f"report {report} row {name} ({p['kind']}) starts, load {os.getloadavg()[0]:.1f}")
         load_start = os.getloadavg()[0]
+        log(f"report {report} row {name} ({p['kind']}) starts, load {load_start:.1f}")
         result, seconds = timed(lambda: kinds[p["kind"]](P, p, seed, folder))
         _store.write_row(folder, name, result, seed=seed, quick=quick, seconds=seconds,
                          load_start=load_start, data=data_source)

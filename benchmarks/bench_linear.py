@@ -39,14 +39,29 @@ def timed_fit(model, X, y):
         return model, time.perf_counter() - start
 
 
-def scaled_pairs(X, y, n_pairs, *, strategy, seed):
+def scaled_pairs(X, y, n_pairs, *, strategy, seed, layout="horizontal"):
     """Flattened pair images scaled to [0, 1], float32, with their Bunch."""
     from sumdigits import make_digit_pairs
 
     pairs = make_digit_pairs(X.reshape(len(X), -1), y, n_pairs, strategy=strategy,
-                             random_state=seed)
+                             layout=layout, random_state=seed)
     pairs.data = pairs.data.astype(np.float32) / 255
     return pairs
+
+
+def single_and_sequential(train, layout="horizontal"):
+    """Logistic regression fitted on the scaled pairs ``train`` two ways: on the whole pair
+    (single, 19 sums) and on each digit, combined (sequential). Returns
+    ``(single, seconds, sequential, seconds)``."""
+    from sklearn.linear_model import LogisticRegression
+
+    from sumdigits.sequential import SequentialDigitSumClassifier
+
+    single, t_single = timed_fit(LogisticRegression(max_iter=1000), train.data, train.target)
+    seq, t_seq = timed_fit(SequentialDigitSumClassifier(LogisticRegression(max_iter=1000),
+                                                        layout=layout),
+                           train.data, train.digits)
+    return single, t_single, seq, t_seq
 
 
 def run(data, *, quick=False, seed=0):
@@ -62,10 +77,7 @@ def run(data, *, quick=False, seed=0):
     rows = []
     for n in sizes:
         train = scaled_pairs(X, y, n, strategy="random", seed=seed)
-        single, t_single = timed_fit(LogisticRegression(max_iter=1000), train.data,
-                                     train.target)
-        seq, t_seq = timed_fit(SequentialDigitSumClassifier(LogisticRegression(max_iter=1000)),
-                               train.data, train.digits)
+        single, t_single, seq, t_seq = single_and_sequential(train)
         em_cells = [None] * 4
         if n in em_sizes:
             em, t_em = timed_fit(
