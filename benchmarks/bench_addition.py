@@ -41,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import _store
+
 N_DIGITS = (1, 2, 4, 15, 100, 200, 500)
 #: MNIST's training and test images: the field's protocol uses each once (:func:`_protocol`).
 MNIST_TRAIN_IMAGES, MNIST_TEST_IMAGES = 60_000, 10_000
@@ -664,14 +666,6 @@ def _variant_table(stored):
 
 
 # ------------------------------------------------------------------ storage and page
-def _folder(out, quick):
-    return Path(out) / ("addition-quick" if quick else "addition")
-
-
-def _stored(folder):
-    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
-
-
 #: The digit network of the rows stored before rows named theirs.
 EARLIER = "default, float32"
 
@@ -867,13 +861,11 @@ def write_page(tables, folder, quick):
 
 
 def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
-    from benchmarks._store import provenance  # moved there from benchmarks.run (9423a01)
-
     cfg = QUICK if quick else FULL
     if seed:
         cfg = dict(cfg, seeds=tuple(seed + s for s in cfg["seeds"]))
     names = _expand(only, cfg) if only else rows(cfg)
-    folder = _folder(out or Path(__file__).parent / "results", quick)
+    folder = _store.folder(out, "addition", quick)
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
         _log(f"row {name} starts, load {os.getloadavg()[0]:.1f}")
@@ -897,10 +889,10 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
             n, s = name[1:].split("-s")
             result = ours(data, int(n), int(s), cfg)
         result.update(row=name, quick=quick, data=str(data_source),
-                      time=time.strftime("%Y-%m-%d %H:%M:%S"), **provenance())
+                      time=time.strftime("%Y-%m-%d %H:%M:%S"), **_store.provenance())
         (folder / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
         _log(f"row {name} done: {result}")
-    stored = _stored(folder)
+    stored = _store.read_rows(folder)
     tables = page_tables(stored, _label(cfg))
     write_page(tables, folder, quick)
     if not quick and folder.parent.resolve() == (Path(__file__).parent / "results").resolve():

@@ -29,6 +29,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import _reports, _store
+from benchmarks.run import format_cell
 
 REPORTS = ("000", "001", "002", "003", "004")
 COVERED, WAITING, REASON = "covered", _reports.NOT_RUN, "with reason"
@@ -75,7 +76,7 @@ def render_addition(store):
         folder = _store.folder(store, "addition", quick)
         if not folder.is_dir():
             continue
-        stored = bench_addition._stored(folder)
+        stored = _store.read_rows(folder)
         tables = bench_addition.page_tables(stored, bench_addition._label(cfg))
         paths.append(bench_addition.write_page(tables, folder, quick))
         if not quick and Path(store).resolve() == _store.RESULTS.resolve():
@@ -117,16 +118,9 @@ def item_counts(report, store=None):
     return counts
 
 
-def _cell(value):
-    """A score as the report pages show it (``benchmarks.run.markdown_table``)."""
-    if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    return "" if value is None else str(value)
-
-
 def _text(value):
     """Text for a Markdown table cell."""
-    return _cell(value).replace("|", "\\|").replace("\n", " ")
+    return format_cell(value).replace("|", "\\|").replace("\n", " ")
 
 
 def score_columns(spec, name):
@@ -142,7 +136,7 @@ def ours(spec, name, row):
     """The stored row's scores in its table's columns, ``mean ± std`` where it has a
     spread; every score for a row of no table."""
     names = (score_columns(spec, name) if name in spec["rows"] else list(row["scores"]))
-    return "; ".join(f"{s} {_cell(_reports._score_cell(row, s))}" for s in names
+    return "; ".join(f"{s} {format_cell(_reports._score_cell(row, s))}" for s in names
                      if s in row["scores"])
 
 
@@ -243,7 +237,7 @@ def addition_page(target, store=None):
     tables one heading level up, under the page's title)."""
     from benchmarks import bench_addition
 
-    stored = bench_addition._stored(_store.folder(store, "addition"))
+    stored = _store.read_rows(_store.folder(store, "addition"))
     tables = bench_addition.page_tables(stored)
     with tempfile.TemporaryDirectory() as tmp:
         text = bench_addition.write_page(tables, Path(tmp) / "addition", False).read_text()

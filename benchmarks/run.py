@@ -51,17 +51,20 @@ def default_names():
     return [name for name in available() if not name.startswith("report")]
 
 
+def format_cell(value):
+    """A table cell as the pages show it: floats to 4 significant digits (thousands
+    separated from 10,000 on), None as blank."""
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return "" if value is None else str(value)
+
+
 def markdown_table(table):
     """One table as Markdown."""
-    def cell(v):
-        if isinstance(v, float):
-            return f"{v:.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
-        return "" if v is None else str(v)
-
     lines = [f"### {table['title']}", ""]
     lines.append("| " + " | ".join(table["columns"]) + " |")
     lines.append("|" + "---|" * len(table["columns"]))
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table["rows"]]
+    lines += ["| " + " | ".join(format_cell(v) for v in row) + " |" for row in table["rows"]]
     if table.get("notes"):
         lines += ["", table["notes"]]
     return "\n".join(lines) + "\n"

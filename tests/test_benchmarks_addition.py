@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from benchmarks import bench_addition
+from benchmarks import _store, bench_addition
 from benchmarks.run import main
 
 
@@ -107,7 +107,7 @@ def test_variant_row_is_the_bn_rows_training_with_one_change(tmp_path, monkeypat
     assert {k: same[k] for k in ("digit_acc", "sum_acc")} == bn["modes"]["augmented"]
     assert rotated["change"] == {"rotation_range": 10.0}
     assert 0.0 <= rotated["digit_acc"] <= 1.0 and 0.0 <= rotated["sum_acc"] <= 1.0
-    table = bench_addition.page_tables(bench_addition._stored(folder))[-1]
+    table = bench_addition.page_tables(_store.read_rows(folder))[-1]
     assert [r[0] for r in table["rows"]] == ["none (row bn-n1-s0, augmented)", "rotation",
                                             "unchanged"]
     assert table["rows"][0][4:6] == [100 * bn["modes"]["augmented"]["digit_acc"],

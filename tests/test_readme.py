@@ -7,7 +7,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-from benchmarks.bench_addition import README_MARKERS, _stored, headline_table
+from benchmarks._store import read_rows
+from benchmarks.bench_addition import README_MARKERS, headline_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -16,7 +17,7 @@ README = (ROOT / "README.md").read_text()
 def test_headline_table_is_the_stored_rows():
     start = README.index(README_MARKERS[0]) + len(README_MARKERS[0])
     table = README[start:README.index(README_MARKERS[1])].strip()
-    assert table == headline_table(_stored(ROOT / "benchmarks" / "results" / "addition"))
+    assert table == headline_table(read_rows(ROOT / "benchmarks" / "results" / "addition"))
 
 
 @pytest.mark.slow
