@@ -462,9 +462,10 @@ def classic_row(P, p, seed, folder):
             tuned = classic_model(t.get("model", p["model"]), p["params"], seed, len(y))
             search, tune_s = timed(lambda: tune(tuned, X, y, n_trials=t["n_trials"], cv=t["cv"],
                                                 subsample=t["subsample"], random_state=seed,
-                                                refit=False))
+                                                n_jobs=t.get("n_jobs"), refit=False))
             model.set_params(**search.best_params_)
-            details = (f"tuned: {t['n_trials']} TPE trials on {t['subsample']:,} pairs, "
+            at_once = f", {t['n_jobs']} at a time" if t.get("n_jobs", 1) > 1 else ""
+            details = (f"tuned: {t['n_trials']} TPE trials{at_once} on {t['subsample']:,} pairs, "
                        f"{t['cv']}-fold CV, {tune_s:.0f} s, best CV accuracy "
                        f"{search.best_score_:.4f} with {search.best_params_}; ")
         if p.get("cv"):
