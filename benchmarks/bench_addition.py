@@ -11,7 +11,8 @@ seed: the sum accuracy on the test pairs (``predict``, the exact most probable s
 beside the two cheaper decoders of the same network output (the Viterbi sum of the
 most probable position sums, the sum of the most probable digits), the accuracy of
 the learned digit classifier on the 10,000 test digits (it never saw a digit label),
-the training seconds and the machine's load. The anchors are published figures (not
+the training seconds and the machine's load right after (``fit_s``, ``fit_load``;
+``seconds`` and ``load`` are the whole row's, as in every stored row). The anchors are published figures (not
 re-run here), each with its source; a blank cell is a figure not found.
 
 Rows run one at a time and are stored, so the long runs go in pieces::
@@ -263,7 +264,7 @@ def ours(data, n_digits, seed, cfg):
     decoders = _decoders(clf, test)
     result = dict(kind="ours", n_digits=n_digits, seed=seed, **_scores(clf, data, test),
                   viterbi_acc=decoders["viterbi"], digits_sum_acc=decoders["digits"],
-                  seconds=seconds, load=load, n_train=len(train.target),
+                  fit_s=seconds, fit_load=load, n_train=len(train.target),
                   n_test=len(test.target), epochs=clf.n_iter_, batch_size=clf.batch_size,
                   network=_label(cfg))
     assert result["sum_acc"] == decoders["exact"]  # predict is the exact decoder
@@ -316,7 +317,7 @@ def scaling(data_source, n_digits, cfg, quick):
                 network=_label(cfg),
                 n_pairs=timed["n_pairs"], epoch_s=timed["epoch_s"],
                 rss_before_fit_mib=memory["rss_before_fit_mib"],
-                peak_rss_mib=memory["peak_rss_mib"], load=os.getloadavg()[0])
+                peak_rss_mib=memory["peak_rss_mib"])
 
 
 def precision(data_source, cfg, quick):
@@ -335,8 +336,7 @@ def precision(data_source, cfg, quick):
                 timed = run_child("bench_addition", network=network, dtype_policy=policy,
                                   **kwargs)
                 out.setdefault(f"{network} {policy}", []).append(timed["epoch_s"][-1])
-    return dict(kind="precision", n_images=cfg["scale_images"], epoch_s=out,
-                load=os.getloadavg()[0])
+    return dict(kind="precision", n_images=cfg["scale_images"], epoch_s=out)
 
 
 # ------------------------------------------------------------------ the defaults
@@ -356,7 +356,7 @@ def defaults(data, n_digits, seed, cfg):
     clf = NeuroSymbolicSumClassifier(n_digits=n_digits, random_state=seed, **small)
     seconds, load = _fit(clf, train.data, train.target)
     return dict(kind="defaults", n_digits=n_digits, seed=seed, **_scores(clf, data, test),
-                seconds=seconds, load=load, n_train=len(train.target),
+                fit_s=seconds, fit_load=load, n_train=len(train.target),
                 n_test=len(test.target), epochs=clf.n_iter_,
                 batch_size=clf._training_batch_size(clf.get_params()),
                 changed=small)
@@ -372,8 +372,8 @@ def _defaults_table(stored):
         rows.append([n, ", ".join(str(r["seed"]) for r in rs), rs[0]["n_train"],
                      rs[0]["n_test"], rs[0]["epochs"], rs[0]["batch_size"],
                      _pct([r["sum_acc"] for r in rs]), _pct([r["digit_acc"] for r in rs]),
-                     _seconds([r["seconds"] for r in rs]),
-                     " / ".join(f"{r['load']:.1f}" for r in rs)])
+                     _seconds([r["fit_s"] for r in rs]),
+                     " / ".join(f"{r['fit_load']:.1f}" for r in rs)])
     return [{
         "title": "The estimator's defaults: NeuroSymbolicSumClassifier(n_digits=N, "
                  "random_state=seed)",
@@ -416,7 +416,7 @@ def cpu_settings(data_source, cfg, quick):
             loads.setdefault(name, []).append(os.getloadavg()[0])
             _log(f"{name}: {timed['epoch_s']}")
     return dict(kind="cpu", n_images=cfg["scale_images"], epoch_s=out, loads=loads,
-                cores=os.cpu_count(), load=os.getloadavg()[0])
+                cores=os.cpu_count())
 
 
 def _cpu_table(stored):
@@ -572,8 +572,8 @@ def batch_norm_statistics(data, n_digits, seed, cfg):
             callback.on_train_end()
         modes[mode] = _scores(clf, data, test)
         _log(f"batch normalisation {mode}: {modes[mode]}")
-    return dict(kind="bn", n_digits=n_digits, seed=seed, network=_label(cfg), seconds=seconds,
-                load=load, modes=modes)
+    return dict(kind="bn", n_digits=n_digits, seed=seed, network=_label(cfg), fit_s=seconds,
+                fit_load=load, modes=modes)
 
 
 # ------------------------------------------------------------------ variants
@@ -612,7 +612,8 @@ def variant(data, name, cfg):
         seconds += fit_seconds
     scores = _scores(clf, data, test) if members == 1 else _averaged_scores(clfs, data, test)
     return dict(kind="variant", name=name, change=VARIANTS[name], n_digits=1, seed=seed,
-                network=_label(cfg), epochs=clf.n_iter_, seconds=seconds, load=load, **scores)
+                network=_label(cfg), epochs=clf.n_iter_, fit_s=seconds, fit_load=load,
+                **scores)
 
 
 def _averaged_scores(clfs, data, test):
@@ -644,13 +645,13 @@ def _variant_table(stored):
             rows.append([f"none (row bn-n1-s{seed}, augmented)", "", seed,
                          stored.get(f"n1-s{seed}", {}).get("epochs", ""),
                          100 * base["modes"]["augmented"]["digit_acc"],
-                         100 * base["modes"]["augmented"]["sum_acc"], base["seconds"],
-                         base["load"]])
+                         100 * base["modes"]["augmented"]["sum_acc"], base["fit_s"],
+                         base["fit_load"]])
         else:
             rows.append([f"none (row bn-n1-s{seed}, augmented)", NOT_RUN, seed, "", None,
                          None, None, None])
         rows += [[r["name"], _change(r["change"]), seed, r["epochs"], 100 * r["digit_acc"],
-                  100 * r["sum_acc"], r["seconds"], r["load"]]
+                  100 * r["sum_acc"], r["fit_s"], r["fit_load"]]
                  for r in sorted(tried, key=lambda r: r["name"]) if r["seed"] == seed]
     return [{
         "title": "Changes tried at N = 1: the rows' network and pairs with one change",
@@ -670,6 +671,21 @@ def _variant_table(stored):
 EARLIER = "default, float32"
 
 
+#: The kinds of row that time one fit: their ``fit_s`` and ``fit_load`` are the fit's
+#: seconds and the load right after it (``seconds`` and ``load`` are the whole row's).
+FIT_KINDS = ("ours", "defaults", "bn", "variant")
+
+
+def _with_fit_fields(stored):
+    """The rows ``stored``, where a row of :data:`FIT_KINDS` stored before rows had
+    ``fit_s`` gets it from its ``seconds`` and ``load``, which then meant the fit's."""
+    def fitted(row):
+        if row.get("kind") not in FIT_KINDS or "fit_s" in row:
+            return row
+        return dict(row, fit_s=row["seconds"], fit_load=row["load"])
+    return {name: fitted(row) for name, row in stored.items()}
+
+
 def _summary_cell(runs, label):
     """Mean ± std over the seeds run with the digit network ``label``; where none was,
     over the rows of an earlier network, marked with a dagger."""
@@ -678,13 +694,14 @@ def _summary_cell(runs, label):
     if not chosen:
         return NOT_RUN
     return (f"{_pct([r['sum_acc'] for r in chosen])} "
-            f"({_seconds([r['seconds'] for r in chosen])} s)" + ("" if current else " †"))
+            f"({_seconds([r['fit_s'] for r in chosen])} s)" + ("" if current else " †"))
 
 
 def page_tables(stored, label=None):
     """The page's tables from the stored rows; the summary from the rows whose digit
     network is ``label`` (the full run's by default)."""
     label = label or _label(FULL)
+    stored = _with_fit_fields(stored)
     runs = {n: [r for r in stored.values() if r.get("kind") == "ours" and r["n_digits"] == n]
             for n in N_DIGITS}
     ours_cells = {n: _summary_cell(rs, label) for n, rs in runs.items()}
@@ -716,8 +733,8 @@ def page_tables(stored, label=None):
             detail.append([n, r["seed"], r.get("network", EARLIER), r["n_train"], r["n_test"],
                            r["epochs"], r["batch_size"],
                            100 * r["sum_acc"], 100 * r["viterbi_acc"],
-                           100 * r["digits_sum_acc"], 100 * r["digit_acc"], r["seconds"],
-                           r["load"]])
+                           100 * r["digits_sum_acc"], 100 * r["digit_acc"], r["fit_s"],
+                           r["fit_load"]])
     tables.append({
         "title": "Ours, every run",
         "columns": ["N", "seed", "digit network", "training pairs", "test pairs", "epochs",
@@ -771,7 +788,7 @@ def page_tables(stored, label=None):
             table["notes"] = (f"Ours from sums alone on the same pairs (row n1-s{r['seed']}, "
                               f"{ours['network']}): {100 * ours['sum_acc']:.2f} % sums, "
                               f"{100 * ours['digit_acc']:.2f} % digits, "
-                              f"{ours['seconds']:.0f} s.")
+                              f"{ours['fit_s']:.0f} s.")
         tables.append(table)
     bn = [r for r in stored.values() if r.get("kind") == "bn"]
     if bn:
@@ -780,9 +797,9 @@ def page_tables(stored, label=None):
             "columns": ["N", "seed", "digit network", "training s",
                         *(f"digit % ({m})" for m in BN_MODES),
                         *(f"sum % ({m})" for m in BN_MODES), "load"],
-            "rows": [[r["n_digits"], r["seed"], r["network"], r["seconds"],
+            "rows": [[r["n_digits"], r["seed"], r["network"], r["fit_s"],
                       *(100 * r["modes"][m]["digit_acc"] for m in BN_MODES),
-                      *(100 * r["modes"][m]["sum_acc"] for m in BN_MODES), r["load"]]
+                      *(100 * r["modes"][m]["sum_acc"] for m in BN_MODES), r["fit_load"]]
                      for r in sorted(bn, key=lambda r: (r["n_digits"], r["seed"]))],
             "notes": "`batch_norm_statistics`: moving: None, Keras' moving averages (momentum "
                      "0.98 per step), as the rows above ran; plain: the exact mean and "
@@ -812,7 +829,7 @@ def headline_table(stored):
     """The README's table, in Markdown: ours (the rows' network, every seed) and the
     estimator's defaults beside the best published figure, by N; only the N with a
     stored row of ours (``ours`` or ``defaults``), so an N not run yet adds no line."""
-    label = _label(FULL)
+    label, stored = _label(FULL), _with_fit_fields(stored)
     lines = ["| N | sum accuracy % (VGG-style digit network, 12 epochs) | training s "
              "| defaults: `NeuroSymbolicSumClassifier(n_digits=N)` | training s "
              "| best published |",
@@ -828,7 +845,7 @@ def headline_table(stored):
             rs = sorted(rs, key=lambda r: r["seed"])
             cells += ([f"{_pct([r['sum_acc'] for r in rs])} (seeds "
                        f"{', '.join(str(r['seed']) for r in rs)})",
-                       _seconds([r["seconds"] for r in rs])] if rs else ["not run", ""])
+                       _seconds([r["fit_s"] for r in rs])] if rs else ["not run", ""])
         lines.append("| " + " | ".join(cells + [_best_published(n)]) + " |")
     return "\n".join(lines)
 
@@ -868,7 +885,8 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
     folder = _store.folder(out, "addition", quick)
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
-        _log(f"row {name} starts, load {os.getloadavg()[0]:.1f}")
+        load_start, start = os.getloadavg()[0], time.perf_counter()
+        _log(f"row {name} starts, load {load_start:.1f}")
         if name == "precision":
             result = precision(data_source, cfg, quick)
         elif name == "cpu":
@@ -888,9 +906,9 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
         else:
             n, s = name[1:].split("-s")
             result = ours(data, int(n), int(s), cfg)
-        result.update(row=name, quick=quick, data=str(data_source),
-                      time=time.strftime("%Y-%m-%d %H:%M:%S"), **_store.provenance())
-        (folder / f"{name}.json").write_text(json.dumps(result, indent=1, default=float))
+        result = _store.write_row(folder, name, result, seed=result.get("seed", cfg["seeds"][0]),
+                                  seconds=time.perf_counter() - start, load_start=load_start,
+                                  quick=quick, data=data_source)
         _log(f"row {name} done: {result}")
     stored = _store.read_rows(folder)
     tables = page_tables(stored, _label(cfg))
