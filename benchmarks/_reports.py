@@ -896,7 +896,7 @@ def multitask_row(P, p, seed, folder):
         Y_test = np.column_stack([y_test, np.digitize(y_test, p["groups"])])
         tasks, make = ("digit", "group"), MultiTaskClassifier
         training = f"{len(y):,} training digits"
-    fits, fit_s = [], 0.0
+    fit_s = 0.0
     if variant == "single":  # one network per task, as deep as a path through the shared one
         single = {k: v for k, v in params.items() if k not in ("head_layer_sizes",)}
         single["hidden_layer_sizes"] = (list(params["hidden_layer_sizes"])

@@ -507,7 +507,7 @@ def whole_pair(train, test, data, seed, cfg):
 
     clf = CNNClassifier(**_cnn_params(cfg, seed))
     seconds, load = _fit(clf, train.data, train.target)
-    return [f"whole pair image -> sum, CNNClassifier (the digit network's layers, "
+    return ["whole pair image -> sum, CNNClassifier (the digit network's layers, "
             "float32, no augmentation)", "sums",
             clf.score(test.data, test.target), None, seconds, load]
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 import os
 import time
 
-import numpy as np
-
 from benchmarks.bench_linear import scaled_pairs, timed_fit
 
 # model -> train pairs (full run); the SVC is quadratic in the pairs, so fewer

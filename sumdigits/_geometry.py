@@ -44,8 +44,6 @@ import numbers
 import warnings
 from dataclasses import dataclass
 
-import numpy as np
-
 __all__ = ["LAYOUTS", "MNIST_SHAPE", "VECTOR", "Geometry", "resolve_geometry", "reads_vectors",
            "validation_shape", "check_spelling", "sample_image_shape",
            "check_shape", "shape_constraint"]

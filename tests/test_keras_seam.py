@@ -16,7 +16,6 @@ from sumdigits import load_mnist  # noqa: E402
 from sumdigits.keras import (  # noqa: E402
     CNNClassifier,
     FCNNClassifier,
-    MultiTaskSumClassifier,
     NeuroSymbolicFunctionClassifier,
     NeuroSymbolicSumClassifier,
 )
