@@ -22,6 +22,7 @@ Rows run one at a time and are stored, so the long runs go in pieces::
     python -m benchmarks.run addition --only scale-n100    # seconds/epoch, peak memory
     python -m benchmarks.run addition --only compare-s0    # N = 1 comparisons, seed 0
     python -m benchmarks.run addition --only defaults-n15  # the estimator's defaults, N = 15
+    python -m benchmarks.run addition --only shifts-n1     # test_time_shift 0, 1, 2 at N = 1
     python -m benchmarks.run addition --quick --data embedded   # smoke run
 
 Each finished row is ``<out>/addition/<row>.json`` (``addition-quick/`` with
@@ -150,23 +151,25 @@ def _log(msg):
 def rows(cfg):
     """Every row name: ``n<N>-s<seed>``, ``scale-n<N>``, ``precision``, ``compare-s<seed>``,
     ``bn-n<N>-s<seed>``, ``variant-<name>`` (:data:`VARIANTS`), ``defaults-n<N>-s<seed>``
-    (:data:`DEFAULTS_N`)."""
+    (:data:`DEFAULTS_N`), ``shifts-n<N>-s<seed>`` (:data:`SHIFTS_N`)."""
     names = [f"n{n}-s{s}" for n in N_DIGITS for s in cfg["seeds"]]
     names += [f"scale-n{n}" for n in (1, 15, 100)] + ["precision", "cpu"]
     names += [f"compare-s{s}" for s in cfg["seeds"][:1]]
     first, second = cfg["seeds"][0], cfg["seeds"][min(1, len(cfg["seeds"]) - 1)]
     bn = [f"bn-n{n}-s{s}" for n, s in ((1, first), (1, second), (15, first))]
     defaults = [f"defaults-n{n}-s{s}" for n in DEFAULTS_N for s in cfg["seeds"]]
+    defaults += [f"shifts-n{n}-s{s}" for n in SHIFTS_N for s in cfg["seeds"]]
     return (names + list(dict.fromkeys(bn)) + [f"variant-{name}" for name in VARIANTS]
             + defaults)
 
 
 def _expand(only, cfg):
-    """``n15`` stands for ``n15-s<seed>`` of every seed, ``defaults-n15`` likewise."""
+    """``n15`` stands for ``n15-s<seed>`` of every seed, ``defaults-n15`` and
+    ``shifts-n15`` likewise."""
     names = []
     for name in only:
         if ((name.startswith("n") and "-" not in name)
-                or (name.startswith("defaults-n") and "-s" not in name)):
+                or (name.startswith(("defaults-n", "shifts-n")) and "-s" not in name)):
             names += [f"{name}-s{s}" for s in cfg["seeds"]]
         else:
             names.append(name)
@@ -344,10 +347,11 @@ def precision(data_source, cfg, quick):
 DEFAULTS_N = (1, 15, 100)
 
 
-def defaults(data, n_digits, seed, cfg):
+def _fit_defaults(data, n_digits, seed, cfg):
     """``NeuroSymbolicSumClassifier(n_digits=N, random_state=seed)``, every other
-    parameter at its default, on the field's protocol (the quick run: its small
-    network and training images)."""
+    parameter at its default, fitted on the field's protocol (the quick run: its small
+    network and training images); the estimator, its test pairs, the parameters the
+    quick run changed, the fit's seconds and the load after it."""
     from sumdigits.keras import NeuroSymbolicSumClassifier
 
     train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
@@ -355,6 +359,12 @@ def defaults(data, n_digits, seed, cfg):
              if "n_train_images" in cfg else {})
     clf = NeuroSymbolicSumClassifier(n_digits=n_digits, random_state=seed, **small)
     seconds, load = _fit(clf, train.data, train.target)
+    return clf, train, test, small, seconds, load
+
+
+def defaults(data, n_digits, seed, cfg):
+    """The estimator's defaults (:func:`_fit_defaults`) and their scores."""
+    clf, train, test, small, seconds, load = _fit_defaults(data, n_digits, seed, cfg)
     return dict(kind="defaults", n_digits=n_digits, seed=seed, **_scores(clf, data, test),
                 fit_s=seconds, fit_load=load, n_train=len(train.target),
                 n_test=len(test.target), epochs=clf.n_iter_,
@@ -385,6 +395,60 @@ def _defaults_table(stored):
                  "but `n_digits` and `random_state` at its default: the default digit "
                  "network, 4 epochs, `batch_size=\"auto\"` (about 128 digit images a "
                  "step). The rows above use the VGG-style network for 12 epochs.",
+    }]
+
+
+# ------------------------------------------------------------------ test-time shifts
+#: The numbers of digits and the ``test_time_shift`` values the shifts rows read with.
+SHIFTS_N = (1, 15)
+SHIFTS = (0, 1, 2)
+
+
+def test_time_shifts(data, n_digits, seed, cfg):
+    """The estimator's defaults fitted once (:func:`_fit_defaults`), then scored with
+    each ``test_time_shift`` of :data:`SHIFTS`: digits, sums and the seconds of
+    scoring both."""
+    clf, train, test, small, seconds, load = _fit_defaults(data, n_digits, seed, cfg)
+    readings = {}
+    for shift in SHIFTS:
+        clf.set_params(test_time_shift=shift)
+        start = time.perf_counter()
+        readings[str(shift)] = dict(_scores(clf, data, test),
+                                    predict_s=time.perf_counter() - start)
+        _log(f"test_time_shift={shift}: {readings[str(shift)]}")
+    return dict(kind="shifts", n_digits=n_digits, seed=seed, readings=readings, fit_s=seconds,
+                fit_load=load, n_train=len(train.target), n_test=len(test.target),
+                epochs=clf.n_iter_, changed=small)
+
+
+def _shifts_table(stored):
+    runs = [r for r in stored.values() if r.get("kind") == "shifts"]
+    rows = []
+    for n in sorted({r["n_digits"] for r in runs}):
+        rs = sorted((r for r in runs if r["n_digits"] == n), key=lambda r: r["seed"])
+        for shift in SHIFTS:
+            read = [r["readings"][str(shift)] for r in rs]
+            gain = [[r["readings"][str(shift)][m] - r["readings"]["0"][m] for r in rs]
+                    for m in ("digit_acc", "sum_acc")]
+            rows.append([n, ", ".join(str(r["seed"]) for r in rs), shift,
+                         _pct([x["digit_acc"] for x in read]), _pct(gain[0]),
+                         _pct([x["sum_acc"] for x in read]), _pct(gain[1]),
+                         _seconds([x["predict_s"] for x in read]),
+                         " / ".join(f"{r['load']:.1f}" for r in rs)])
+    if not rows:
+        return []
+    return [{
+        "title": "Test-time shifts: the defaults' network read with test_time_shift = 0, 1, 2",
+        "columns": ["N", "seeds", "test_time_shift", "digit % mean ± std", "digit change",
+                    "sum % mean ± std", "sum change", "scoring s (digits and sums)",
+                    "load at the row's end"],
+        "rows": rows,
+        "notes": "`python -m benchmarks.run addition --only shifts-nN`. "
+                 "`NeuroSymbolicSumClassifier(n_digits=N, random_state=seed)` fitted once per "
+                 "seed, then scored three ways: `test_time_shift=k` averages the readings of "
+                 "each digit as given and moved k pixels up, down, left and right. Changes "
+                 "are against k = 0 on the same network (mean ± std over seeds, in "
+                 "points); digits on the 10,000 test digits, sums on the test pairs.",
     }]
 
 
@@ -807,7 +871,8 @@ def page_tables(stored, label=None):
                      "estimators' default): of the same digits shifted at random as in "
                      "training (`BatchNormStatistics`).",
         })
-    return tables + _defaults_table(stored) + _cpu_table(stored) + _variant_table(stored)
+    return (tables + _defaults_table(stored) + _shifts_table(stored) + _cpu_table(stored)
+            + _variant_table(stored))
 
 
 def _best_published(n_digits):
@@ -900,6 +965,9 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
         elif name.startswith("defaults-n"):
             n, s = name[len("defaults-n"):].split("-s")
             result = defaults(data, int(n), int(s), cfg)
+        elif name.startswith("shifts-n"):
+            n, s = name[len("shifts-n"):].split("-s")
+            result = test_time_shifts(data, int(n), int(s), cfg)
         elif name.startswith("bn-n"):
             n, s = name[len("bn-n"):].split("-s")
             result = batch_norm_statistics(data, int(n), int(s), cfg)

@@ -226,3 +226,21 @@ def test_unrun_n_read_not_run_yet_on_the_page_and_stay_out_of_the_headline(tmp_p
     headline = bench_addition.headline_table(stored)
     assert [line.split("|")[1].strip() for line in headline.splitlines()[2:]] == ["1", "100"]
     assert "23.2" not in headline and "6.0 ± 4.9" not in headline
+
+
+def test_the_shifts_table_gives_each_reading_its_paired_change_against_none():
+    def row(seed, digits, sums):
+        readings = {str(k): dict(digit_acc=d, sum_acc=s, predict_s=1.0 + k)
+                    for k, d, s in zip(bench_addition.SHIFTS, digits, sums)}
+        return dict(kind="shifts", n_digits=1, seed=seed, readings=readings, fit_s=9.0,
+                    fit_load=1.0, load=1.5)
+    stored = {"shifts-n1-s0": row(0, [0.90, 0.92, 0.91], [0.80, 0.83, 0.79]),
+              "shifts-n1-s1": row(1, [0.94, 0.95, 0.97], [0.84, 0.85, 0.85])}
+    table = next(t for t in bench_addition.page_tables(stored)
+                 if t["title"].startswith("Test-time shifts"))
+    # per seed the change at k = 1 is +2 and +1 points (digits), +3 and +1 (sums)
+    assert [r[:7] for r in table["rows"]] == [
+        [1, "0, 1", 0, "92.00 ± 2.83", "0.00 ± 0.00", "82.00 ± 2.83", "0.00 ± 0.00"],
+        [1, "0, 1", 1, "93.50 ± 2.12", "1.50 ± 0.71", "84.00 ± 1.41", "2.00 ± 1.41"],
+        [1, "0, 1", 2, "94.00 ± 4.24", "2.00 ± 1.41", "82.00 ± 4.24", "0.00 ± 1.41"]]
+    assert [r[7] for r in table["rows"]] == ["1 ± 0", "2 ± 0", "3 ± 0"]

@@ -24,6 +24,7 @@ from sumdigits.keras._ns_numbers import split_numbers
 from sumdigits.keras.callbacks import BatchNormStatistics, LearningRateSchedule
 from sumdigits.keras._ns_encoders import NumberPairEncoder, SumEncoder
 from sumdigits.keras._ns_layers import HALF_SHIFT, UNFOLD
+from sumdigits.keras import NeuroSymbolicFunctionClassifier
 from sumdigits.keras.neurosymbolic import (
     DigitShiftCheck,
     NeuroSymbolicSumClassifier,
@@ -433,6 +434,8 @@ def pairs(mnist):
     ({"output_initializer": "ones"}, "output_initializer"),
     ({"dtype_policy": "float64"}, "dtype_policy"),
     ({"batch_norm_statistics": "yes"}, "batch_norm_statistics"),
+    ({"test_time_shift": -1}, "test_time_shift"),
+    ({"test_time_shift": 1.5}, "test_time_shift"),
 ])
 def test_bad_parameters_raise(pairs, params, match):
     with pytest.raises(ValueError, match=match):
@@ -722,3 +725,65 @@ def test_auto_batch_size_holds_about_128_digit_images(mnist, n_digits, n_samples
         clf.set_params(batch_size=batch_size).fit(numbers.data, numbers.target)
         (counter,) = [c for c in clf.callbacks_ if isinstance(c, _StepCounter)]
         assert counter.steps == steps
+
+
+# ---------------------------------------------------------------- test-time shifts
+def _moved(images, dy, dx):
+    """``images`` (n, h, w) moved dy pixels down and dx right, zero filled."""
+    h, w = images.shape[1:]
+    padded = np.pad(images, ((0, 0), (h, h), (w, w)))
+    return padded[:, h - dy:2 * h - dy, w - dx:2 * w - dx]
+
+
+def _readings(k):
+    return [(0, 0), (-k, 0), (k, 0), (0, -k), (0, k)]
+
+
+@pytest.mark.parametrize("k", [1, 3])
+@pytest.mark.parametrize("make, target", [
+    (lambda: NeuroSymbolicSumClassifier(epochs=1, random_state=0, **TINY),
+     lambda pairs: pairs.target),
+    (lambda: NeuroSymbolicFunctionClassifier(function=max, epochs=1, random_state=0, **TINY),
+     lambda pairs: pairs.digits.max(axis=1)),
+], ids=["sums", "function"])
+def test_test_time_shift_averages_the_probabilities_of_moved_digits(mnist, make, target, k):
+    # Each reading is the same network on pairs whose two digits are moved alike, so
+    # with test_time_shift=k every probability is the mean of the five readings'. One
+    # network computes both sides in float32 on the same images: 1e-6 covers its
+    # rounding of probabilities <= 1 (about 1e-7 each) over a few operations.
+    (X, y), (X_test, y_test) = mnist
+    train = make_digit_pairs(X, y, 64, strategy="disjoint", random_state=0)
+    test = make_digit_pairs(X_test, y_test, 24, strategy="disjoint", random_state=1)
+    clf = make().fit(train.data, target(train))
+
+    def pairs_of(images):
+        return np.concatenate([images[test.indices[:, 0]], images[test.indices[:, 1]]],
+                              axis=2)
+
+    moved = [_moved(X_test, dy, dx) for dy, dx in _readings(k)]
+    expected = [np.mean([read(images) for images in moved], axis=0)
+                for read in (lambda m: clf.predict_proba(pairs_of(m)),
+                             lambda m: clf.predict_digit_proba(pairs_of(m)),
+                             lambda m: clf.digit_estimator_.predict_proba(m[:40]))]
+    clf.set_params(test_time_shift=k)  # takes effect without a new fit
+    got = [clf.predict_proba(test.data), clf.predict_digit_proba(test.data),
+           clf.digit_estimator_.predict_proba(X_test[:40])]
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, atol=1e-6)
+    np.testing.assert_array_equal(clf.predict(test.data),
+                                  clf.classes_[clf.predict_proba(test.data).argmax(axis=1)])
+
+
+def test_test_time_shift_needs_digit_images_larger_than_the_shift(pairs):
+    clf = NeuroSymbolicSumClassifier(epochs=1, random_state=0, **TINY)
+    clf.fit(pairs.data, pairs.target)
+    clf.set_params(test_time_shift=28)
+    with pytest.raises(ValueError, match=r"test_time_shift must be smaller than the digit "
+                                         r"images' height and width \(28, 28\), got 28"):
+        clf.predict(pairs.data)
+    vectors = NeuroSymbolicSumClassifier(epochs=1, random_state=0, digit_shape="vector",
+                                         test_time_shift=1, shift_range=0.0, **TINY)
+    features = np.random.RandomState(0).rand(len(pairs.target), 100)  # two parts of 50
+    vectors.fit(features, pairs.target)
+    with pytest.raises(ValueError, match=r"test_time_shift must be smaller .* \(1, 50\)"):
+        vectors.predict(features)

@@ -20,7 +20,7 @@ import numbers
 import keras
 import numpy as np
 from keras import layers, ops
-from scipy.special import softmax
+from scipy.special import logsumexp, softmax
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import type_of_target
@@ -433,6 +433,10 @@ class NeuroSymbolicFunctionClassifier(BaseNeuroSymbolicClassifier):
 
     def _default_loss_and_metrics(self):
         return function_nll, ["accuracy"]
+
+    def _average_outputs(self, outputs):
+        # the network outputs log-probabilities: average the probabilities
+        return logsumexp(outputs, axis=0) - np.log(len(outputs))
 
     @property
     def target_encoder(self):

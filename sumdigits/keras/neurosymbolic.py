@@ -48,6 +48,7 @@ from .builders import DTYPE_POLICIES, OUTPUT_INITIALIZERS, LayerSeeds, build_cnn
 from .callbacks import BatchNormStatistics, make_learning_rate_schedule
 from .estimators import KERNEL_SIZE, _widths, dropout_param, filters_param
 from .losses import weighted_mean_loss
+from .streaming import shift_images
 
 # NumberPairEncoder and SumEncoder are the estimator's scikeras encoders (SumEncoder.fit
 # takes y alone), parts of NeuroSymbolicSumClassifier rather than public estimators.
@@ -105,6 +106,13 @@ DIGIT_NETWORK_PARAMS = (
     Param("rotation_range", 0.0, [Interval(numbers.Real, 0, 180, closed="left")],
           "float in [0, 180)",
           "Random rotations of each training digit, up to this many degrees."),
+    Param("test_time_shift", 0, [Interval(numbers.Integral, 0, None, closed="left")],
+          "int >= 0",
+          """\
+          At prediction, also read each digit image moved this many pixels up, down,
+          left and right (zero filled) and average the five readings (test-time
+          augmentation, five times the cost of a prediction); 0 reads each image
+          once. Applies to every prediction, and may be set after ``fit``."""),
     Param("digit_shape", None, shape_constraint(), 'tuple of int, "vector" or None',
           """\
           (height, width) of one digit of flattened samples, when not 28 x 28, or
@@ -164,8 +172,7 @@ class DigitImageClassifier(ClassifierMixin):
     def predict_proba(self, X):
         """Probabilities of the ten digits of each image, shape (n_images, 10)."""
         estimator = self.estimator
-        return estimator._digit_network_output(estimator._digit_input(X),
-                                               estimator.digit_network_)
+        return estimator._read_digits(estimator._digit_input(X))
 
     def predict(self, X):
         """The most probable digit of each image, shape (n_images,)."""
@@ -189,7 +196,9 @@ class BaseNeuroSymbolicClassifier(DigitsMixin, BaseKerasClassifier):
     * ``_head(meta)``: the symbolic layer (None for the sum of two numbers);
     * ``_default_loss_and_metrics()``: the loss and metrics of ``loss=None`` and
       ``metrics=None``;
-    * its ``target_encoder``.
+    * its ``target_encoder``;
+    * ``_average_outputs(outputs)`` where the network outputs log-probabilities
+      (the mean of the readings of ``test_time_shift`` by default).
     """
 
     # ------------------------------------------------------- base-class hooks
@@ -270,11 +279,44 @@ class BaseNeuroSymbolicClassifier(DigitsMixin, BaseKerasClassifier):
         """``network`` on digit images (n, height, width, 1), in large batches."""
         return np.asarray(predict_in_batches(network, digits))
 
-    def _sample_digits(self, X, network):
-        """``network`` on every digit image of the samples X: (n_samples, n_parts, ...)."""
+    def _readings(self, digits):
+        """The digit images (..., height, width, 1) as ``predict`` reads them: as
+        given and, with ``test_time_shift``, moved that many pixels each way."""
+        k = self.test_time_shift
+        if not k:
+            return [digits]
+        shape = digits.shape
+        if k >= min(shape[-3:-1]):
+            raise ValueError(
+                f"test_time_shift must be smaller than the digit images' height and width "
+                f"{shape[-3:-1]}, got {k}.")
+        flat = digits.reshape(-1, *shape[-3:-1])
+        return [digits] + [shift_images(flat, np.tile(offset, (len(flat), 1))).reshape(shape)
+                           for offset in ((-k, 0), (k, 0), (0, -k), (0, k))]
+
+    def _average_outputs(self, outputs):
+        """The network's output averaged over the readings of :meth:`_readings`."""
+        return outputs[0] if len(outputs) == 1 else np.mean(outputs, axis=0)
+
+    def _read_digits(self, digits):
+        """The digit network's probabilities of digit images (n, height, width, 1),
+        averaged over the readings of ``test_time_shift``."""
+        return np.mean([self._digit_network_output(d, self.digit_network_)
+                        for d in self._readings(digits)], axis=0)
+
+    def _network_output(self, X, **kwargs):
+        """The network's output on X, averaged over the readings of ``test_time_shift``."""
+        check_is_fitted(self, "model_")
+        X = self.feature_encoder_.transform(self._check_X(X, reset=False))
+        kwargs = {**self._routed("predict"), **kwargs}
+        return self._average_outputs([np.asarray(predict_in_batches(self.model_, x, **kwargs))
+                                      for x in self._readings(X)])
+
+    def _sample_digits(self, X, read):
+        """``read`` on every digit image of the samples X: (n_samples, n_parts, ...)."""
         check_is_fitted(self, "model_")
         digits = self.feature_encoder_.transform(self._check_X(X, reset=False))
-        out = self._digit_network_output(digits.reshape(-1, *digits.shape[2:]), network)
+        out = read(digits.reshape(-1, *digits.shape[2:]))
         return out.reshape(len(digits), digits.shape[1], -1)
 
     def predict_digit_proba(self, X):
@@ -291,7 +333,7 @@ class BaseNeuroSymbolicClassifier(DigitsMixin, BaseKerasClassifier):
             n_digits, 10)`` for longer ones (most significant digit first),
             ``(n_samples, n_inputs, 10)`` for a row of digits.
         """
-        proba = self._sample_digits(X, self.digit_network_)
+        proba = self._sample_digits(X, self._read_digits)
         return proba.reshape(len(proba), *self._digit_axes, 10)
 
     def transform(self, X):
@@ -307,7 +349,8 @@ class BaseNeuroSymbolicClassifier(DigitsMixin, BaseKerasClassifier):
             ``n_digit_images``: 2 * n_digits for a pair of numbers, n_inputs for a
             row of digits.
         """
-        out = self._sample_digits(X, self._embedding_network(self.digit_network_))
+        embedding = self._embedding_network(self.digit_network_)
+        out = self._sample_digits(X, lambda d: self._digit_network_output(d, embedding))
         return out.reshape(len(out), -1)
 
     def _embedding_source(self, model):
