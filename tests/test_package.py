@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import sumdigits
@@ -99,7 +100,7 @@ def test_benchmark_runner_stores_one_row_and_renders_the_page_from_it(tmp_path):
     assert "pairs" in available()
     results = run_benchmarks(["pairs"], "embedded", quick=True, out=tmp_path)
     table = results["pairs"][0]
-    assert table["columns"][0] == "method" and len(table["rows"]) == 8
+    assert table["columns"][0] == "method" and len(table["rows"]) == 9
     # every method timed and, in its own process, measured for memory
     assert all(row[2] > 0 for row in table["rows"])
     assert all(row[6] is not None for row in table["rows"] if "already mapped" not in row[0])
@@ -108,6 +109,16 @@ def test_benchmark_runner_stores_one_row_and_renders_the_page_from_it(tmp_path):
     assert set(_store.PROVENANCE) <= set(row) and row["seconds"] > 0 and row["quick"]
     page = (tmp_path / "pairs-quick.md").read_text()
     assert "| make_digit_pairs, stratified |" in page and row["command"] in page
+
+
+def test_the_pairs_benchmarks_interleave_writes_side_by_side_pairs_of_its_block():
+    from benchmarks.bench_pairs import _interleave
+
+    block = np.random.RandomState(0).randint(0, 256, (3, 2, 28, 28)).astype(np.uint8)
+    out = np.empty((7, 28, 56), np.uint8)
+    _interleave(out, block)
+    expected = np.concatenate([block[:, 0], block[:, 1]], axis=2)[np.arange(7) % 3]
+    np.testing.assert_array_equal(out, expected)
 
 
 @pytest.mark.parametrize("package", ["sumdigits", "sumdigits.datasets", "sumdigits.keras",
