@@ -15,7 +15,7 @@ cells) and optionally ``notes``. Ours stands beside the reports' figures, measur
 the same run.
 
 The reports' reproductions (``report000`` ... ``report004``; hours at full size)
-run only when named. Their ``run`` also takes ``only`` (``--only ROW[,ROW]``), ``out``
+and ``tests`` (the test suite's tiers, timed) run only when named. Their ``run`` also takes ``only`` (``--only ROW[,ROW]``), ``out``
 and ``data_source``: each finished row is stored under ``<out>/report000/`` and the
 page ``<out>/report000.md`` is rendered from every stored row (see
 ``benchmarks/_reports.py``).
@@ -46,9 +46,16 @@ def available():
     return sorted(p.stem[len("bench_"):] for p in HERE.glob("bench_*.py"))
 
 
+#: Benchmarks run only when named, beside the reports' reproductions: the test suite's
+#: tiers (which run the suite itself).
+ON_REQUEST = ("tests",)
+
+
 def default_names():
-    """The benchmarks run when none is named: all but the reports' reproductions."""
-    return [name for name in available() if not name.startswith("report")]
+    """The benchmarks run when none is named: all but the reports' reproductions and
+    :data:`ON_REQUEST`."""
+    return [name for name in available()
+            if not name.startswith("report") and name not in ON_REQUEST]
 
 
 def format_cell(value):

@@ -121,6 +121,20 @@ def test_the_pairs_benchmarks_interleave_writes_side_by_side_pairs_of_its_block(
     np.testing.assert_array_equal(out, expected)
 
 
+@pytest.mark.parametrize("output, counts, seconds", [
+    ("....\n1593 passed, 27 skipped, 17 xfailed in 213.01s (0:03:33)\n",
+     "1593 passed, 27 skipped, 17 xfailed", 213.01),
+    ("F.\n=== short test summary info ===\nFAILED t.py::x\n"
+     "=== 1 failed, 1 passed, 2 warnings in 0.85s ===\n", "1 failed, 1 passed, 2 warnings", 0.85),
+])
+def test_the_tests_benchmark_reads_pytests_summary(output, counts, seconds):
+    from benchmarks.bench_tests import summary
+
+    assert summary(output) == (counts, seconds)
+    with pytest.raises(ValueError, match="no pytest summary"):
+        summary("Traceback (most recent call last):\n  ...\nImportError: x\n")
+
+
 @pytest.mark.parametrize("package", ["sumdigits", "sumdigits.datasets", "sumdigits.keras",
                                      "sumdigits.plotting", "sumdigits.tuning", "sumdigits.utils"])
 def test_public_names_are_what_a_user_calls(package):
