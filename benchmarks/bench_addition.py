@@ -23,6 +23,7 @@ Rows run one at a time and are stored, so the long runs go in pieces::
     python -m benchmarks.run addition --only compare-s0    # N = 1 comparisons, seed 0
     python -m benchmarks.run addition --only defaults-n15  # the estimator's defaults, N = 15
     python -m benchmarks.run addition --only shifts-n1     # test_time_shift 0, 1, 2 at N = 1
+    python -m benchmarks.run addition --only budget-vgg-e4  # a digit network, 4 epochs
     python -m benchmarks.run addition --quick --data embedded   # smoke run
 
 Each finished row is ``<out>/addition/<row>.json`` (``addition-quick/`` with
@@ -151,7 +152,8 @@ def _log(msg):
 def rows(cfg):
     """Every row name: ``n<N>-s<seed>``, ``scale-n<N>``, ``precision``, ``compare-s<seed>``,
     ``bn-n<N>-s<seed>``, ``variant-<name>`` (:data:`VARIANTS`), ``defaults-n<N>-s<seed>``
-    (:data:`DEFAULTS_N`), ``shifts-n<N>-s<seed>`` (:data:`SHIFTS_N`)."""
+    (:data:`DEFAULTS_N`), ``shifts-n<N>-s<seed>`` (:data:`SHIFTS_N`),
+    ``budget-<network>-e<epochs>`` (:data:`BUDGETS`)."""
     names = [f"n{n}-s{s}" for n in N_DIGITS for s in cfg["seeds"]]
     names += [f"scale-n{n}" for n in (1, 15, 100)] + ["precision", "cpu"]
     names += [f"compare-s{s}" for s in cfg["seeds"][:1]]
@@ -159,18 +161,21 @@ def rows(cfg):
     bn = [f"bn-n{n}-s{s}" for n, s in ((1, first), (1, second), (15, first))]
     defaults = [f"defaults-n{n}-s{s}" for n in DEFAULTS_N for s in cfg["seeds"]]
     defaults += [f"shifts-n{n}-s{s}" for n in SHIFTS_N for s in cfg["seeds"]]
+    defaults += [f"budget-{net}-e{e}" for net, budgets in BUDGETS.items() for e in budgets]
     return (names + list(dict.fromkeys(bn)) + [f"variant-{name}" for name in VARIANTS]
             + defaults)
 
 
 def _expand(only, cfg):
     """``n15`` stands for ``n15-s<seed>`` of every seed, ``defaults-n15`` and
-    ``shifts-n15`` likewise."""
+    ``shifts-n15`` likewise; ``budget-vgg`` for every budget of that network."""
     names = []
     for name in only:
         if ((name.startswith("n") and "-" not in name)
                 or (name.startswith(("defaults-n", "shifts-n")) and "-s" not in name)):
             names += [f"{name}-s{s}" for s in cfg["seeds"]]
+        elif name.startswith("budget-") and name[len("budget-"):] in BUDGETS:
+            names += [f"{name}-e{e}" for e in BUDGETS[name[len("budget-"):]]]
         else:
             names.append(name)
     unknown = sorted(set(names) - set(rows(cfg)))
@@ -347,16 +352,18 @@ def precision(data_source, cfg, quick):
 DEFAULTS_N = (1, 15, 100)
 
 
-def _fit_defaults(data, n_digits, seed, cfg):
-    """``NeuroSymbolicSumClassifier(n_digits=N, random_state=seed)``, every other
-    parameter at its default, fitted on the field's protocol (the quick run: its small
-    network and training images); the estimator, its test pairs, the parameters the
-    quick run changed, the fit's seconds and the load after it."""
+def _fit_defaults(data, n_digits, seed, cfg, changes=None):
+    """``NeuroSymbolicSumClassifier(n_digits=N, random_state=seed, **changes)``, every
+    other parameter at its default, fitted on the field's protocol (the quick run: its
+    small network and training images); the estimator, its test pairs, the parameters
+    changed, the fit's seconds and the load after it."""
     from sumdigits.keras import NeuroSymbolicSumClassifier
 
     train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
     small = ({k: cfg[k] for k in ("filters", "hidden_layer_sizes", "epochs")}
              if "n_train_images" in cfg else {})
+    if changes:  # the quick run keeps its small network, and takes the epochs
+        small = dict(small, **(changes if not small else {"epochs": changes["epochs"]}))
     clf = NeuroSymbolicSumClassifier(n_digits=n_digits, random_state=seed, **small)
     seconds, load = _fit(clf, train.data, train.target)
     return clf, train, test, small, seconds, load
@@ -395,6 +402,54 @@ def _defaults_table(stored):
                  "but `n_digits` and `random_state` at its default: the default digit "
                  "network, 4 epochs, `batch_size=\"auto\"` (about 128 digit images a "
                  "step). The rows above use the VGG-style network for 12 epochs.",
+    }]
+
+
+# ------------------------------------------------------------------ time budgets
+#: Digit networks tried at several numbers of epochs (N = 1, the first seed, every
+#: other parameter at the estimator's default): name -> parameters.
+BUDGET_NETWORKS = {
+    "default": {},
+    "vgg": dict(filters=[[32, 32], [64, 64]], hidden_layer_sizes=[256],
+                output_initializer="zeros"),
+    "small": dict(filters=[16, 32, 64], hidden_layer_sizes=[64]),
+}
+#: name -> the numbers of epochs each is trained for, one fit each (the one-cycle
+#: schedule spans the fit, so each budget is its own run).
+BUDGETS = {"default": (1, 2, 4, 8), "vgg": (2, 4, 8), "small": (1, 2, 4, 8)}
+
+
+def budget(data, network, epochs, cfg):
+    """The estimator's defaults with the digit network ``BUDGET_NETWORKS[network]``,
+    trained ``epochs`` epochs at N = 1 on the first seed's pairs."""
+    seed = cfg["seeds"][0]
+    changes = dict(BUDGET_NETWORKS[network], epochs=epochs)
+    clf, train, test, changed, seconds, load = _fit_defaults(data, 1, seed, cfg, changes)
+    return dict(kind="budget", network=network, n_digits=1, seed=seed,
+                **_scores(clf, data, test), fit_s=seconds, fit_load=load,
+                epochs=clf.n_iter_, parameters=int(clf.digit_network_.count_params()),
+                changed=changed)
+
+
+def _budget_table(stored):
+    runs = sorted((r for r in stored.values() if r.get("kind") == "budget"),
+                  key=lambda r: (list(BUDGET_NETWORKS).index(r["network"]), r["epochs"]))
+    if not runs:
+        return []
+    return [{
+        "title": "Accuracy against training time at N = 1: digit networks at several "
+                 "numbers of epochs",
+        "columns": ["digit network", "parameters", "epochs", "training s", "s / epoch",
+                    "digit %", "sum %", "sum errors per 1,000", "load after the fit"],
+        "rows": [[f"{r['network']}: {_change(BUDGET_NETWORKS[r['network']]) or 'the defaults'}",
+                  r["parameters"], r["epochs"], r["fit_s"], r["fit_s"] / r["epochs"],
+                  100 * r["digit_acc"], 100 * r["sum_acc"], 1000 * (1 - r["sum_acc"]),
+                  r["fit_load"]] for r in runs],
+        "notes": "`python -m benchmarks.run addition --only budget-NETWORK-eEPOCHS`. "
+                 "`NeuroSymbolicSumClassifier(random_state=0, epochs=E, **network)`, every "
+                 "other parameter at its default, on the N = 1 pairs of seed 0: each line "
+                 "one fit, whose one-cycle schedule spans its E epochs. One seed: the "
+                 "defaults' spread over seeds is in the table above.",
     }]
 
 
@@ -871,8 +926,8 @@ def page_tables(stored, label=None):
                      "estimators' default): of the same digits shifted at random as in "
                      "training (`BatchNormStatistics`).",
         })
-    return (tables + _defaults_table(stored) + _shifts_table(stored) + _cpu_table(stored)
-            + _variant_table(stored))
+    return (tables + _defaults_table(stored) + _budget_table(stored) + _shifts_table(stored)
+            + _cpu_table(stored) + _variant_table(stored))
 
 
 def _best_published(n_digits):
@@ -965,6 +1020,9 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
         elif name.startswith("defaults-n"):
             n, s = name[len("defaults-n"):].split("-s")
             result = defaults(data, int(n), int(s), cfg)
+        elif name.startswith("budget-"):
+            network, epochs = name[len("budget-"):].rsplit("-e", 1)
+            result = budget(data, network, int(epochs), cfg)
         elif name.startswith("shifts-n"):
             n, s = name[len("shifts-n"):].split("-s")
             result = test_time_shifts(data, int(n), int(s), cfg)

@@ -244,3 +244,20 @@ def test_the_shifts_table_gives_each_reading_its_paired_change_against_none():
         [1, "0, 1", 1, "93.50 ± 2.12", "1.50 ± 0.71", "84.00 ± 1.41", "2.00 ± 1.41"],
         [1, "0, 1", 2, "94.00 ± 4.24", "2.00 ± 1.41", "82.00 ± 4.24", "0.00 ± 1.41"]]
     assert [r[7] for r in table["rows"]] == ["1 ± 0", "2 ± 0", "3 ± 0"]
+
+
+def test_budget_rows_expand_by_network_and_list_in_order_of_network_then_epochs():
+    assert bench_addition._expand(["budget-vgg"], bench_addition.FULL) == [
+        f"budget-vgg-e{e}" for e in bench_addition.BUDGETS["vgg"]]
+
+    def row(network, epochs, sum_acc):
+        return dict(kind="budget", network=network, epochs=epochs, parameters=10,
+                    fit_s=10.0 * epochs, fit_load=1.0, digit_acc=0.99, sum_acc=sum_acc)
+    stored = {"budget-small-e2": row("small", 2, 0.975), "budget-vgg-e4": row("vgg", 4, 0.99),
+              "budget-default-e8": row("default", 8, 0.992),
+              "budget-default-e1": row("default", 1, 0.9)}
+    table = next(t for t in bench_addition.page_tables(stored)
+                 if t["title"].startswith("Accuracy against training time"))
+    assert [(r[0].split(":")[0], r[2], r[4]) for r in table["rows"]] == [
+        ("default", 1, 10.0), ("default", 8, 10.0), ("vgg", 4, 10.0), ("small", 2, 10.0)]
+    assert [round(r[7], 6) for r in table["rows"]] == [100, 8, 10, 25]
