@@ -34,6 +34,17 @@ def _check_labels(y, n, name="y"):
     return y
 
 
+def _check_features_labels(X, y):
+    """``(X, y)``: the samples as :func:`_check_features` makes them, one label each."""
+    X = _check_features(X)
+    return X, _check_labels(y, X.shape[0])
+
+
+def _tsne_seed(random_state):
+    """The seed of the t-SNE runs drawn from ``random_state``."""
+    return check_random_state(random_state).randint(np.iinfo(np.int32).max)
+
+
 def _tsne(X, perplexity, random_state, tsne_kw):
     return TSNE(n_components=2, perplexity=float(perplexity), init="pca",
                 random_state=random_state, **(tsne_kw or {})).fit_transform(X)
@@ -82,8 +93,7 @@ def select_perplexity(X, y, perplexities=(5, 15, 30, 50), *, random_state=None, 
     >>> result.scores.shape, result.best_perplexity in (5, 20)
     ((2,), True)
     """
-    X = _check_features(X)
-    y = _check_labels(y, X.shape[0])
+    X, y = _check_features_labels(X, y)
     if np.unique(y).size < 2:
         raise ValueError("y must hold at least two classes to compute silhouette scores.")
     grid = np.atleast_1d(np.asarray(perplexities, dtype=float))
@@ -93,7 +103,7 @@ def select_perplexity(X, y, perplexities=(5, 15, 30, 50), *, random_state=None, 
     if grid.min() <= 0 or grid.max() >= X.shape[0]:
         raise ValueError(f"perplexities must lie in (0, {X.shape[0]}), below the number of "
                          f"samples; got {grid.tolist()}.")
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    seed = _tsne_seed(random_state)
     embeddings = [_tsne(X, p, seed, tsne_kw) for p in grid]
     scores = np.array([silhouette_score(Z, y) for Z in embeddings])
     best = int(np.argmax(scores))
@@ -228,8 +238,7 @@ class EmbeddingDisplay:
         -------
         display : EmbeddingDisplay
         """
-        X = _check_features(X)
-        y = _check_labels(y, X.shape[0])
+        X, y = _check_features_labels(X, y)
         search = None
         if isinstance(perplexity, str):
             if perplexity != "silhouette":
@@ -240,8 +249,7 @@ class EmbeddingDisplay:
             search = select_perplexity(X, y, perplexity, random_state=random_state,
                                        tsne_kw=tsne_kw)
         elif isinstance(perplexity, numbers.Real) and 0 < perplexity < X.shape[0]:
-            seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-            Z = _tsne(X, perplexity, seed, tsne_kw)
+            Z = _tsne(X, perplexity, _tsne_seed(random_state), tsne_kw)
         else:
             raise ValueError(f"perplexity must be a number in (0, {X.shape[0]}), a list of "
                              f"numbers or 'silhouette', got {perplexity!r}.")
@@ -276,8 +284,7 @@ class EmbeddingDisplay:
         -------
         display : EmbeddingDisplay
         """
-        X = _check_features(X)
-        y = _check_labels(y, X.shape[0])
+        X, y = _check_features_labels(X, y)
         pca = PCA(n_components=2).fit(X)
         ratio = pca.explained_variance_ratio_
         disp = cls(pca.transform(X), y, title=title, axis_labels=(

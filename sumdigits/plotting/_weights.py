@@ -28,10 +28,11 @@ def _draw_panels(panels, titles, *, cmap, symmetric, n_cols, colorbar, ax, calle
     """Draw a stack (n, h, w) of images in a grid with one shared colour scale.
 
     ``extra_first`` is an image drawn in grey in an extra first panel (the input
-    of feature maps). Returns ``(figure, axes, images)``.
+    of feature maps). ``n_cols`` is capped at the number of panels. Returns
+    ``(figure, axes, images)``.
     """
     n = panels.shape[0] + (extra_first is not None)
-    fig, axes = _get_grid(ax, n, caller, n_cols=n_cols)
+    fig, axes = _get_grid(ax, n, caller, n_cols=min(n_cols, n))
     if symmetric:
         vmax = float(np.abs(panels).max()) or 1.0
         vmin = -vmax
@@ -113,8 +114,8 @@ class WeightImagesDisplay:
         weights = _check_stack(self.weights, "weights", 3)
         titles = self.titles or [str(i) for i in range(weights.shape[0])]
         self.figure_, self.axes_, self.images_ = _draw_panels(
-            weights, titles, cmap=cmap, symmetric=True, n_cols=min(n_cols, weights.shape[0]),
-            colorbar=colorbar, ax=ax, caller="WeightImagesDisplay.plot", label="weight")
+            weights, titles, cmap=cmap, symmetric=True, n_cols=n_cols, colorbar=colorbar, ax=ax,
+            caller="WeightImagesDisplay.plot", label="weight")
         return self
 
     @classmethod
@@ -249,8 +250,8 @@ class ConvKernelsDisplay:
         panels = kernels.mean(axis=2).transpose(2, 0, 1)  # (n_filters, kh, kw)
         titles = [f"filter {i}" for i in range(panels.shape[0])]
         self.figure_, self.axes_, self.images_ = _draw_panels(
-            panels, titles, cmap=cmap, symmetric=True, n_cols=min(n_cols, panels.shape[0]),
-            colorbar=colorbar, ax=ax, caller="ConvKernelsDisplay.plot", label="weight")
+            panels, titles, cmap=cmap, symmetric=True, n_cols=n_cols, colorbar=colorbar, ax=ax,
+            caller="ConvKernelsDisplay.plot", label="weight")
         if self.layer_name:
             self.figure_.suptitle(f"kernels of layer {self.layer_name!r}")
         return self
@@ -341,10 +342,9 @@ class FeatureMapsDisplay:
         maps = _check_stack(self.feature_maps, "feature_maps", 3).transpose(2, 0, 1)
         image = None if self.image is None else _check_stack(self.image, "image", 2)
         titles = [f"map {i}" for i in range(maps.shape[0])]
-        n = maps.shape[0] + (image is not None)
         self.figure_, self.axes_, self.images_ = _draw_panels(
-            maps, titles, cmap=cmap, symmetric=False, n_cols=min(n_cols, n), colorbar=colorbar,
-            ax=ax, caller="FeatureMapsDisplay.plot", extra_first=image, label="activation")
+            maps, titles, cmap=cmap, symmetric=False, n_cols=n_cols, colorbar=colorbar, ax=ax,
+            caller="FeatureMapsDisplay.plot", extra_first=image, label="activation")
         if self.layer_name:
             self.figure_.suptitle(f"feature maps of layer {self.layer_name!r}")
         return self
