@@ -754,7 +754,7 @@ def test_test_time_shift_averages_the_probabilities_of_moved_digits(mnist, make,
     (X, y), (X_test, y_test) = mnist
     train = make_digit_pairs(X, y, 64, strategy="disjoint", random_state=0)
     test = make_digit_pairs(X_test, y_test, 24, strategy="disjoint", random_state=1)
-    clf = make().fit(train.data, target(train))
+    clf = make().initialize(train.data, target(train))  # untrained: readings still differ
 
     def pairs_of(images):
         return np.concatenate([images[test.indices[:, 0]], images[test.indices[:, 1]]],
@@ -765,18 +765,21 @@ def test_test_time_shift_averages_the_probabilities_of_moved_digits(mnist, make,
                 for read in (lambda m: clf.predict_proba(pairs_of(m)),
                              lambda m: clf.predict_digit_proba(pairs_of(m)),
                              lambda m: clf.digit_estimator_.predict_proba(m[:40]))]
+    plain = [clf.predict_proba(test.data), clf.predict_digit_proba(test.data),
+             clf.digit_estimator_.predict_proba(X_test[:40])]
     clf.set_params(test_time_shift=k)  # takes effect without a new fit
     got = [clf.predict_proba(test.data), clf.predict_digit_proba(test.data),
            clf.digit_estimator_.predict_proba(X_test[:40])]
-    for g, e in zip(got, expected):
+    for g, e, p in zip(got, expected, plain):
         np.testing.assert_allclose(g, e, atol=1e-6)
+        assert np.abs(g - p).max() > 1e-4  # the readings differ: averaging them shows
     np.testing.assert_array_equal(clf.predict(test.data),
                                   clf.classes_[clf.predict_proba(test.data).argmax(axis=1)])
 
 
 def test_test_time_shift_needs_digit_images_larger_than_the_shift(pairs):
     clf = NeuroSymbolicSumClassifier(epochs=1, random_state=0, **TINY)
-    clf.fit(pairs.data, pairs.target)
+    clf.initialize(pairs.data, pairs.target)
     clf.set_params(test_time_shift=28)
     with pytest.raises(ValueError, match=r"test_time_shift must be smaller than the digit "
                                          r"images' height and width \(28, 28\), got 28"):
@@ -784,6 +787,6 @@ def test_test_time_shift_needs_digit_images_larger_than_the_shift(pairs):
     vectors = NeuroSymbolicSumClassifier(epochs=1, random_state=0, digit_shape="vector",
                                          test_time_shift=1, shift_range=0.0, **TINY)
     features = np.random.RandomState(0).rand(len(pairs.target), 100)  # two parts of 50
-    vectors.fit(features, pairs.target)
+    vectors.initialize(features, pairs.target)
     with pytest.raises(ValueError, match=r"test_time_shift must be smaller .* \(1, 50\)"):
         vectors.predict(features)
