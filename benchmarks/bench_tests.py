@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TIERS = {'fast: -m "not slow"': ["-m", "not slow"], "every test": []}
 #: the file each tier runs in a quick run
 QUICK_FILE = "tests/test_geometry.py"
+#: the slowest test phases each tier lists (pytest's ``--durations``)
+N_SLOWEST = 15
 
 
 def summary(output):
@@ -37,11 +39,17 @@ def summary(output):
     return counts, float(seconds)
 
 
+def slowest(output):
+    """pytest's ``--durations`` lines in ``output``: [(seconds, phase, test id)]."""
+    found = re.findall(r"^([\d.]+)s (call|setup|teardown) +(\S+)$", output, flags=re.MULTILINE)
+    return [(float(seconds), phase, test) for seconds, phase, test in found]
+
+
 def run_tier(args, *, seed, quick=False):
     """One tier in a fresh process: the command, pytest's counts and seconds, the wall
     seconds and the load average before and after; raise if a test failed."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-               f"--randomly-seed={seed}", *args,
+               f"--randomly-seed={seed}", f"--durations={N_SLOWEST}", *args,
                *([QUICK_FILE] if quick else [])]
     load_start, start = os.getloadavg()[0], time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
@@ -51,15 +59,17 @@ def run_tier(args, *, seed, quick=False):
         raise RuntimeError(f"{' '.join(command[1:])} failed ({counts}):\n{done.stdout[-3000:]}")
     shown = ["python", *command[1:]]
     return dict(command=" ".join(f"'{a}'" if " " in a else a for a in shown), counts=counts,
-                pytest_s=seconds, wall_s=wall, load_start=load_start, load=os.getloadavg()[0])
+                pytest_s=seconds, wall_s=wall, load_start=load_start, load=os.getloadavg()[0],
+                slowest=slowest(done.stdout))
 
 
 def run(data, *, quick=False, seed=0):
-    rows = []
+    rows, slow = [], []
     for tier, args in TIERS.items():
         r = run_tier(args, seed=seed, quick=quick)
         rows.append([tier, f"`{r['command']}`", r["counts"], r["pytest_s"], r["wall_s"],
                      r["load_start"], r["load"]])
+        slow += [[tier, f"`{test}`", phase, seconds] for seconds, phase, test in r["slowest"]]
     return [{
         "title": "The test tiers, one after the other",
         "columns": ["tier", "command", "pytest's summary", "pytest s", "process s",
@@ -69,4 +79,9 @@ def run(data, *, quick=False, seed=0):
                   "CPU cores; 'process s' adds the interpreter's start and the collection "
                   "of the tests to pytest's own seconds. "
                   + (f"Quick run: {QUICK_FILE} alone per tier." if quick else "")),
+    }, {
+        "title": f"The {N_SLOWEST} slowest test phases of each tier",
+        "columns": ["tier", "test", "phase", "seconds"],
+        "rows": slow,
+        "notes": "pytest's `--durations` in the same runs: where a developer's wait goes.",
     }]

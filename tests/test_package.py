@@ -172,3 +172,15 @@ def test_package_data_declares_every_data_file():
             and fnmatch.fnmatch(path.relative_to(folder).as_posix(), pattern)
         ]
         assert matched, f"{path.relative_to(root.parent)} is not declared in package-data"
+
+
+def test_the_tests_benchmark_reads_pytests_slowest_durations():
+    from benchmarks.bench_tests import slowest
+
+    output = ("============ slowest 3 durations ============\n"
+              "4.37s call     tests/test_a.py::test_x[sums-1]\n"
+              "0.83s setup    tests/test_b.py::test_y\n"
+              "(1 durations < 0.005s hidden.  Use -vv to show these durations.)\n"
+              "7 passed in 13.49s\n")
+    assert slowest(output) == [(4.37, "call", "tests/test_a.py::test_x[sums-1]"),
+                               (0.83, "setup", "tests/test_b.py::test_y")]
