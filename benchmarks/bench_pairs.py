@@ -163,5 +163,6 @@ def run(data, *, quick=False, seed=0, repeats=3):
                   "row joins rows of two images, so a side-by-side generator writes the output "
                   f"once (1 x) and interleaves its rows ({woven:.2f} x here, numpy's copy of "
                   f"28-byte runs without reading a digit from memory): {1 + woven:.2f} x before "
-                  "it has read a digit, which the vertical layout needs alone."),
+                  "it reads a single digit. Stacked vertically, each digit is whole output "
+                  "rows: the write and the read alone."),
     }]
