@@ -515,6 +515,7 @@ CPU_SETTINGS = {
     "inter-op threads 1": ({"TF_NUM_INTEROP_THREADS": "1"}, {}),
     "intra-op threads 1": ({"TF_NUM_INTRAOP_THREADS": "1"}, {}),
     "XLA (jit_compile=True)": ({}, {"jit_compile": True}),
+    "inter-op threads 1 and XLA": ({"TF_NUM_INTEROP_THREADS": "1"}, {"jit_compile": True}),
 }
 
 
