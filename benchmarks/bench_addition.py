@@ -153,7 +153,8 @@ def rows(cfg):
     """Every row name: ``n<N>-s<seed>``, ``scale-n<N>``, ``precision``, ``compare-s<seed>``,
     ``bn-n<N>-s<seed>``, ``variant-<name>`` (:data:`VARIANTS`), ``defaults-n<N>-s<seed>``
     (:data:`DEFAULTS_N`), ``shifts-n<N>-s<seed>`` (:data:`SHIFTS_N`),
-    ``budget-<network>-e<epochs>`` (:data:`BUDGETS`)."""
+    ``budget-<network>-e<epochs>`` (:data:`BUDGETS`), ``speed-s<seed>``
+    (:data:`SPEED_SETTINGS`)."""
     names = [f"n{n}-s{s}" for n in N_DIGITS for s in cfg["seeds"]]
     names += [f"scale-n{n}" for n in (1, 15, 100)] + ["precision", "cpu"]
     names += [f"compare-s{s}" for s in cfg["seeds"][:1]]
@@ -162,6 +163,7 @@ def rows(cfg):
     defaults = [f"defaults-n{n}-s{s}" for n in DEFAULTS_N for s in cfg["seeds"]]
     defaults += [f"shifts-n{n}-s{s}" for n in SHIFTS_N for s in cfg["seeds"]]
     defaults += [f"budget-{net}-e{e}" for net, budgets in BUDGETS.items() for e in budgets]
+    defaults += [f"speed-s{s}" for s in cfg["seeds"]]
     return (names + list(dict.fromkeys(bn)) + [f"variant-{name}" for name in VARIANTS]
             + defaults)
 
@@ -284,13 +286,20 @@ def _child(n_digits, n_images, epochs, measure, data_source, seed=0, quick=False
            network="default", dtype_policy="float32", estimator_params=None):
     """Fit ``n_images`` training images as N-digit pairs; print seconds or peak memory.
 
-    ``network`` names one of :data:`NETWORKS` ("default": the estimator's own)."""
+    ``network`` names one of :data:`NETWORKS` ("default": the estimator's own). With
+    ``measure="defaults"``: fit the estimator's defaults changed by ``estimator_params``
+    on the whole protocol (:func:`_fit_defaults`); print its seconds and scores."""
     import keras
 
     from benchmarks._process import peak_rss_mib, reset_peak_rss
     from sumdigits.datasets import load_mnist
 
     data = load_mnist(data_source)
+    if measure == "defaults":
+        clf, _, test, _, seconds, _ = _fit_defaults(data, n_digits, seed, QUICK if quick
+                                                    else FULL, estimator_params)
+        print(json.dumps(dict(fit_s=seconds, epochs=clf.n_iter_, **_scores(clf, data, test))))
+        return
     cfg = dict(QUICK if quick else FULL, n_train_images=n_images, network=network,
                dtype_policy=dtype_policy)
     train, _ = _protocol(data, n_digits, seed, n_images)
@@ -362,8 +371,10 @@ def _fit_defaults(data, n_digits, seed, cfg, changes=None):
     train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
     small = ({k: cfg[k] for k in ("filters", "hidden_layer_sizes", "epochs")}
              if "n_train_images" in cfg else {})
-    if changes:  # the quick run keeps its small network, and takes the epochs
-        small = dict(small, **(changes if not small else {"epochs": changes["epochs"]}))
+    network = ("filters", "hidden_layer_sizes", "output_initializer")
+    # the quick run keeps its small network and takes the other changes
+    small = dict(small, **{k: v for k, v in (changes or {}).items()
+                           if not (small and k in network)})
     clf = NeuroSymbolicSumClassifier(n_digits=n_digits, random_state=seed, **small)
     seconds, load = _fit(clf, train.data, train.target)
     return clf, train, test, small, seconds, load
@@ -559,6 +570,49 @@ def _cpu_table(stored):
                  "`TF_NUM_INTEROP_THREADS` / `TF_NUM_INTRAOP_THREADS`; XLA through the "
                  "estimator's `jit_compile` (Keras compiles without XLA on a CPU-only "
                  "machine by default).",
+    }]
+
+
+#: The settings of :data:`CPU_SETTINGS` tried on a whole fit of the defaults.
+SPEED_SETTINGS = ("as installed", "inter-op threads 1", "XLA (jit_compile=True)",
+                  "inter-op threads 1 and XLA")
+
+
+def speed(data_source, seed, quick):
+    """The estimator's defaults at N = 1 fitted once under each of
+    :data:`SPEED_SETTINGS`, each in a fresh process, one after the other: the fit's
+    seconds, epochs and scores, and the load after each."""
+    from benchmarks._process import run_child
+
+    fits = {}
+    for name in SPEED_SETTINGS:
+        env, params = CPU_SETTINGS[name]
+        fits[name] = dict(run_child("bench_addition", env=env, n_digits=1, n_images=None,
+                                    epochs=None, measure="defaults", data_source=data_source,
+                                    seed=seed, quick=quick, estimator_params=params),
+                          load_after=os.getloadavg()[0])
+        _log(f"{name}: {fits[name]}")
+    return dict(kind="speed", seed=seed, n_digits=1, fits=fits)
+
+
+def _speed_table(stored):
+    rows = []
+    for r in sorted((r for r in stored.values() if r.get("kind") == "speed"),
+                    key=lambda r: r["seed"]):
+        base = r["fits"]["as installed"]["fit_s"]
+        rows += [[name, r["seed"], f["fit_s"], f["fit_s"] / base, f["epochs"],
+                  100 * f["digit_acc"], 100 * f["sum_acc"], f["load_after"]]
+                 for name, f in r["fits"].items()]
+    if not rows:
+        return []
+    return [{
+        "title": "Speed settings on a whole fit of the defaults at N = 1",
+        "columns": ["setting", "seed", "training s", "time / as installed", "epochs",
+                    "digit %", "sum %", "load after the fit"],
+        "rows": rows,
+        "notes": "`python -m benchmarks.run addition --only speed-s0`. "
+                 "`NeuroSymbolicSumClassifier(random_state=seed)` on the N = 1 protocol, each "
+                 "setting (as in the table above) in a fresh process, one after the other.",
     }]
 
 
@@ -928,7 +982,7 @@ def page_tables(stored, label=None):
                      "training (`BatchNormStatistics`).",
         })
     return (tables + _defaults_table(stored) + _budget_table(stored) + _shifts_table(stored)
-            + _cpu_table(stored) + _variant_table(stored))
+            + _cpu_table(stored) + _speed_table(stored) + _variant_table(stored))
 
 
 def _best_published(n_digits):
@@ -1021,6 +1075,8 @@ def run(data, *, quick=False, seed=0, only=None, out=None, data_source=None):
         elif name.startswith("defaults-n"):
             n, s = name[len("defaults-n"):].split("-s")
             result = defaults(data, int(n), int(s), cfg)
+        elif name.startswith("speed-s"):
+            result = speed(data_source, int(name[len("speed-s"):]), quick)
         elif name.startswith("budget-"):
             network, epochs = name[len("budget-"):].rsplit("-e", 1)
             result = budget(data, network, int(epochs), cfg)
