@@ -46,17 +46,15 @@ def slowest(output):
 
 
 def run_tier(args, *, seed, quick=False):
-    """One tier in a fresh process: the command, pytest's counts and seconds, the wall
-    seconds and the load average before and after; raise if a test failed."""
+    """One tier in a fresh process: the command, pytest's counts (failures among them)
+    and seconds, the wall seconds and the load average before and after."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                f"--randomly-seed={seed}", f"--durations={N_SLOWEST}", *args,
                *([QUICK_FILE] if quick else [])]
     load_start, start = os.getloadavg()[0], time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - start
-    counts, seconds = summary(done.stdout)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[1:])} failed ({counts}):\n{done.stdout[-3000:]}")
+    counts, seconds = summary(done.stdout)  # failed tests are counted, and timed too
     shown = ["python", *command[1:]]
     return dict(command=" ".join(f"'{a}'" if " " in a else a for a in shown), counts=counts,
                 pytest_s=seconds, wall_s=wall, load_start=load_start, load=os.getloadavg()[0],

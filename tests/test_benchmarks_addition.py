@@ -88,7 +88,11 @@ def test_batch_norm_row_scores_the_same_weights_three_ways(tmp_path):
                     (bench_addition.QUICK, ["bn-n1-s0", "bn-n15-s0"])):
         defaults = [f"defaults-n{n}-s{s}" for n in bench_addition.DEFAULTS_N
                     for s in cfg["seeds"]]
-        tail = [*bn, *variants, *defaults]
+        shifts = [f"shifts-n{n}-s{s}" for n in bench_addition.SHIFTS_N for s in cfg["seeds"]]
+        budgets = [f"budget-{net}-e{e}" for net, es in bench_addition.BUDGETS.items()
+                   for e in es]
+        speed = [f"speed-s{s}" for s in cfg["seeds"]]
+        tail = [*bn, *variants, *defaults, *shifts, *budgets, *speed]
         assert bench_addition.rows(cfg)[-len(tail):] == tail
 
 
