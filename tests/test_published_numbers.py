@@ -82,8 +82,6 @@ PER_CLASS = re.compile(r"(?:precision|recall|F1|f1-score|support) \d+")
 #: Numbers of the published prose that are not measured results: (page, the words around
 #: the number as the page writes them) -> why. Keep it short: prefer rewording.
 NOT_MEASURED = {
-    ("README.md", "under 3 minutes"):
-        "the fast test tier's time budget (CONTRIBUTING.md), not a benchmark row",
     ("docs/scaling.rst", "47 MB of digits and 24 MB of indices"):
         "arithmetic of what a Dask task carries (60,000 x 784 bytes of digits, "
         "1,000,000 x 24 bytes of indices), bounded by tests/test_scaleout.py",
