@@ -356,6 +356,11 @@ def precision(data_source, cfg, quick):
     return dict(kind="precision", n_images=cfg["scale_images"], epoch_s=out)
 
 
+def _table(title, columns, rows, notes):
+    """One table of the page, in a list: an empty list where no row of it is stored."""
+    return [dict(title=title, columns=columns, rows=rows, notes=notes)] if rows else []
+
+
 # ------------------------------------------------------------------ the defaults
 #: The numbers of digits the estimator's defaults are measured at.
 DEFAULTS_N = (1, 15, 100)
@@ -392,8 +397,6 @@ def defaults(data, n_digits, seed, cfg):
 
 def _defaults_table(stored):
     runs = [r for r in stored.values() if r.get("kind") == "defaults"]
-    if not runs:
-        return []
     rows = []
     for n in sorted({r["n_digits"] for r in runs}):
         rs = sorted((r for r in runs if r["n_digits"] == n), key=lambda r: r["seed"])
@@ -402,18 +405,18 @@ def _defaults_table(stored):
                      _pct([r["sum_acc"] for r in rs]), _pct([r["digit_acc"] for r in rs]),
                      _seconds([r["fit_s"] for r in rs]),
                      " / ".join(f"{r['fit_load']:.1f}" for r in rs)])
-    return [{
-        "title": "The estimator's defaults: NeuroSymbolicSumClassifier(n_digits=N, "
-                 "random_state=seed)",
-        "columns": ["N", "seeds", "training pairs", "test pairs", "epochs",
-                    "batch (samples)", "sum % mean ± std", "digit % mean ± std",
-                    "training s", "load"],
-        "rows": rows,
-        "notes": "`python -m benchmarks.run addition --only defaults-nN`. Every parameter "
-                 "but `n_digits` and `random_state` at its default: the default digit "
-                 "network, 4 epochs, `batch_size=\"auto\"` (about 128 digit images a "
-                 "step). The rows above use the VGG-style network for 12 epochs.",
-    }]
+    return _table(
+        title="The estimator's defaults: NeuroSymbolicSumClassifier(n_digits=N, "
+              "random_state=seed)",
+        columns=["N", "seeds", "training pairs", "test pairs", "epochs",
+                 "batch (samples)", "sum % mean ± std", "digit % mean ± std",
+                 "training s", "load"],
+        rows=rows,
+        notes="`python -m benchmarks.run addition --only defaults-nN`. Every parameter "
+              "but `n_digits` and `random_state` at its default: the default digit "
+              "network, 4 epochs, `batch_size=\"auto\"` (about 128 digit images a "
+              "step). The rows above use the VGG-style network for 12 epochs.",
+    )
 
 
 # ------------------------------------------------------------------ time budgets
@@ -445,23 +448,21 @@ def budget(data, network, epochs, cfg):
 def _budget_table(stored):
     runs = sorted((r for r in stored.values() if r.get("kind") == "budget"),
                   key=lambda r: (list(BUDGET_NETWORKS).index(r["network"]), r["epochs"]))
-    if not runs:
-        return []
-    return [{
-        "title": "Accuracy against training time at N = 1: digit networks at several "
-                 "numbers of epochs",
-        "columns": ["digit network", "parameters", "epochs", "training s", "s / epoch",
-                    "digit %", "sum %", "sum errors per 1,000", "load after the fit"],
-        "rows": [[f"{r['network']}: {_change(BUDGET_NETWORKS[r['network']]) or 'the defaults'}",
-                  r["parameters"], r["epochs"], r["fit_s"], r["fit_s"] / r["epochs"],
-                  100 * r["digit_acc"], 100 * r["sum_acc"], 1000 * (1 - r["sum_acc"]),
-                  r["fit_load"]] for r in runs],
-        "notes": "`python -m benchmarks.run addition --only budget-NETWORK-eEPOCHS`. "
-                 "`NeuroSymbolicSumClassifier(random_state=0, epochs=E, **network)`, every "
-                 "other parameter at its default, on the N = 1 pairs of seed 0: each line "
-                 "one fit, whose one-cycle schedule spans its E epochs. One seed: the "
-                 "defaults' spread over seeds is in the table above.",
-    }]
+    return _table(
+        title="Accuracy against training time at N = 1: digit networks at several "
+              "numbers of epochs",
+        columns=["digit network", "parameters", "epochs", "training s", "s / epoch",
+                 "digit %", "sum %", "sum errors per 1,000", "load after the fit"],
+        rows=[[f"{r['network']}: {_change(BUDGET_NETWORKS[r['network']]) or 'the defaults'}",
+               r["parameters"], r["epochs"], r["fit_s"], r["fit_s"] / r["epochs"],
+               100 * r["digit_acc"], 100 * r["sum_acc"], 1000 * (1 - r["sum_acc"]),
+               r["fit_load"]] for r in runs],
+        notes="`python -m benchmarks.run addition --only budget-NETWORK-eEPOCHS`. "
+              "`NeuroSymbolicSumClassifier(random_state=0, epochs=E, **network)`, every "
+              "other parameter at its default, on the N = 1 pairs of seed 0: each line "
+              "one fit, whose one-cycle schedule spans its E epochs. One seed: the "
+              "defaults' spread over seeds is in the table above.",
+    )
 
 
 # ------------------------------------------------------------------ test-time shifts
@@ -501,21 +502,19 @@ def _shifts_table(stored):
                          _pct([x["sum_acc"] for x in read]), _pct(gain[1]),
                          _seconds([x["predict_s"] for x in read]),
                          " / ".join(f"{r['load']:.1f}" for r in rs)])
-    if not rows:
-        return []
-    return [{
-        "title": "Test-time shifts: the defaults' network read with test_time_shift = 0, 1, 2",
-        "columns": ["N", "seeds", "test_time_shift", "digit % mean ± std", "digit change",
-                    "sum % mean ± std", "sum change", "scoring s (digits and sums)",
-                    "load at the row's end"],
-        "rows": rows,
-        "notes": "`python -m benchmarks.run addition --only shifts-nN`. "
-                 "`NeuroSymbolicSumClassifier(n_digits=N, random_state=seed)` fitted once per "
-                 "seed, then scored three ways: `test_time_shift=k` averages the readings of "
-                 "each digit as given and moved k pixels up, down, left and right. Changes "
-                 "are against k = 0 on the same network (mean ± std over seeds, in "
-                 "points); digits on the 10,000 test digits, sums on the test pairs.",
-    }]
+    return _table(
+        title="Test-time shifts: the defaults' network read with test_time_shift = 0, 1, 2",
+        columns=["N", "seeds", "test_time_shift", "digit % mean ± std", "digit change",
+                 "sum % mean ± std", "sum change", "scoring s (digits and sums)",
+                 "load at the row's end"],
+        rows=rows,
+        notes="`python -m benchmarks.run addition --only shifts-nN`. "
+              "`NeuroSymbolicSumClassifier(n_digits=N, random_state=seed)` fitted once per "
+              "seed, then scored three ways: `test_time_shift=k` averages the readings of "
+              "each digit as given and moved k pixels up, down, left and right. Changes "
+              "are against k = 0 on the same network (mean ± std over seeds, in "
+              "points); digits on the 10,000 test digits, sums on the test pairs.",
+    )
 
 
 # ------------------------------------------------------------------ CPU settings
@@ -557,20 +556,18 @@ def _cpu_table(stored):
         rows += [[name, " / ".join(f"{t:.2f}" for t in times), np.median(times) / base,
                   r["n_images"], " / ".join(f"{x:.1f}" for x in r["loads"][name])]
                  for name, times in r["epoch_s"].items()]
-    if not rows:
-        return []
-    return [{
-        "title": "Speed settings on the CPU: seconds per epoch at N = 1, side by side",
-        "columns": ["setting", "s / epoch (2nd epoch of each fit)",
-                    "median time / as installed", "training images", "load after each fit"],
-        "rows": rows,
-        "notes": "`python -m benchmarks.run addition --only cpu`. The estimator's default "
-                 "network and batch, float32; each fit in a fresh process, the settings "
-                 "alternating, three fits each. Thread counts through TensorFlow's "
-                 "`TF_NUM_INTEROP_THREADS` / `TF_NUM_INTRAOP_THREADS`; XLA through the "
-                 "estimator's `jit_compile` (Keras compiles without XLA on a CPU-only "
-                 "machine by default).",
-    }]
+    return _table(
+        title="Speed settings on the CPU: seconds per epoch at N = 1, side by side",
+        columns=["setting", "s / epoch (2nd epoch of each fit)",
+                 "median time / as installed", "training images", "load after each fit"],
+        rows=rows,
+        notes="`python -m benchmarks.run addition --only cpu`. The estimator's default "
+              "network and batch, float32; each fit in a fresh process, the settings "
+              "alternating, three fits each. Thread counts through TensorFlow's "
+              "`TF_NUM_INTEROP_THREADS` / `TF_NUM_INTRAOP_THREADS`; XLA through the "
+              "estimator's `jit_compile` (Keras compiles without XLA on a CPU-only "
+              "machine by default).",
+    )
 
 
 #: The settings of :data:`CPU_SETTINGS` tried on a whole fit of the defaults.
@@ -603,17 +600,15 @@ def _speed_table(stored):
         rows += [[name, r["seed"], f["fit_s"], f["fit_s"] / base, f["epochs"],
                   100 * f["digit_acc"], 100 * f["sum_acc"], f["load_after"]]
                  for name, f in r["fits"].items()]
-    if not rows:
-        return []
-    return [{
-        "title": "Speed settings on a whole fit of the defaults at N = 1",
-        "columns": ["setting", "seed", "training s", "time / as installed", "epochs",
-                    "digit %", "sum %", "load after the fit"],
-        "rows": rows,
-        "notes": "`python -m benchmarks.run addition --only speed-s0`. "
-                 "`NeuroSymbolicSumClassifier(random_state=seed)` on the N = 1 protocol, each "
-                 "setting (as in the table above) in a fresh process, one after the other.",
-    }]
+    return _table(
+        title="Speed settings on a whole fit of the defaults at N = 1",
+        columns=["setting", "seed", "training s", "time / as installed", "epochs",
+                 "digit %", "sum %", "load after the fit"],
+        rows=rows,
+        notes="`python -m benchmarks.run addition --only speed-s0`. "
+              "`NeuroSymbolicSumClassifier(random_state=seed)` on the N = 1 protocol, each "
+              "setting (as in the table above) in a fresh process, one after the other.",
+    )
 
 
 # ------------------------------------------------------------------ N = 1 comparisons
@@ -810,8 +805,6 @@ def _change(change):
 
 def _variant_table(stored):
     tried = [r for r in stored.values() if r.get("kind") == "variant"]
-    if not tried:
-        return []
     rows = []
     for seed in sorted({r["seed"] for r in tried}):
         base = stored.get(f"bn-n1-s{seed}")
@@ -827,17 +820,17 @@ def _variant_table(stored):
         rows += [[r["name"], _change(r["change"]), seed, r["epochs"], 100 * r["digit_acc"],
                   100 * r["sum_acc"], r["fit_s"], r["fit_load"]]
                  for r in sorted(tried, key=lambda r: r["name"]) if r["seed"] == seed]
-    return [{
-        "title": "Changes tried at N = 1: the rows' network and pairs with one change",
-        "columns": ["variant", "change", "seed", "epochs", "digit % (10,000 test digits)",
-                    "sum %", "training s", "load"],
-        "rows": rows,
-        "notes": "`python -m benchmarks.run addition --only variant-NAME`; a variant not "
-                 "stored is not listed. Each with `batch_norm_statistics=\"augmented\"`, so "
-                 "the first line (`--only bn-n1-s<seed>`) is the same training unchanged. One "
-                 "seed: differences of a few hundredths of a point are within the spread "
-                 "between seeds (the rows above).",
-    }]
+    return _table(
+        title="Changes tried at N = 1: the rows' network and pairs with one change",
+        columns=["variant", "change", "seed", "epochs", "digit % (10,000 test digits)",
+                 "sum %", "training s", "load"],
+        rows=rows,
+        notes="`python -m benchmarks.run addition --only variant-NAME`; a variant not "
+              "stored is not listed. Each with `batch_norm_statistics=\"augmented\"`, so "
+              "the first line (`--only bn-n1-s<seed>`) is the same training unchanged. One "
+              "seed: differences of a few hundredths of a point are within the spread "
+              "between seeds (the rows above).",
+    )
 
 
 # ------------------------------------------------------------------ storage and page
