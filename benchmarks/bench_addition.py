@@ -374,25 +374,24 @@ def _fit_defaults(data, n_digits, seed, cfg, changes=None):
     from sumdigits.keras import NeuroSymbolicSumClassifier
 
     train, test = _protocol(data, n_digits, seed, cfg.get("n_train_images"))
-    small = ({k: cfg[k] for k in ("filters", "hidden_layer_sizes", "epochs")}
-             if "n_train_images" in cfg else {})
+    quick = "n_train_images" in cfg
+    changed = {k: cfg[k] for k in ("filters", "hidden_layer_sizes", "epochs")} if quick else {}
     network = ("filters", "hidden_layer_sizes", "output_initializer")
     # the quick run keeps its small network and takes the other changes
-    small = dict(small, **{k: v for k, v in (changes or {}).items()
-                           if not (small and k in network)})
-    clf = NeuroSymbolicSumClassifier(n_digits=n_digits, random_state=seed, **small)
+    changed.update({k: v for k, v in (changes or {}).items() if not (quick and k in network)})
+    clf = NeuroSymbolicSumClassifier(n_digits=n_digits, random_state=seed, **changed)
     seconds, load = _fit(clf, train.data, train.target)
-    return clf, train, test, small, seconds, load
+    return clf, train, test, changed, seconds, load
 
 
 def defaults(data, n_digits, seed, cfg):
     """The estimator's defaults (:func:`_fit_defaults`) and their scores."""
-    clf, train, test, small, seconds, load = _fit_defaults(data, n_digits, seed, cfg)
+    clf, train, test, changed, seconds, load = _fit_defaults(data, n_digits, seed, cfg)
     return dict(kind="defaults", n_digits=n_digits, seed=seed, **_scores(clf, data, test),
                 fit_s=seconds, fit_load=load, n_train=len(train.target),
                 n_test=len(test.target), epochs=clf.n_iter_,
                 batch_size=clf._training_batch_size(clf.get_params()),
-                changed=small)
+                changed=changed)
 
 
 def _defaults_table(stored):
@@ -475,7 +474,7 @@ def test_time_shifts(data, n_digits, seed, cfg):
     """The estimator's defaults fitted once (:func:`_fit_defaults`), then scored with
     each ``test_time_shift`` of :data:`SHIFTS`: digits, sums and the seconds of
     scoring both."""
-    clf, train, test, small, seconds, load = _fit_defaults(data, n_digits, seed, cfg)
+    clf, train, test, changed, seconds, load = _fit_defaults(data, n_digits, seed, cfg)
     readings = {}
     for shift in SHIFTS:
         clf.set_params(test_time_shift=shift)
@@ -485,7 +484,7 @@ def test_time_shifts(data, n_digits, seed, cfg):
         _log(f"test_time_shift={shift}: {readings[str(shift)]}")
     return dict(kind="shifts", n_digits=n_digits, seed=seed, readings=readings, fit_s=seconds,
                 fit_load=load, n_train=len(train.target), n_test=len(test.target),
-                epochs=clf.n_iter_, changed=small)
+                epochs=clf.n_iter_, changed=changed)
 
 
 def _shifts_table(stored):

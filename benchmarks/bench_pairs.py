@@ -57,10 +57,13 @@ def _interleave(out, block):
     """The horizontal layout's second step alone: each sample's 56 rows of 28 bytes
     copied by ``np.take`` from ``block`` (digit pairs (k, 2, 28, 28) small enough for the
     CPU cache, the same block for every stretch of ``out``) into ``out`` (n, 28, 56),
-    as ``make_digit_pairs`` does after gathering a block: no digit read from memory."""
+    in the row order ``make_digit_pairs`` uses after gathering a block: no digit read
+    from memory."""
+    from sumdigits._geometry import Geometry
+    from sumdigits.pairs import _row_order
+
     k, _, h, w = block.shape
-    rows = (np.arange(k)[:, None, None] * 2 * h + np.arange(2)[None, None, :] * h
-            + np.arange(h)[None, :, None]).reshape(-1)  # (sample, row, digit) order
+    rows = _row_order(Geometry((h, w), "horizontal", 1), k).reshape(-1)
     source, target = block.reshape(-1, w), out.reshape(-1, w)
     for start in range(0, len(out), k):
         stop = min(start + k, len(out))

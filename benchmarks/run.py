@@ -15,8 +15,8 @@ cells) and optionally ``notes``. Ours stands beside the reports' figures, measur
 the same run.
 
 The reports' reproductions (``report000`` ... ``report004``; hours at full size)
-and ``tests`` (the test suite's tiers, timed) run only when named. Their ``run`` also takes ``only`` (``--only ROW[,ROW]``), ``out``
-and ``data_source``: each finished row is stored under ``<out>/report000/`` and the
+and ``tests`` (the test suite's tiers, timed) run only when named. The reports' ``run``
+also takes ``only`` (``--only ROW[,ROW]``), ``out`` and ``data_source``: each finished row is stored under ``<out>/report000/`` and the
 page ``<out>/report000.md`` is rendered from every stored row (see
 ``benchmarks/_reports.py``).
 

@@ -170,6 +170,19 @@ def pair_indices(y, n_pairs=None, *, strategy="stratified", random_state=None):
     return _draw_from_classes(digits.ravel(), y, gen).reshape(n_pairs, 2)
 
 
+def _row_order(geometry, block):
+    """For ``block`` samples of ``geometry`` whose digit images lie one after the other
+    (block, n_numbers, n_digits, h, w), read as rows of w pixels: the row that each row
+    of the samples, in their layout, takes. An intp array (block, *samples' shape[:-1])."""
+    h, _ = geometry.digit_shape
+    # the rows' geometry is that of digits one pixel wide, whose pixel is the row's number
+    runs = Geometry((h, 1), geometry.layout, geometry.n_digits)
+    rows = np.empty((block, *runs.image_shape), dtype=np.intp)
+    runs.digits(rows)[..., 0] = np.arange(rows.size).reshape(
+        block, geometry.n_numbers, geometry.n_digits, h)
+    return rows
+
+
 def _gather_pairs(images, indices, geometry):
     """Samples of ``geometry`` holding the digit images ``images[indices]``.
 
@@ -195,11 +208,7 @@ def _gather_pairs(images, indices, geometry):
         return out
     block = min(n, max(1, _GATHER_BLOCK_BYTES // max(1, out[:1].nbytes)))
     buffer = np.empty((block, geometry.n_numbers, geometry.n_digits, h, w), dtype=images.dtype)
-    # rows[i] = the buffer row that the result's i-th row of w pixels takes: the rows'
-    # geometry is that of digits one pixel wide, whose pixel is the buffer row's number
-    runs = Geometry((h, 1), geometry.layout, geometry.n_digits)
-    rows = np.empty((block, *runs.image_shape), dtype=np.intp)
-    runs.digits(rows)[..., 0] = np.arange(rows.size).reshape(buffer.shape[:-1])
+    rows = _row_order(geometry, block)
     buffer_rows, out_rows = buffer.reshape(-1, w), out.reshape(-1, w)
     per_sample = rows[0].size
     for start in range(0, n, block):

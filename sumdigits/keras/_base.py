@@ -429,7 +429,11 @@ class BaseKerasClassifier(ParamsMixin, TransformerMixin, KerasClassifier):
     def _network_output(self, X, **kwargs):
         """The network's raw output on X (validated and encoded), in large batches."""
         check_is_fitted(self, "model_")
-        X = self.feature_encoder_.transform(self._check_X(X, reset=False))
+        return self._encoded_output(self.feature_encoder_.transform(
+            self._check_X(X, reset=False)), **kwargs)
+
+    def _encoded_output(self, X, **kwargs):
+        """The network's raw output on encoded X, in large batches."""
         return predict_in_batches(self.model_, X, **{**self._routed("predict"), **kwargs})
 
     # ------------------------------------------------------------- public API

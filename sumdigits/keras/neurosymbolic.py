@@ -304,13 +304,11 @@ class BaseNeuroSymbolicClassifier(DigitsMixin, BaseKerasClassifier):
         return np.mean([self._digit_network_output(d, self.digit_network_)
                         for d in self._readings(digits)], axis=0)
 
-    def _network_output(self, X, **kwargs):
-        """The network's output on X, averaged over the readings of ``test_time_shift``."""
-        check_is_fitted(self, "model_")
-        X = self.feature_encoder_.transform(self._check_X(X, reset=False))
-        kwargs = {**self._routed("predict"), **kwargs}
-        return self._average_outputs([np.asarray(predict_in_batches(self.model_, x, **kwargs))
-                                      for x in self._readings(X)])
+    def _encoded_output(self, X, **kwargs):
+        """The network's output on encoded X, averaged over the readings of
+        ``test_time_shift``."""
+        read = super()._encoded_output
+        return self._average_outputs([np.asarray(read(x, **kwargs)) for x in self._readings(X)])
 
     def _sample_digits(self, X, read):
         """``read`` on every digit image of the samples X: (n_samples, n_parts, ...)."""
