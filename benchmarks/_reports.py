@@ -191,33 +191,63 @@ def _fit_fcnn(P, p, seed):
     return est, fit_s, details, evaluate(est.predict, _test_sets(P))
 
 
+def _fcnn_seed(P, p, seed, folder, first):
+    """One seed of :func:`fcnn_row`: (fit seconds, details, scores, epochs, history,
+    predictions of the pairs shown, where it ran). Each finished seed is kept in
+    ``<folder>/parts/<row>-s<seed>.json`` and read back by a later run of the same
+    row and configuration, so a row too long for one session is finished in the
+    next; the first seed also pickles its network for the t-SNE row."""
+    part = folder / "parts" / f"{p['name']}-s{seed}.json"
+    config = json.loads(json.dumps(p))  # as it reads back: tuples as lists
+    if part.exists():
+        kept = json.loads(part.read_text())
+        if kept["config"] == config:
+            log(f"row {p['name']} seed {seed}: kept from {part.name} ({kept['ran']['time']})")
+            return kept
+    start, load_start = time.perf_counter(), os.getloadavg()[0]
+    est, fit_s, details, scores = _fit_fcnn(P, p, seed)
+    if first:
+        with open(folder / f"{p['name']}.pkl", "wb") as f:  # the network, for the t-SNE row
+            pickle.dump(est, f)
+    shown = next(iter(P["test"].values()))
+    provenance = _store.provenance()
+    kept = dict(config=config, seed=seed, fit_s=fit_s, details=details, scores=scores,
+                epochs=est.n_iter_, history=est.history_,
+                y_pred=est.predict(shown.data[:N_SHOWN]).tolist(),
+                ran=dict(seconds=time.perf_counter() - start, load_start=load_start,
+                         load=os.getloadavg()[0], time=time.strftime("%Y-%m-%d %H:%M:%S"),
+                         commit=provenance["commit"]))
+    part.parent.mkdir(exist_ok=True)
+    part.write_text(json.dumps(kept, indent=1, default=float))
+    return kept
+
+
 def fcnn_row(P, p, seed, folder):
     """A report's FCNN at the report's size, to completion with early stopping (or
     ``max_epochs`` without, when ``patience`` is None), over ``seeds`` seeds (scores:
     mean and sample std); stores the first seed's history per epoch, confusion
-    matrix and first test pairs with their predictions."""
+    matrix and first test pairs with their predictions. Seeds finished by an earlier
+    run of the row are read back (:func:`_fcnn_seed`)."""
     seeds = list(range(seed, seed + p.get("seeds", 1)))
-    runs = [_fit_fcnn(P, p, s) for s in seeds]
-    est, fit_s, details, scores = runs[0]
-    with open(folder / f"{p['name']}.pkl", "wb") as f:  # the network, for the t-SNE row
-        pickle.dump(est, f)
+    runs = [_fcnn_seed(P, p, s, folder, first=s == seed) for s in seeds]
+    first = runs[0]
     shown = next(iter(P["test"].values()))
-    images = shown.data[:N_SHOWN]
     result = dict(model=f"FCNN, report {p['network']}'s network: "
                         f"{_describe(REPORT_FCNN[p['network']])}",
-                  training=_training(P, p), fit_s=fit_s, epochs=est.n_iter_, details=details,
-                  history=est.history_,
-                  pairs=dict(images=images.tolist(), y_true=shown.target[:N_SHOWN].tolist(),
-                             y_pred=est.predict(images).tolist()),
-                  **scores)
+                  training=_training(P, p), fit_s=first["fit_s"], epochs=first["epochs"],
+                  details=first["details"], history=first["history"],
+                  pairs=dict(images=shown.data[:N_SHOWN].tolist(),
+                             y_true=shown.target[:N_SHOWN].tolist(), y_pred=first["y_pred"]),
+                  seed_runs=[dict(r["ran"], seed=r["seed"]) for r in runs],
+                  **first["scores"])
     if len(seeds) > 1:
-        means, stds = mean_and_spread([r[3]["scores"] for r in runs])
+        means, stds = mean_and_spread([r["scores"]["scores"] for r in runs])
         result.update(
-            seeds=seeds, fit_s=float(np.mean([r[1] for r in runs])),
-            epochs=float(np.mean([r[0].n_iter_ for r in runs])), scores=means, spread=stds,
-            details=(f"{details} Over seeds {seeds[0]}..{seeds[-1]}: scores are the mean "
-                     f"± sample std, fit s the mean; epochs run per seed: "
-                     f"{', '.join(str(r[0].n_iter_) for r in runs)}; the history, the "
+            seeds=seeds, fit_s=float(np.mean([r["fit_s"] for r in runs])),
+            epochs=float(np.mean([r["epochs"] for r in runs])), scores=means, spread=stds,
+            details=(f"{first['details']} Over seeds {seeds[0]}..{seeds[-1]}: scores are "
+                     f"the mean ± sample std, fit s the mean; epochs run per seed: "
+                     f"{', '.join(str(r['epochs']) for r in runs)}; the history, the "
                      f"confusion matrix and the pairs shown are seed {seed}'s."))
     return result
 

@@ -238,10 +238,11 @@ PRECISIONS = ("float32", "mixed_bfloat16")
 def _estimator(n_digits, seed, cfg, epochs=None):
     from sumdigits.keras import NeuroSymbolicSumClassifier
 
-    # 64 digit images of each number per step: 64 // N pairs (at least one)
+    # 64 digit images of each number per step: 64 // N pairs (at least one); each
+    # digit read once, as the decoders of ``_decoders`` read the network
     return NeuroSymbolicSumClassifier(n_digits=n_digits, epochs=epochs or cfg["epochs"],
                                       batch_size=max(1, 64 // n_digits), random_state=seed,
-                                      **_network(cfg))
+                                      test_time_shift=0, **_network(cfg))
 
 
 def _decoders(clf, test):
@@ -414,7 +415,9 @@ def _defaults_table(stored):
         notes="`python -m benchmarks.run addition --only defaults-nN`. Every parameter "
               "but `n_digits` and `random_state` at its default: the default digit "
               "network, 4 epochs, `batch_size=\"auto\"` (about 128 digit images a "
-              "step). The rows above use the VGG-style network for 12 epochs.",
+              "step), `test_time_shift=\"auto\"` (each test digit read five times: as given "
+              "and moved one pixel each way). The rows above use the VGG-style network for "
+              "12 epochs and read each digit once.",
     )
 
 
@@ -434,9 +437,10 @@ BUDGETS = {"default": (1, 2, 4, 8), "vgg": (2, 4, 8), "small": (1, 2, 4, 8)}
 
 def budget(data, network, epochs, cfg):
     """The estimator's defaults with the digit network ``BUDGET_NETWORKS[network]``,
-    trained ``epochs`` epochs at N = 1 on the first seed's pairs."""
+    trained ``epochs`` epochs at N = 1 on the first seed's pairs, each test digit read
+    once (``test_time_shift=0``: the rows compare training, not reading)."""
     seed = cfg["seeds"][0]
-    changes = dict(BUDGET_NETWORKS[network], epochs=epochs)
+    changes = dict(BUDGET_NETWORKS[network], epochs=epochs, test_time_shift=0)
     clf, train, test, changed, seconds, load = _fit_defaults(data, 1, seed, cfg, changes)
     return dict(kind="budget", network=network, n_digits=1, seed=seed,
                 **_scores(clf, data, test), fit_s=seconds, fit_load=load,
@@ -457,8 +461,9 @@ def _budget_table(stored):
                100 * r["digit_acc"], 100 * r["sum_acc"], 1000 * (1 - r["sum_acc"]),
                r["fit_load"]] for r in runs],
         notes="`python -m benchmarks.run addition --only budget-NETWORK-eEPOCHS`. "
-              "`NeuroSymbolicSumClassifier(random_state=0, epochs=E, **network)`, every "
-              "other parameter at its default, on the N = 1 pairs of seed 0: each line "
+              "`NeuroSymbolicSumClassifier(random_state=0, epochs=E, test_time_shift=0, "
+              "**network)`, every other parameter at its default, on the N = 1 pairs of "
+              "seed 0, each test digit read once: each line "
               "one fit, whose one-cycle schedule spans its E epochs. One seed: the "
               "defaults' spread over seeds is in the table above.",
     )
@@ -577,7 +582,7 @@ SPEED_SETTINGS = ("as installed", "inter-op threads 1", "XLA (jit_compile=True)"
 def speed(data_source, seed, quick):
     """The estimator's defaults at N = 1 fitted once under each of
     :data:`SPEED_SETTINGS`, each in a fresh process, one after the other: the fit's
-    seconds, epochs and scores, and the load after each."""
+    seconds, epochs and scores (each test digit read once), and the load after each."""
     from benchmarks._process import run_child
 
     fits = {}
@@ -585,7 +590,8 @@ def speed(data_source, seed, quick):
         env, params = CPU_SETTINGS[name]
         fits[name] = dict(run_child("bench_addition", env=env, n_digits=1, n_images=None,
                                     epochs=None, measure="defaults", data_source=data_source,
-                                    seed=seed, quick=quick, estimator_params=params),
+                                    seed=seed, quick=quick,
+                                    estimator_params=dict(params, test_time_shift=0)),
                           load_after=os.getloadavg()[0])
         _log(f"{name}: {fits[name]}")
     return dict(kind="speed", seed=seed, n_digits=1, fits=fits)
@@ -605,7 +611,8 @@ def _speed_table(stored):
                  "digit %", "sum %", "load after the fit"],
         rows=rows,
         notes="`python -m benchmarks.run addition --only speed-s0`. "
-              "`NeuroSymbolicSumClassifier(random_state=seed)` on the N = 1 protocol, each "
+              "`NeuroSymbolicSumClassifier(random_state=seed, test_time_shift=0)` on the N = 1 "
+              "protocol, each "
               "setting (as in the table above) in a fresh process, one after the other.",
     )
 

@@ -123,6 +123,30 @@ def test_report001_runs_in_pieces_and_keeps_finished_rows(tmp_path):
     assert "came from training images" in text
 
 
+@pytest.mark.slow
+def test_fcnn_seeds_finished_by_an_earlier_run_are_kept(tmp_path):
+    # A row over several seeds resumes where a stopped run left it: each finished seed
+    # is read back, an unfinished one refitted, and a seed kept under another
+    # configuration refitted too.
+    assert bench_report001.QUICK["rows"]["fcnn"]["seeds"] == 2
+    run_quick("001", tmp_path, only=["fcnn"])
+    folder, parts = tmp_path / "report001-quick", tmp_path / "report001-quick" / "parts"
+    row = json.loads((folder / "fcnn.json").read_text())
+    first = (parts / "fcnn-s0.json").read_text()
+    (parts / "fcnn-s1.json").unlink()  # as if the run had stopped after its first seed
+    run_quick("001", tmp_path, only=["fcnn"])
+    again = json.loads((folder / "fcnn.json").read_text())
+    assert (parts / "fcnn-s0.json").read_text() == first
+    assert again["seed_runs"][0] == row["seed_runs"][0]
+    assert (parts / "fcnn-s1.json").exists() and len(again["seed_runs"]) == 2
+    other = json.loads(first)
+    other["config"]["max_epochs"] += 1
+    (parts / "fcnn-s0.json").write_text(json.dumps(other))
+    run_quick("001", tmp_path, only=["fcnn"])
+    refitted = json.loads((parts / "fcnn-s0.json").read_text())
+    assert refitted["config"] == json.loads(first)["config"]
+
+
 def test_unknown_rows_and_only_without_a_report_are_refused(tmp_path):
     with pytest.raises(ValueError, match=r"unknown row\(s\) \['nope'\] of report 000"):
         run_quick("000", tmp_path, only=["nope"])

@@ -177,10 +177,14 @@ def test_learns_digits_it_was_never_told(fitted, mnist):
     assert digit_accuracy > 0.8  # chance is 0.1; the labels were never given
     test = make_digit_pairs(X_test, y_test, strategy="disjoint", random_state=1)
     assert fitted.score(test.data, test.target) > 0.6  # chance is below 0.1
-    # the digit network alone, on flattened digits too
+    # the digit network alone, on flattened digits too, each read once
     proba = fitted.digit_network_.predict(X_test[:5, :, :, None] / 255.0, verbose=0)
-    np.testing.assert_allclose(proba, fitted.digit_estimator_.predict_proba(X_test[:5].reshape(5, -1)),
-                               rtol=1e-5, atol=1e-6)
+    fitted.set_params(test_time_shift=0)
+    try:
+        once = fitted.digit_estimator_.predict_proba(X_test[:5].reshape(5, -1))
+    finally:
+        fitted.set_params(test_time_shift="auto")
+    np.testing.assert_allclose(proba, once, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.slow
@@ -739,7 +743,7 @@ def _readings(k):
     return [(0, 0), (-k, 0), (k, 0), (0, -k), (0, k)]
 
 
-@pytest.mark.parametrize("k", [1, 3])
+@pytest.mark.parametrize("k", ["auto", 1, 3])
 @pytest.mark.parametrize("make, target", [
     (lambda: NeuroSymbolicSumClassifier(epochs=1, random_state=0, **TINY),
      lambda pairs: pairs.target),
@@ -755,19 +759,20 @@ def test_test_time_shift_averages_the_probabilities_of_moved_digits(mnist, make,
     train = make_digit_pairs(X, y, 64, strategy="disjoint", random_state=0)
     test = make_digit_pairs(X_test, y_test, 24, strategy="disjoint", random_state=1)
     clf = make().initialize(train.data, target(train))  # untrained: readings still differ
+    clf.set_params(test_time_shift=0)  # each reading once; takes effect without a new fit
 
     def pairs_of(images):
         return np.concatenate([images[test.indices[:, 0]], images[test.indices[:, 1]]],
                               axis=2)
 
-    moved = [_moved(X_test, dy, dx) for dy, dx in _readings(k)]
+    moved = [_moved(X_test, dy, dx) for dy, dx in _readings(1 if k == "auto" else k)]
     expected = [np.mean([read(images) for images in moved], axis=0)
                 for read in (lambda m: clf.predict_proba(pairs_of(m)),
                              lambda m: clf.predict_digit_proba(pairs_of(m)),
                              lambda m: clf.digit_estimator_.predict_proba(m[:40]))]
     plain = [clf.predict_proba(test.data), clf.predict_digit_proba(test.data),
              clf.digit_estimator_.predict_proba(X_test[:40])]
-    clf.set_params(test_time_shift=k)  # takes effect without a new fit
+    clf.set_params(test_time_shift=k)  # "auto": one pixel on 28 x 28 digits
     got = [clf.predict_proba(test.data), clf.predict_digit_proba(test.data),
            clf.digit_estimator_.predict_proba(X_test[:40])]
     for g, e, p in zip(got, expected, plain):
@@ -775,6 +780,19 @@ def test_test_time_shift_averages_the_probabilities_of_moved_digits(mnist, make,
         assert np.abs(g - p).max() > 1e-4  # the readings differ: averaging them shows
     np.testing.assert_array_equal(clf.predict(test.data),
                                   clf.classes_[clf.predict_proba(test.data).argmax(axis=1)])
+
+
+@pytest.mark.parametrize("digit_shape, n_features", [("vector", 100), ((14, 14), 392)])
+def test_test_time_shift_auto_reads_vectors_and_small_digits_once(digit_shape, n_features):
+    # "auto" moves one pixel per 28 of the digits' smaller side: none for "vector"
+    # digits (one row each) or 14 x 14 images, so it reads exactly as 0 does.
+    X = np.random.RandomState(0).rand(40, n_features)
+    y = np.random.RandomState(1).randint(0, 19, 40)
+    clf = NeuroSymbolicSumClassifier(epochs=1, random_state=0, digit_shape=digit_shape,
+                                     shift_range=0.0, **TINY).initialize(X, y)
+    assert clf.test_time_shift == "auto"
+    auto = clf.predict_proba(X)
+    np.testing.assert_array_equal(auto, clf.set_params(test_time_shift=0).predict_proba(X))
 
 
 def test_test_time_shift_needs_digit_images_larger_than_the_shift(pairs):

@@ -106,13 +106,16 @@ DIGIT_NETWORK_PARAMS = (
     Param("rotation_range", 0.0, [Interval(numbers.Real, 0, 180, closed="left")],
           "float in [0, 180)",
           "Random rotations of each training digit, up to this many degrees."),
-    Param("test_time_shift", 0, [Interval(numbers.Integral, 0, None, closed="left")],
-          "int >= 0",
+    Param("test_time_shift", "auto",
+          [StrOptions({"auto"}), Interval(numbers.Integral, 0, None, closed="left")],
+          '"auto" or int >= 0',
           """\
           At prediction, also read each digit image moved this many pixels up, down,
           left and right (zero filled) and average the five readings (test-time
           augmentation, five times the cost of a prediction); 0 reads each image
-          once. Applies to every prediction, and may be set after ``fit``."""),
+          once. "auto" moves one pixel per 28 of the digits' smaller side (1 on
+          MNIST) and reads "vector" digits and images under 28 pixels once. Applies
+          to every prediction, and may be set after ``fit``."""),
     Param("digit_shape", None, shape_constraint(), 'tuple of int, "vector" or None',
           """\
           (height, width) of one digit of flattened samples, when not 28 x 28, or
@@ -282,10 +285,12 @@ class BaseNeuroSymbolicClassifier(DigitsMixin, BaseKerasClassifier):
     def _readings(self, digits):
         """The digit images (..., height, width, 1) as ``predict`` reads them: as
         given and, with ``test_time_shift``, moved that many pixels each way."""
+        shape = digits.shape
         k = self.test_time_shift
+        if k == "auto":
+            k = min(shape[-3:-1]) // 28
         if not k:
             return [digits]
-        shape = digits.shape
         if k >= min(shape[-3:-1]):
             raise ValueError(
                 f"test_time_shift must be smaller than the digit images' height and width "
