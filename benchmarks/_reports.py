@@ -1123,7 +1123,9 @@ def per_class_tables(r):
     lines += ["", "confusion matrix (rows: true digit, columns: predicted; mean over the "
               "seeds):", "", "| | " + " | ".join(map(str, classes)) + " |",
               "|---|" + "---|" * len(classes)]
-    lines += [f"| {a} | " + " | ".join(f"{r['scores'][f'confusion {a} {b}']:g}"
+    counts = {k: v for k, v in r["scores"].items() if k.startswith("confusion ")}
+    count = "{:g}" if all(float(v).is_integer() for v in counts.values()) else "{:.1f}"
+    lines += [f"| {a} | " + " | ".join(count.format(counts[f"confusion {a} {b}"])
                                        for b in classes) + " |" for a in classes]
     return "\n".join(lines)
 
