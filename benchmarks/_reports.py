@@ -196,10 +196,12 @@ def _fcnn_seed(P, p, seed, folder, first):
     predictions of the pairs shown, where it ran). Each finished seed is kept in
     ``<folder>/parts/<row>-s<seed>.json`` and read back by a later run of the same
     row and configuration, so a row too long for one session is finished in the
-    next; the first seed also pickles its network for the t-SNE row."""
+    next; the first seed also pickles its network for the t-SNE row (and is kept
+    only while that pickle is there)."""
     part = folder / "parts" / f"{p['name']}-s{seed}.json"
+    network = folder / f"{p['name']}.pkl"
     config = json.loads(json.dumps(p))  # as it reads back: tuples as lists
-    if part.exists():
+    if part.exists() and (network.exists() or not first):
         kept = json.loads(part.read_text())
         if kept["config"] == config:
             log(f"row {p['name']} seed {seed}: kept from {part.name} ({kept['ran']['time']})")
@@ -207,7 +209,7 @@ def _fcnn_seed(P, p, seed, folder, first):
     start, load_start = time.perf_counter(), os.getloadavg()[0]
     est, fit_s, details, scores = _fit_fcnn(P, p, seed)
     if first:
-        with open(folder / f"{p['name']}.pkl", "wb") as f:  # the network, for the t-SNE row
+        with open(network, "wb") as f:  # the network, for the t-SNE row
             pickle.dump(est, f)
     shown = next(iter(P["test"].values()))
     provenance = _store.provenance()

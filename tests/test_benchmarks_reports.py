@@ -145,6 +145,13 @@ def test_fcnn_seeds_finished_by_an_earlier_run_are_kept(tmp_path):
     run_quick("001", tmp_path, only=["fcnn"])
     refitted = json.loads((parts / "fcnn-s0.json").read_text())
     assert refitted["config"] == json.loads(first)["config"]
+    # the first seed's network is pickled for the t-SNE row: without it, refitted
+    refitted["ran"]["time"] = "marked"
+    (parts / "fcnn-s0.json").write_text(json.dumps(refitted))
+    (folder / "fcnn.pkl").unlink()
+    run_quick("001", tmp_path, only=["fcnn"])
+    assert (folder / "fcnn.pkl").exists()
+    assert json.loads((parts / "fcnn-s0.json").read_text())["ran"]["time"] != "marked"
 
 
 def test_unknown_rows_and_only_without_a_report_are_refused(tmp_path):
