@@ -205,11 +205,12 @@ def test_fit_on_products_predicts_exact_distributions(fitted, pairs, mnist_embed
     assert fitted.transform(X).shape == (40, 2 * 8)
     # read once, the value's probability is the brute force over the predicted digit
     # distributions (test_time_shift averages the readings' values, not their digits)
+    shift = fitted.test_time_shift  # the module's fit is shared: restore it after
     fitted.set_params(test_time_shift=0)
     try:
         once, digits_once = fitted.predict_proba(X), fitted.predict_digit_proba(X)
     finally:
-        fitted.set_params(test_time_shift="auto")
+        fitted.set_params(test_time_shift=shift)
     _, expected = brute_force(digits_once.astype(np.float64), product)
     np.testing.assert_allclose(once, expected, rtol=1e-4, atol=1e-7)
     assert 0.0 <= fitted.score(X, pairs.digits[:40].prod(axis=1)) <= 1.0

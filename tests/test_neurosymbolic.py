@@ -179,11 +179,12 @@ def test_learns_digits_it_was_never_told(fitted, mnist):
     assert fitted.score(test.data, test.target) > 0.6  # chance is below 0.1
     # the digit network alone, on flattened digits too, each read once
     proba = fitted.digit_network_.predict(X_test[:5, :, :, None] / 255.0, verbose=0)
+    shift = fitted.test_time_shift  # the module's fit is shared: restore it after
     fitted.set_params(test_time_shift=0)
     try:
         once = fitted.digit_estimator_.predict_proba(X_test[:5].reshape(5, -1))
     finally:
-        fitted.set_params(test_time_shift="auto")
+        fitted.set_params(test_time_shift=shift)
     np.testing.assert_allclose(proba, once, rtol=1e-5, atol=1e-6)
 
 
