@@ -894,8 +894,10 @@ def page_tables(stored, label=None):
         "notes": "The field's protocol at every N: 60,000 training images each used once "
                  "(30,000 / N pairs), 10,000 test images likewise (5,000 / N pairs), sums "
                  "only. Published times are on the authors' hardware; ours on this shared "
-                 f"2-core machine. Ours: digit network {label} (table below); † marks a "
-                 "cell from runs of an earlier network, not yet rerun. A digit accuracy p "
+                 f"2-core machine. Ours: digit network {label} (table below)"
+                 + ("; † marks a cell from runs of an earlier network, not yet rerun"
+                    if any(c.endswith(" †") for c in ours_cells.values()) else "")
+                 + ". A digit accuracy p "
                  "gives about p^(2N) sum accuracy: the reference line is that of a digit "
                  f"classifier of {100 * SUPERVISED_DIGIT_ACCURACY:.2f} % trained on the digit "
                  "labels, its errors independent. " + _few_test_pairs_note(),

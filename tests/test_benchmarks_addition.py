@@ -67,6 +67,9 @@ def test_the_summary_takes_the_current_network_and_marks_cells_of_an_earlier_one
     assert ours[1:6] == ["60.00 ± 14.14 (150 ± 71 s) †", "25.00 (100 s)", "75.00 (100 s)",
                          bench_addition.NOT_RUN, bench_addition.NOT_RUN]
     assert "vgg, mixed_bfloat16" in table["notes"]
+    assert "† marks a cell" in table["notes"]
+    current = {k: v for k, v in stored.items() if v.get("network") == "vgg, mixed_bfloat16"}
+    assert "†" not in bench_addition.page_tables(current, "vgg, mixed_bfloat16")[0]["notes"]
     detail = bench_addition.page_tables(stored, "vgg, mixed_bfloat16")[1]["rows"]
     assert [r[2] for r in detail] == [bench_addition.EARLIER] * 2 + [
         "vgg, mixed_bfloat16", bench_addition.EARLIER, "vgg, mixed_bfloat16", "vgg, float32"]
