@@ -832,51 +832,83 @@ def curves_row(P, p, seed, folder):
                             if smoothing else "") + "."))
 
 
-def inactive_row(P, p, seed, folder):
-    """Report 004's figure 5: the share of inactive neurons every ``frequency``
-    training steps (InactiveNeuronFraction), on the first ``n_samples`` training
-    digits: the report's definition, also at a mini-batch-mean loss's scale (a
-    threshold ``batch_size`` times larger), and the per-unit one."""
-    import matplotlib
+def _inactive_measures(batch):
+    """label -> (definition, threshold) of the inactive-neuron shares measured."""
+    return {"report's": ("per_sample", 1e-5),
+            f"report's, batch-mean scale (threshold 1e-5 x {batch})": ("per_sample", 1e-5 * batch),
+            "per unit": ("per_unit", 1e-5)}
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def _inactive_seed(P, p, seed):
+    """(curves {label: (steps, fractions)}, scores, fit s) of one seed's fit."""
     from sumdigits.keras.callbacks import InactiveNeuronFraction
 
     (X, y), (X_test, y_test) = P["train"], P["test"]
-    batch = p["params"]["batch_size"]
-    measures = {  # label -> (definition, threshold)
-        "report's": ("per_sample", 1e-5),
-        f"report's, batch-mean scale (threshold 1e-5 x {batch})": ("per_sample", 1e-5 * batch),
-        "per unit": ("per_unit", 1e-5)}
+    measures = _inactive_measures(p["params"]["batch_size"])
     callbacks = [InactiveNeuronFraction(definition=d, threshold=t, frequency=p["frequency"],
                                         n_samples=p["n_samples"], log_name=f"inactive_{k}")
                  for k, (d, t) in enumerate(measures.values())]
     est = digit_estimator(dict(p, params=dict(p["params"], callbacks=callbacks,
                                               random_state=seed)))
     _, fit_s = timed(lambda: est.fit(X, y))
-    curves = {label: (c.steps_, c.step_fractions_)
+    curves = {label: (list(c.steps_), list(c.step_fractions_))
               for label, c in zip(measures, est.callbacks_[:len(measures)])}
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for label, (steps, fractions) in curves.items():
-        ax.plot(steps, np.asarray(fractions) * 100, label=label)
-    ax.set(xlabel="training step (iteration)", ylabel="inactive neurons, %", ylim=(-2, 102),
-           title=f"{p['what']}: |gradient| below the threshold")
-    ax.legend(fontsize=8)
-    name = f"{p['name']}.png"
-    fig.savefig(folder / name, dpi=80, bbox_inches="tight")
-    plt.close(fig)
-    shown = ", ".join(f"{k}={v}" for k, v in p["params"].items())
     first, scaled, unit = curves.values()
     scores = {"inactive at start (report's)": first[1][0],
               "inactive at end (report's)": first[1][-1],
               "inactive at end (batch-mean scale)": scaled[1][-1],
               "inactive at end (per unit)": unit[1][-1],
               "test accuracy": float(est.score(X_test, y_test))}
-    return dict(model=f"FCNNClassifier({shown})", training=f"{len(y):,} training digits",
-                fit_s=fit_s, scores=scores, figures=[f"{folder.name}/{name}"],
-                curves={label: dict(steps=s, fractions=f) for label, (s, f) in curves.items()},
+    return curves, scores, fit_s
+
+
+def _inactive_figure(p, curves, path):
+    """Each measure's share per step: the mean over the seeds, shaded from the lowest
+    to the highest seed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for label, runs in curves.items():
+        steps = runs[0][0]
+        fractions = 100 * np.asarray([f for _, f in runs])
+        line, = ax.plot(steps, fractions.mean(axis=0), label=label)
+        if len(runs) > 1:
+            ax.fill_between(steps, fractions.min(axis=0), fractions.max(axis=0),
+                            color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set(xlabel="training step (iteration)", ylabel="inactive neurons, %", ylim=(-2, 102),
+           title=f"{p['what']}: |gradient| below the threshold")
+    ax.legend(fontsize=8)
+    fig.savefig(path, dpi=80, bbox_inches="tight")
+    plt.close(fig)
+
+
+def inactive_row(P, p, seed, folder):
+    """Report 004's figure 5: the share of inactive neurons every ``frequency``
+    training steps (InactiveNeuronFraction), on the first ``n_samples`` training
+    digits: the report's definition, also at a mini-batch-mean loss's scale (a
+    threshold ``batch_size`` times larger), and the per-unit one; over ``seeds``
+    seeds (scores: mean and sample std; curves: the mean per step)."""
+    seeds = list(range(seed, seed + p.get("seeds", 1)))
+    runs = [_inactive_seed(P, p, s) for s in seeds]
+    labels = list(runs[0][0])
+    curves = {label: [r[0][label] for r in runs] for label in labels}
+    name = f"{p['name']}.png"
+    _inactive_figure(p, curves, folder / name)
+    means, stds = mean_and_spread([r[1] for r in runs])
+    batch = p["params"]["batch_size"]
+    shown = ", ".join(f"{k}={v}" for k, v in p["params"].items())
+    over = (f" Over seeds {seeds[0]}..{seeds[-1]}: scores are the mean ± sample std, fit s "
+            "the mean; the curves are the mean per step, shaded from the lowest to the "
+            "highest seed." if len(seeds) > 1 else "")
+    return dict(model=f"FCNNClassifier({shown})", training=f"{len(P['train'][1]):,} training digits",
+                fit_s=float(np.mean([r[2] for r in runs])), scores=means, spread=stds,
+                seeds=seeds, figures=[f"{folder.name}/{name}"],
+                curves={label: dict(steps=runs_[0][0],
+                                    fractions=np.mean([f for _, f in runs_], axis=0).tolist())
+                        for label, runs_ in curves.items()},
                 details=(f"Measured before every {p['frequency']}-th training step (step 0: "
                          f"the initial network) on the first {p['n_samples']} training "
                          "digits, in inference mode. Report's definition (report 004, "
@@ -887,7 +919,7 @@ def inactive_row(P, p, seed, folder):
                          f"the threshold 1e-5 x {batch}. Per unit: the share of neurons whose "
                          "mean-loss gradient on every incoming weight is below 1e-5 (no digit "
                          "moves them). InactiveNeuronFraction(definition=..., threshold=..., "
-                         "frequency=...)."))
+                         "frequency=...)." + over))
 
 
 def _accuracies(est, X, Y, X_test, Y_test, tasks):

@@ -246,6 +246,9 @@ def test_report004_quick_per_class_tables_and_grids(tmp_path):
     inactive = json.loads((tmp_path / "report004-quick" / "inactive_relu.json").read_text())
     # 1,000 digits in batches of 64: 16 steps, measured before steps 0, 5, 10 and 15
     assert [c["steps"] for c in inactive["curves"].values()] == [[0, 5, 10, 15]] * 3
+    # over two seeds: each curve the mean of the seeds', each score a mean with a spread
+    assert inactive["seeds"] == [0, 1] and set(inactive["spread"]) == set(inactive["scores"])
+    assert all(0 <= f <= 1 for c in inactive["curves"].values() for f in c["fractions"])
     assert (tmp_path / "report004-quick" / "inactive_relu.png").stat().st_size > 0
     knn = json.loads((tmp_path / "report004-quick" / "hog_knn.json").read_text())
     assert knn["spread"] is None and knn["seeds"] == [0]  # kNN has no seed: one fit
