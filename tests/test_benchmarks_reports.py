@@ -78,7 +78,7 @@ def check_scores(scores, p):
             assert int(name.split()[-1].replace(",", "")) > max(p["sizes"])
             continue
         mean, *spread = [float(v) for v in cell.split(" ± ")]
-        assert len(spread) == (p.get("seeds", 1) > 1 and p["kind"] in ("digits", "fcnn", "inactive")), cell
+        assert len(spread) == (p.get("seeds", 1) > 1 and p["kind"] in ("digits", "fcnn", "inactive", "classic")), cell
         assert all(s >= 0 for s in spread)
         if "loss" in name:
             assert mean > 0
@@ -114,12 +114,16 @@ def test_report001_runs_in_pieces_and_keeps_finished_rows(tmp_path):
     text = run_quick("001", tmp_path, only=["forest"])
     check_page(bench_report001, text, ran={"forest"})
     stored = (tmp_path / "report001-quick" / "forest.json").read_text()
-    text = run_quick("001", tmp_path, only=["fcnn", "svm_cv"])
-    check_page(bench_report001, text, ran={"forest", "fcnn", "svm_cv"})
+    text = run_quick("001", tmp_path, only=["fcnn", "svm_cv", "svm_cv_onedal"])
+    check_page(bench_report001, text, ran={"forest", "fcnn", "svm_cv", "svm_cv_onedal"})
     assert (tmp_path / "report001-quick" / "forest.json").read_text() == stored
     cv = json.loads((tmp_path / "report001-quick" / "svm_cv.json").read_text())
     assert set(cv["scores"]) == {bench_report001.THEIRS, bench_report001.OURS}
     assert "2-fold CV accuracy" in cv["details"]
+    # over two seeds, each on pairs drawn anew: a CV per seed, a mean with a spread
+    seeded = json.loads((tmp_path / "report001-quick" / "svm_cv_onedal.json").read_text())
+    assert seeded["seeds"] == [0, 1] and set(seeded["spread"]) == set(seeded["scores"])
+    assert seeded["details"].count("2-fold CV accuracy") == 2
     assert "came from training images" in text
 
 
