@@ -75,7 +75,7 @@ FULL = dict(
                     not_run=("started on 2026-11-24 and stopped unfinished after 30 minutes "
                              "of its two workers (five folds of 24,000 pairs, two at a time, "
                              "then the refit on 30,000 pairs); `svm_cv_onedal` solves the "
-                             "same problem in 717 s in all.")),
+                             "same problem with oneDAL's solver.")),
         svm_cv_onedal=dict(kind="classic",
                            what="SVC (scikit-learn defaults), 5-fold CV, oneDAL solver",
                            model="svc_onedal", params=dict(kernel="rbf"), cv=5, seeds=3,
