@@ -230,7 +230,7 @@ def fcnn_row(P, p, seed, folder):
     mean and sample std); stores the first seed's history per epoch, confusion
     matrix and first test pairs with their predictions. Seeds finished by an earlier
     run of the row are read back (:func:`_fcnn_seed`)."""
-    seeds = list(range(seed, seed + p.get("seeds", 1)))
+    seeds = row_seeds(p, seed)
     runs = [_fcnn_seed(P, p, s, folder, first=s == seed) for s in seeds]
     first = runs[0]
     shown = next(iter(P["test"].values()))
@@ -247,10 +247,10 @@ def fcnn_row(P, p, seed, folder):
         result.update(
             seeds=seeds, fit_s=float(np.mean([r["fit_s"] for r in runs])),
             epochs=float(np.mean([r["epochs"] for r in runs])), scores=means, spread=stds,
-            details=(f"{first['details']} Over seeds {seeds[0]}..{seeds[-1]}: scores are "
-                     f"the mean ± sample std, fit s the mean; epochs run per seed: "
-                     f"{', '.join(str(r['epochs']) for r in runs)}; the history, the "
-                     f"confusion matrix and the pairs shown are seed {seed}'s."))
+            details=f"{first['details']} " + seeds_note(
+                seeds, f"epochs run per seed: {', '.join(str(r['epochs']) for r in runs)}; "
+                       f"the history, the confusion matrix and the pairs shown are seed "
+                       f"{seed}'s"))
     return result
 
 
@@ -474,7 +474,7 @@ def classic_row(P, p, seed, folder):
     cross-validated; over ``seeds`` seeds, each drawing the report's pairs anew (scores:
     mean and sample std; the confusion matrix and classification report: the first
     seed's)."""
-    seeds = list(range(seed, seed + p.get("seeds", 1)))
+    seeds = row_seeds(p, seed)
     runs = [_classic_seed(P if s == seed else P["redraw"](s), p, s) for s in seeds]
     first = runs[0]
     if len(runs) == 1:
@@ -483,9 +483,9 @@ def classic_row(P, p, seed, folder):
     return dict(first, scores=means, spread=stds, seeds=seeds,
                 fit_s=float(np.mean([r["fit_s"] for r in runs])),
                 details=" ".join(f"Seed {s}: {r['details']}" for s, r in zip(seeds, runs))
-                + f" Over seeds {seeds[0]}..{seeds[-1]}, each drawing the report's pairs "
-                  "anew: scores are the mean ± sample std, fit s the mean; the classification "
-                  f"report and confusion matrix are seed {seed}'s.")
+                + " " + seeds_note(seeds, "the classification report and confusion matrix "
+                                          f"are seed {seed}'s",
+                                   how=", each drawing the report's pairs anew"))
 
 
 def _classic_seed(P, p, seed):
@@ -735,6 +735,18 @@ def over_seeds(est, X, y, X_test, y_test, scorer, seeds, first=0):
     return scorer(est, X_test, y_test), None, [first], fit_s
 
 
+def row_seeds(p, seed):
+    """The seeds a row runs: ``seed`` and the next ``p["seeds"] - 1`` (one by default)."""
+    return list(range(seed, seed + p.get("seeds", 1)))
+
+
+def seeds_note(seeds, rest, how=""):
+    """The sentence a row over several ``seeds`` adds to its details: how its scores
+    combine the seeds, ``how`` the seeds differ, and ``rest``."""
+    return (f"Over seeds {seeds[0]}..{seeds[-1]}{how}: scores are the mean ± sample std, "
+            f"fit s the mean; {rest}.")
+
+
 def mean_and_spread(runs):
     """The mean and the sample std of each score over runs (dicts of scores); no spread
     (None) for one run."""
@@ -910,7 +922,7 @@ def inactive_row(P, p, seed, folder):
     digits: the report's definition, also at a mini-batch-mean loss's scale (a
     threshold ``batch_size`` times larger), and the per-unit one; over ``seeds``
     seeds (scores: mean and sample std; curves: the mean per step)."""
-    seeds = list(range(seed, seed + p.get("seeds", 1)))
+    seeds = row_seeds(p, seed)
     runs = [_inactive_seed(P, p, s) for s in seeds]
     labels = list(runs[0][0])
     curves = {label: [r[0][label] for r in runs] for label in labels}
@@ -919,9 +931,8 @@ def inactive_row(P, p, seed, folder):
     means, stds = mean_and_spread([r[1] for r in runs])
     batch = p["params"]["batch_size"]
     shown = ", ".join(f"{k}={v}" for k, v in p["params"].items())
-    over = (f" Over seeds {seeds[0]}..{seeds[-1]}: scores are the mean ± sample std, fit s "
-            "the mean; the curves are the mean per step, shaded from the lowest to the "
-            "highest seed." if len(seeds) > 1 else "")
+    over = (" " + seeds_note(seeds, "the curves are the mean per step, shaded from the "
+                                    "lowest to the highest seed") if len(seeds) > 1 else "")
     return dict(model=f"FCNNClassifier({shown})", training=f"{len(P['train'][1]):,} training digits",
                 fit_s=float(np.mean([r[2] for r in runs])), scores=means, spread=stds,
                 seeds=seeds, figures=[f"{folder.name}/{name}"],

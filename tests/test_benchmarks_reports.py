@@ -78,7 +78,8 @@ def check_scores(scores, p):
             assert int(name.split()[-1].replace(",", "")) > max(p["sizes"])
             continue
         mean, *spread = [float(v) for v in cell.split(" ± ")]
-        assert len(spread) == (p.get("seeds", 1) > 1 and p["kind"] in ("digits", "fcnn", "inactive", "classic")), cell
+        seeded_kinds = ("digits", "fcnn", "inactive", "classic")
+        assert len(spread) == (p.get("seeds", 1) > 1 and p["kind"] in seeded_kinds), cell
         assert all(s >= 0 for s in spread)
         if "loss" in name:
             assert mean > 0
